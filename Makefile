@@ -1,0 +1,54 @@
+# tfdrift — see README.md. Every target works offline once Go modules are cached.
+SHELL := /bin/bash
+GO ?= go
+BIN := bin/tfdrift
+TOOLS ?= $(HOME)/.cache/tfdrift-tools
+export TFDRIFT_TOOLS := $(TOOLS)
+STATICCHECK_VERSION ?= 2025.1.1
+FUZZTIME ?= 4s
+
+.PHONY: all build demo test test-short fuzz-short bench lint docs tools clean
+
+all: build
+
+build:
+	$(GO) build -trimpath -ldflags "-s -w" -o $(BIN) ./cmd/tfdrift
+
+## demo: the whole detector on the embedded example — no cloud, no accounts.
+demo:
+	$(GO) run ./cmd/tfdrift demo
+
+## tools: terraform v1.5.7 for the end-to-end tests (built once, cached).
+tools:
+	@bash .ci/install-terraform.sh >/dev/null
+
+## test: vet, the full suite with the race detector, then a short fuzz run.
+test: tools
+	$(GO) vet ./...
+	$(GO) test -race -count=1 -timeout 20m ./...
+	@$(MAKE) --no-print-directory fuzz-short
+
+test-short:
+	$(GO) test -count=1 ./...
+
+## fuzz-short: every fuzz target for FUZZTIME each (CI runs this in make test).
+fuzz-short:
+	@bash scripts/fuzz-short.sh $(FUZZTIME)
+
+## bench: the hot paths. Throughput numbers are per core (GOMAXPROCS=1).
+bench:
+	GOMAXPROCS=1 $(GO) test -run '^$$' -bench . -benchmem -benchtime 2s \
+		./detector/... ./app/...
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+
+## docs: regenerate the generated parts of README.md and docs/.
+docs:
+	$(GO) run ./cmd/tfdrift catalog --format markdown > docs/catalog.md
+	$(GO) run ./scripts/readme-catalog
+
+clean:
+	rm -rf bin

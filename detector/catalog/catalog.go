@@ -1,0 +1,279 @@
+package catalog
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/tfdrift/tfdrift/detector/change"
+)
+
+// Op is what a call does to one of its targets.
+type Op uint8
+
+// Operations.
+const (
+	Modify Op = iota // sets attributes of an existing resource
+	Create           // makes a new resource (unmanaged unless state has it)
+	Delete           // removes the resource
+)
+
+func (o Op) String() string {
+	switch o {
+	case Create:
+		return "create"
+	case Delete:
+		return "delete"
+	default:
+		return "modify"
+	}
+}
+
+// Entry describes one audit event.
+type Entry struct {
+	Provider change.Provider
+	// Event is the normalised event name: CloudTrail eventName without
+	// API-version suffix, or GCP methodName without version prefix.
+	Event string
+	// Service is the API host (ec2.amazonaws.com, compute.googleapis.com).
+	Service string
+	// Doc says in a few words what the call does.
+	Doc     string
+	Targets []Target
+}
+
+// Target is one resource type an event writes.
+type Target struct {
+	// Type is the Terraform resource type.
+	Type string
+	Op   Op
+	// Key is the state attribute that ID values are matched against:
+	// "id", "arn", "bucket", "identifier", or a composite such as
+	// "role:name" (attributes joined by ':').
+	Key string
+	// ID extracts the identifier values from the event. One event may
+	// name several resources (RunInstances, TerminateInstances).
+	ID IDs
+	// Attrs are the Terraform attributes the call sets.
+	Attrs []Attr
+	// Secondary marks a target that is reported as an unmanaged creation
+	// only when no other target of the same event was found in state: a
+	// new ingress rule on a managed security group is drift on the group,
+	// not a second, unmanaged resource.
+	Secondary bool
+}
+
+// Attr derives one Terraform attribute from an event.
+type Attr struct {
+	Name  string
+	Value Value
+}
+
+// IDs extracts identifier values from an event.
+type IDs func(e *Event) []string
+
+// Value derives the new value of an attribute. current is the value in
+// state (nil when unknown or for creations). ok is false when the event does
+// not set the attribute.
+type Value func(e *Event, current any) (v any, ok bool)
+
+// Unknown is returned by a Value when the event proves the attribute was
+// written but hides the new value (CloudTrail redacts user data).
+var Unknown = unknownValue{}
+
+type unknownValue struct{}
+
+func (unknownValue) String() string { return "(value not in the audit record)" }
+
+// Catalog is an immutable set of entries indexed by provider, service and
+// event. Several services share call names (EKS and ECS both have
+// CreateCluster), so the service is part of the key.
+type Catalog struct {
+	byKey  map[key]*Entry
+	byName map[nameKey][]*Entry
+	all    []*Entry
+}
+
+type key struct {
+	p              change.Provider
+	service, event string
+}
+
+type nameKey struct {
+	p     change.Provider
+	event string
+}
+
+// New builds a catalog from entries. It fails on duplicates and on entries
+// that are malformed (no target, no ID function, no key), so a bad table is
+// caught at start-up and in tests.
+func New(entries ...[]Entry) (*Catalog, error) {
+	c := &Catalog{byKey: map[key]*Entry{}, byName: map[nameKey][]*Entry{}}
+	for _, list := range entries {
+		for i := range list {
+			e := &list[i]
+			if err := e.validate(); err != nil {
+				return nil, err
+			}
+			k := key{e.Provider, e.Service, e.Event}
+			if _, dup := c.byKey[k]; dup {
+				return nil, fmt.Errorf("catalog: %s %s %s defined twice", e.Provider, e.Service, e.Event)
+			}
+			c.byKey[k] = e
+			nk := nameKey{e.Provider, e.Event}
+			c.byName[nk] = append(c.byName[nk], e)
+			c.all = append(c.all, e)
+		}
+	}
+	sort.Slice(c.all, func(i, j int) bool {
+		if c.all[i].Provider != c.all[j].Provider {
+			return c.all[i].Provider < c.all[j].Provider
+		}
+		if c.all[i].Service != c.all[j].Service {
+			return c.all[i].Service < c.all[j].Service
+		}
+		return c.all[i].Event < c.all[j].Event
+	})
+	return c, nil
+}
+
+func (e *Entry) validate() error {
+	where := fmt.Sprintf("catalog: %s %s", e.Provider, e.Event)
+	if e.Provider == "" || e.Event == "" || e.Service == "" {
+		return fmt.Errorf("%s: provider, event and service are required", where)
+	}
+	if len(e.Targets) == 0 {
+		return fmt.Errorf("%s: no targets", where)
+	}
+	for _, t := range e.Targets {
+		if t.Type == "" || t.Key == "" || t.ID == nil {
+			return fmt.Errorf("%s: target %q needs Type, Key and ID", where, t.Type)
+		}
+		if t.Op == Modify && len(t.Attrs) == 0 {
+			return fmt.Errorf("%s: modify target %s sets no attributes", where, t.Type)
+		}
+		for _, a := range t.Attrs {
+			if a.Name == "" || a.Value == nil {
+				return fmt.Errorf("%s: target %s has an attribute without name or value", where, t.Type)
+			}
+		}
+	}
+	return nil
+}
+
+// Lookup returns the entry for a normalised event name when exactly one
+// service maps it, or nil. Prefer LookupService.
+func (c *Catalog) Lookup(p change.Provider, event string) *Entry {
+	if es := c.byName[nameKey{p, event}]; len(es) == 1 {
+		return es[0]
+	}
+	return nil
+}
+
+// LookupService returns the entry for an event of a service (the API host,
+// as in CloudTrail's eventSource or GCP's serviceName). When the record does
+// not name its service (some Falco rules omit ct.src), the event name alone
+// decides if it is unambiguous.
+func (c *Catalog) LookupService(p change.Provider, service, event string) *Entry {
+	if service == "" {
+		return c.Lookup(p, event)
+	}
+	return c.byKey[key{p, service, event}]
+}
+
+// Has reports whether any service maps the event. It is the cheap
+// pre-filter that lets decoders skip irrelevant records before a full
+// decode, when only the event name is known.
+func (c *Catalog) Has(p change.Provider, event string) bool {
+	return len(c.byName[nameKey{p, event}]) > 0
+}
+
+// Entries returns every entry, sorted by provider, service and event.
+func (c *Catalog) Entries() []*Entry { return c.all }
+
+// Count returns the number of entries for a provider.
+func (c *Catalog) Count(p change.Provider) int {
+	n := 0
+	for _, e := range c.all {
+		if e.Provider == p {
+			n++
+		}
+	}
+	return n
+}
+
+// KeysByType returns, for every resource type, the identifying attributes
+// the catalog looks resources up by. The state index is built from it.
+func (c *Catalog) KeysByType() map[string][]string {
+	out := map[string][]string{}
+	for _, e := range c.all {
+		for _, t := range e.Targets {
+			if !contains(out[t.Type], t.Key) {
+				out[t.Type] = append(out[t.Type], t.Key)
+			}
+		}
+	}
+	return out
+}
+
+// AttrNames lists the attributes a target sets, for documentation.
+func (t *Target) AttrNames() []string {
+	names := make([]string, len(t.Attrs))
+	for i, a := range t.Attrs {
+		names[i] = a.Name
+	}
+	return names
+}
+
+// Resolution is one resource an event names.
+type Resolution struct {
+	Target *Target
+	ID     string
+}
+
+// Resolve lists the resources the event names, target by target.
+func (e *Entry) Resolve(ev *Event) []Resolution {
+	var out []Resolution
+	for i := range e.Targets {
+		t := &e.Targets[i]
+		for _, id := range t.ID(ev) {
+			if id = strings.TrimSpace(id); id != "" {
+				out = append(out, Resolution{Target: t, ID: id})
+			}
+		}
+	}
+	return out
+}
+
+// Derive computes the attributes the event sets on one resource, given the
+// resource's current state attributes (nil for creations). Attributes the
+// event does not set are absent from the result.
+func (t *Target) Derive(ev *Event, current map[string]any) map[string]any {
+	return t.DeriveFor(ev, "", current)
+}
+
+// DeriveFor is Derive for one resolved identifier: hooks that serve calls
+// naming several resources (a Route 53 batch) read it from Event.ID.
+func (t *Target) DeriveFor(ev *Event, id string, current map[string]any) map[string]any {
+	ev.ID = id
+	out := make(map[string]any, len(t.Attrs))
+	for _, a := range t.Attrs {
+		var cur any
+		if current != nil {
+			cur = current[a.Name]
+		}
+		if v, ok := a.Value(ev, cur); ok {
+			out[a.Name] = v
+		}
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,197 @@
+// Package drift defines Drift, what the detector emits, and its stable JSON
+// form (one object per line with --format json).
+//
+// It imports only detector/change, so every package (ticket, gitops, app)
+// may import it.
+package drift
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/tfdrift/tfdrift/detector/change"
+)
+
+// ChangeType says what happened to a resource.
+type ChangeType string
+
+// Change types.
+const (
+	Modified ChangeType = "modified"
+	Created  ChangeType = "created" // a resource no state holds (unmanaged)
+	Deleted  ChangeType = "deleted"
+)
+
+// AttrChange is one drifted attribute. Expected is the value in Terraform
+// state, Actual the value the cloud now has. Both are JSON values (strings,
+// numbers, bools, lists, maps); a string attribute stays a string, so a
+// policy document is a JSON string.
+type AttrChange struct {
+	Expected any    `json:"expected"`
+	Actual   any    `json:"actual"`
+	Diff     string `json:"diff,omitempty"`
+	// Unknown is set when the audit record hides the new value
+	// (CloudTrail redacts user data, for example): the attribute was
+	// written outside Terraform, but its value cannot be compared.
+	Unknown bool `json:"unknown,omitempty"`
+}
+
+// Location is where the drifted resource is declared.
+type Location struct {
+	// State names the state source (a file path or backend object).
+	State     string `json:"state,omitempty"`
+	Workspace string `json:"workspace,omitempty"`
+	// Module is the module directory relative to the repo ("modules/iam"),
+	// empty for the root module. ModuleAddress is its address
+	// ("module.iam").
+	Module        string `json:"module,omitempty"`
+	ModuleAddress string `json:"module_address,omitempty"`
+	File          string `json:"file,omitempty"`
+	Line          int    `json:"line,omitempty"`
+	// Remote is set when the module's code lives outside the repo
+	// (registry or git source); File/Line then point at the module call.
+	Remote string `json:"remote_source,omitempty"`
+}
+
+// Drift is one resource changed outside Terraform.
+type Drift struct {
+	// EventID identifies this drift record ("evt_" + 16 hex digits),
+	// derived from the cloud event ID and the resource.
+	EventID    string
+	DetectedAt time.Time
+	ChangeType ChangeType
+
+	ResourceType string
+	// ResourceID is the cloud identifier: the state's id attribute for a
+	// managed resource, the ID from the event for an unmanaged one.
+	ResourceID string
+	// ResourceAddress is the Terraform address; empty for Created.
+	ResourceAddress string
+	// Changes maps Terraform attribute names to what changed.
+	Changes map[string]AttrChange
+
+	Severity Severity
+	Rules    []string
+	Tags     []string
+
+	// Event is the cloud write that caused the drift.
+	Event *change.Change
+	// Terraform says where the resource lives in state and code.
+	Terraform Location
+	// Fingerprint identifies "the same drift": resource + attribute +
+	// actual value. See ComputeFingerprint.
+	Fingerprint string
+}
+
+// Template helpers: the seed's payload and message templates use these
+// names ({{ .User }}, {{ .CloudTrailEvent }}, {{ .SourceIP }}).
+
+// User is who made the change: the person's name where known.
+func (d *Drift) User() string {
+	if d.Event == nil {
+		return ""
+	}
+	a := d.Event.Actor
+	for _, s := range []string{a.UserName, a.ARN, a.PrincipalID} {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// CloudTrailEvent is the audit event name (the raw name, as logged).
+func (d *Drift) CloudTrailEvent() string {
+	if d.Event == nil {
+		return ""
+	}
+	if d.Event.RawEventName != "" {
+		return d.Event.RawEventName
+	}
+	return d.Event.EventName
+}
+
+// SourceIP is the caller's IP address.
+func (d *Drift) SourceIP() string {
+	if d.Event == nil {
+		return ""
+	}
+	return d.Event.SourceIP
+}
+
+// Provider is aws or gcp.
+func (d *Drift) Provider() string {
+	if d.Event == nil {
+		return ""
+	}
+	return string(d.Event.Provider)
+}
+
+// Account is the AWS account ID or GCP project.
+func (d *Drift) Account() string {
+	if d.Event == nil {
+		return ""
+	}
+	return d.Event.Account
+}
+
+// Region is the event's region.
+func (d *Drift) Region() string {
+	if d.Event == nil {
+		return ""
+	}
+	return d.Event.Region
+}
+
+// Attributes returns the changed attribute names, sorted.
+func (d *Drift) Attributes() []string {
+	names := make([]string, 0, len(d.Changes))
+	for k := range d.Changes {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// ComputeFingerprint sets d.Fingerprint from the resource and each changed
+// attribute's actual value. Two deliveries of the same change, or the same
+// console edit seen twice, share a fingerprint; a different new value does not.
+func (d *Drift) ComputeFingerprint() string {
+	h := sha256.New()
+	w := func(s string) { h.Write([]byte(s)); h.Write([]byte{0}) }
+	w(string(d.ChangeType))
+	w(d.Provider())
+	w(d.Account())
+	w(d.ResourceType)
+	if d.ResourceAddress != "" {
+		w(d.ResourceAddress)
+		w(d.Terraform.State)
+	} else {
+		w(d.ResourceID)
+	}
+	for _, name := range d.Attributes() {
+		w(name)
+		w(canonicalJSON(d.Changes[name].Actual))
+	}
+	d.Fingerprint = hex.EncodeToString(h.Sum(nil))[:32]
+	return d.Fingerprint
+}
+
+// ComputeEventID sets d.EventID from the cloud event ID and the resource,
+// so replaying the same record yields the same ID.
+func (d *Drift) ComputeEventID() string {
+	h := sha256.New()
+	if d.Event != nil {
+		h.Write([]byte(d.Event.EventID))
+		h.Write([]byte{0})
+	}
+	h.Write([]byte(d.ResourceType + "\x00" + d.ResourceAddress + "\x00" + d.ResourceID))
+	d.EventID = "evt_" + hex.EncodeToString(h.Sum(nil))[:16]
+	return d.EventID
+}
+
+// TagsString renders tags as a comma-separated list for plain-text use.
+func (d *Drift) TagsString() string { return strings.Join(d.Tags, ",") }

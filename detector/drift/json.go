@@ -1,0 +1,157 @@
+package drift
+
+import (
+	"bytes"
+	"encoding/json"
+	"sort"
+	"time"
+
+	"github.com/tfdrift/tfdrift/detector/change"
+)
+
+// EventType is the constant event_type of every drift record.
+const EventType = "terraform_drift_detected"
+
+// Record is the JSON form of a Drift: the keys of the seed's audit log
+// entry (use case 6) and IAM alert (use case 2). It is the contract for
+// --format json, webhooks and the GitHub Action; add keys, never rename.
+type Record struct {
+	EventID         string                `json:"event_id"`
+	EventType       string                `json:"event_type"`
+	Timestamp       string                `json:"timestamp"`
+	DetectedAt      string                `json:"detected_at"`
+	Provider        string                `json:"provider"`
+	AccountID       string                `json:"account_id"`
+	Region          string                `json:"region"`
+	ResourceType    string                `json:"resource_type"`
+	ResourceID      string                `json:"resource_id"`
+	ResourceAddress string                `json:"resource_address"`
+	ChangeType      ChangeType            `json:"change_type"`
+	Severity        Severity              `json:"severity"`
+	Rules           []string              `json:"rules"`
+	Tags            []string              `json:"tags"`
+	User            string                `json:"user"`
+	UserIdentity    change.Actor          `json:"user_identity"`
+	CloudTrailEvent string                `json:"cloudtrail_event"`
+	Changes         map[string]AttrChange `json:"changes"`
+	CloudTrail      AuditRecord           `json:"cloudtrail"`
+	Terraform       Location              `json:"terraform"`
+	Fingerprint     string                `json:"fingerprint"`
+}
+
+// AuditRecord identifies the audit event (CloudTrail or GCP audit log).
+type AuditRecord struct {
+	EventID   string `json:"event_id"`
+	EventName string `json:"event_name"`
+	Source    string `json:"event_source,omitempty"`
+	SourceIP  string `json:"source_ip"`
+	UserAgent string `json:"user_agent"`
+}
+
+// ToRecord converts d to its JSON form.
+func (d *Drift) ToRecord() Record {
+	r := Record{
+		EventID:         d.EventID,
+		EventType:       EventType,
+		DetectedAt:      formatTime(d.DetectedAt),
+		Provider:        d.Provider(),
+		AccountID:       d.Account(),
+		Region:          d.Region(),
+		ResourceType:    d.ResourceType,
+		ResourceID:      d.ResourceID,
+		ResourceAddress: d.ResourceAddress,
+		ChangeType:      d.ChangeType,
+		Severity:        d.Severity,
+		Rules:           nonNil(d.Rules),
+		Tags:            nonNil(d.Tags),
+		User:            d.User(),
+		CloudTrailEvent: d.CloudTrailEvent(),
+		Changes:         d.Changes,
+		Terraform:       d.Terraform,
+		Fingerprint:     d.Fingerprint,
+	}
+	if r.Changes == nil {
+		r.Changes = map[string]AttrChange{}
+	}
+	if e := d.Event; e != nil {
+		r.Timestamp = formatTime(e.Time)
+		r.UserIdentity = e.Actor
+		r.CloudTrail = AuditRecord{
+			EventID:   e.EventID,
+			EventName: d.CloudTrailEvent(),
+			Source:    e.Service,
+			SourceIP:  e.SourceIP,
+			UserAgent: e.UserAgent,
+		}
+	}
+	return r
+}
+
+// MarshalJSON renders the Record form.
+func (d Drift) MarshalJSON() ([]byte, error) { return json.Marshal(d.ToRecord()) }
+
+// AppendNDJSON appends d as one line of JSON (no HTML escaping) to buf.
+func (d *Drift) AppendNDJSON(buf *bytes.Buffer) error {
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(d.ToRecord())
+}
+
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// canonicalJSON renders v with sorted keys, for fingerprints.
+func canonicalJSON(v any) string {
+	var b bytes.Buffer
+	writeCanonical(&b, v)
+	return b.String()
+}
+
+func writeCanonical(b *bytes.Buffer, v any) {
+	switch t := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		b.WriteByte('{')
+		for i, k := range keys {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			kb, _ := json.Marshal(k)
+			b.Write(kb)
+			b.WriteByte(':')
+			writeCanonical(b, t[k])
+		}
+		b.WriteByte('}')
+	case []any:
+		b.WriteByte('[')
+		for i, e := range t {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			writeCanonical(b, e)
+		}
+		b.WriteByte(']')
+	default:
+		vb, err := json.Marshal(t)
+		if err != nil {
+			b.WriteString("?")
+			return
+		}
+		b.Write(vb)
+	}
+}

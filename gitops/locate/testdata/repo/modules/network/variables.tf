@@ -1,0 +1,8 @@
+variable "cidr_block" {
+  type = string
+}
+
+variable "name" {
+  type    = string
+  default = "main"
+}

@@ -1,0 +1,2 @@
+# Overrides terraform.tfvars: auto files load later.
+worker_count = 5
