@@ -33,7 +33,7 @@ type fakeCode struct {
 }
 
 func (f fakeCode) Location(a string) (drift.Location, bool) { l, ok := f.loc[a]; return l, ok }
-func (f fakeCode) IgnoreChanges(a string) []string         { return f.ignore[a] }
+func (f fakeCode) IgnoreChanges(a string) []string          { return f.ignore[a] }
 
 type ignoreFunc func(address, attr string) bool
 
@@ -125,7 +125,9 @@ func TestProcessOutcomes(t *testing.T) {
 			c.UserAgent = "APN/1.0 OpenTofu/1.6.0 terraform-provider-aws/5.31.0"
 			return c
 		}, OutcomeTerraform},
-		{"unmanaged group", func() *change.Change { return ev("AuthorizeSecurityGroupIngress", "e1", sprintf(sshToWorld, "sg-other"), "") }, OutcomeNotInState},
+		{"unmanaged group", func() *change.Change {
+			return ev("AuthorizeSecurityGroupIngress", "e1", sprintf(sshToWorld, "sg-other"), "")
+		}, OutcomeNotInState},
 		{"other account", func() *change.Change {
 			c := ev("AuthorizeSecurityGroupIngress", "e1", sprintf(sshToWorld, "sg-web"), "")
 			c.Account = "222222222222"
@@ -134,7 +136,9 @@ func TestProcessOutcomes(t *testing.T) {
 		{"re-grant of an existing rule", func() *change.Change {
 			return ev("AuthorizeSecurityGroupIngress", "e1", `{"groupId":"sg-web","ipPermissions":{"items":[{"ipProtocol":"6","fromPort":"443","toPort":"443","ipRanges":{"items":[{"cidrIp":"10.0.0.0/8"}]}}]}}`, "")
 		}, OutcomeNoChange},
-		{"drift", func() *change.Change { return ev("AuthorizeSecurityGroupIngress", "e1", sprintf(sshToWorld, "sg-web"), "") }, OutcomeDrift},
+		{"drift", func() *change.Change {
+			return ev("AuthorizeSecurityGroupIngress", "e1", sprintf(sshToWorld, "sg-web"), "")
+		}, OutcomeDrift},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

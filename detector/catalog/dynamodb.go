@@ -1,5 +1,3 @@
-//go:build catwip_data
-
 package catalog
 
 import (
@@ -107,6 +105,9 @@ func dynamoStreamViewType() Value {
 func dynamoSSE() Value {
 	return func(e *Event, cur any) (any, bool) {
 		spec, ok := First(e.Req(), "sSESpecification").(map[string]any)
+		if !ok {
+			spec, ok = First(e.Req(), "sseSpecification").(map[string]any)
+		}
 		if !ok {
 			return nil, false
 		}

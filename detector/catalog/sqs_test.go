@@ -1,5 +1,3 @@
-//go:build catwip_data
-
 package catalog
 
 import (

@@ -69,7 +69,7 @@ type ctOnBehalfOf struct {
 
 // CloudTrail records are the bulk of what tfdrift reads, so they are not
 // decoded with encoding/json's reflection: the record is validated once
-// with json.Valid, then walked with the structural scanner, and the
+// (isValidJSON), then walked with the structural scanner, and the
 // payloads are kept as sub-slices of the record.
 
 // decodeCloudTrail decodes a raw CloudTrail record. Request and Response
@@ -105,15 +105,15 @@ func decodeEventBridge(raw []byte) (*change.Change, string, error) {
 	_, _ = objectMembers(raw, 0, func(key, val []byte) {
 		switch string(key) {
 		case "id":
-			m.str("id", val, &id)
+			m.str("", "id", val, &id)
 		case "account":
-			m.str("account", val, &account)
+			m.str("", "account", val, &account)
 		case "time":
-			m.str("time", val, &when)
+			m.str("", "time", val, &when)
 		case "region":
-			m.str("region", val, &region)
+			m.str("", "region", val, &region)
 		case "detail":
-			hasDetail = m.object("detail", val) != nil
+			hasDetail = m.object("", "detail", val) != nil
 			r.read(&m, "detail.", val)
 		}
 	})
@@ -143,31 +143,31 @@ func decodeEventBridge(raw []byte) (*change.Change, string, error) {
 // read fills r from the members of a CloudTrail record object (already
 // validated). prefix is prepended to field names in errors.
 func (r *ctRecord) read(m *memberReader, prefix string, raw []byte) {
-	if m.object(strings.TrimSuffix(prefix, "."), raw) == nil {
+	if m.object(strings.TrimSuffix(prefix, "."), "", raw) == nil {
 		return
 	}
 	_, _ = objectMembers(raw, 0, func(key, val []byte) {
-		switch k := string(key); k {
+		switch string(key) {
 		case "eventTime":
-			m.str(prefix+k, val, &r.EventTime)
+			m.str(prefix, "eventTime", val, &r.EventTime)
 		case "eventSource":
-			m.str(prefix+k, val, &r.EventSource)
+			m.str(prefix, "eventSource", val, &r.EventSource)
 		case "eventName":
-			m.str(prefix+k, val, &r.EventName)
+			m.str(prefix, "eventName", val, &r.EventName)
 		case "eventID":
-			m.str(prefix+k, val, &r.EventID)
+			m.str(prefix, "eventID", val, &r.EventID)
 		case "awsRegion":
-			m.str(prefix+k, val, &r.AWSRegion)
+			m.str(prefix, "awsRegion", val, &r.AWSRegion)
 		case "sourceIPAddress":
-			m.str(prefix+k, val, &r.SourceIPAddress)
+			m.str(prefix, "sourceIPAddress", val, &r.SourceIPAddress)
 		case "userAgent":
-			m.str(prefix+k, val, &r.UserAgent)
+			m.str(prefix, "userAgent", val, &r.UserAgent)
 		case "errorCode":
-			m.str(prefix+k, val, &r.ErrorCode)
+			m.str(prefix, "errorCode", val, &r.ErrorCode)
 		case "errorMessage":
-			m.str(prefix+k, val, &r.ErrorMessage)
+			m.str(prefix, "errorMessage", val, &r.ErrorMessage)
 		case "recipientAccountId":
-			m.str(prefix+k, val, &r.RecipientAccountID)
+			m.str(prefix, "recipientAccountId", val, &r.RecipientAccountID)
 		case "readOnly":
 			r.ReadOnly = val
 		case "requestParameters":
@@ -175,60 +175,61 @@ func (r *ctRecord) read(m *memberReader, prefix string, raw []byte) {
 		case "responseElements":
 			r.ResponseElements = val
 		case "resources":
-			r.ResourceARNs = m.resourceARNs(prefix+k, val)
+			r.ResourceARNs = m.resourceARNs(prefix+"resources", val)
 		case "userIdentity":
-			r.UserIdentity = m.identity(prefix+k, val)
+			r.UserIdentity = m.identity(prefix+"userIdentity", val)
 		}
 	})
 }
 
 // identity reads a userIdentity element.
 func (m *memberReader) identity(field string, raw []byte) *ctIdentity {
-	if m.object(field, raw) == nil {
+	if m.object(field, "", raw) == nil {
 		return nil
 	}
 	id := &ctIdentity{}
+	prefix := field + "."
 	_, _ = objectMembers(raw, 0, func(key, val []byte) {
-		switch k := string(key); k {
+		switch string(key) {
 		case "type":
-			m.str(field+"."+k, val, &id.Type)
+			m.str(prefix, "type", val, &id.Type)
 		case "principalId":
-			m.str(field+"."+k, val, &id.PrincipalID)
+			m.str(prefix, "principalId", val, &id.PrincipalID)
 		case "arn":
-			m.str(field+"."+k, val, &id.ARN)
+			m.str(prefix, "arn", val, &id.ARN)
 		case "accountId":
-			m.str(field+"."+k, val, &id.AccountID)
+			m.str(prefix, "accountId", val, &id.AccountID)
 		case "userName":
-			m.str(field+"."+k, val, &id.UserName)
+			m.str(prefix, "userName", val, &id.UserName)
 		case "invokedBy":
-			m.str(field+"."+k, val, &id.InvokedBy)
+			m.str(prefix, "invokedBy", val, &id.InvokedBy)
 		case "sessionContext":
-			if m.object(field+"."+k, val) == nil {
+			if m.object(prefix, "sessionContext", val) == nil {
 				return
 			}
 			_, _ = objectMembers(val, 0, func(key, val []byte) {
-				if string(key) != "sessionIssuer" || m.object(field+".sessionContext.sessionIssuer", val) == nil {
+				if string(key) != "sessionIssuer" || m.object(prefix, "sessionContext.sessionIssuer", val) == nil {
 					return
 				}
 				issuer := &ctSessionIssuer{}
 				_, _ = objectMembers(val, 0, func(key, val []byte) {
 					if string(key) == "arn" {
-						m.str(field+".sessionContext.sessionIssuer.arn", val, &issuer.ARN)
+						m.str(prefix, "sessionContext.sessionIssuer.arn", val, &issuer.ARN)
 					}
 				})
 				id.SessionContext = &ctSessionContext{SessionIssuer: issuer}
 			})
 		case "onBehalfOf":
-			if m.object(field+"."+k, val) == nil {
+			if m.object(prefix, "onBehalfOf", val) == nil {
 				return
 			}
 			ob := &ctOnBehalfOf{}
 			_, _ = objectMembers(val, 0, func(key, val []byte) {
 				switch string(key) {
 				case "userId":
-					m.str(field+".onBehalfOf.userId", val, &ob.UserID)
+					m.str(prefix, "onBehalfOf.userId", val, &ob.UserID)
 				case "identityStoreArn":
-					m.str(field+".onBehalfOf.identityStoreArn", val, &ob.IdentityStoreARN)
+					m.str(prefix, "onBehalfOf.identityStoreArn", val, &ob.IdentityStoreARN)
 				}
 			})
 			id.OnBehalfOf = ob
@@ -248,13 +249,13 @@ func (m *memberReader) resourceARNs(field string, raw []byte) []string {
 	}
 	var arns []string
 	_, _ = arrayElements(raw, 0, func(elem []byte) error {
-		if m.object(field, elem) == nil {
+		if m.object(field, "", elem) == nil {
 			return nil
 		}
 		_, _ = objectMembers(elem, 0, func(key, val []byte) {
 			if string(key) == "ARN" {
 				var arn string
-				m.str(field+".ARN", val, &arn)
+				m.str(field, ".ARN", val, &arn)
 				if arn != "" {
 					arns = append(arns, arn)
 				}
@@ -271,8 +272,9 @@ type memberReader struct {
 	err   error
 }
 
-// str stores a JSON string member in dst; null leaves dst alone.
-func (m *memberReader) str(field string, raw []byte, dst *string) {
+// str stores a JSON string member in dst; null leaves dst alone. The
+// field's name is prefix+name, built only for an error.
+func (m *memberReader) str(prefix, name string, raw []byte, dst *string) {
 	if m.err != nil {
 		return
 	}
@@ -282,20 +284,20 @@ func (m *memberReader) str(field string, raw []byte, dst *string) {
 	case 'n':
 		// null, as encoding/json treats it
 	default:
-		m.fail(field, raw, "string")
+		m.fail(prefix+name, raw, "string")
 	}
 }
 
 // object returns raw when it is a JSON object, nil for null, and records
-// a type error for anything else.
-func (m *memberReader) object(field string, raw []byte) []byte {
+// a type error (for field prefix+name) for anything else.
+func (m *memberReader) object(prefix, name string, raw []byte) []byte {
 	switch raw[0] {
 	case '{':
 		return raw
 	case 'n':
 		return nil
 	}
-	m.fail(field, raw, "object")
+	m.fail(prefix+name, raw, "object")
 	return nil
 }
 
@@ -322,14 +324,19 @@ func jsonType(raw []byte) string {
 	return "number"
 }
 
-// validJSON checks a record with json.Valid and, when it fails, lets
+// validJSON checks a record and, when it is not valid JSON, lets
 // encoding/json word the error.
 func validJSON(raw []byte) error {
-	if json.Valid(raw) {
+	if isValidJSON(raw) {
 		return nil
 	}
 	var v any
 	err := json.Unmarshal(raw, &v)
+	if err == nil {
+		// isValidJSON is meant to agree with encoding/json; if it ever
+		// does not, encoding/json wins.
+		return nil
+	}
 	var syntaxErr *json.SyntaxError
 	if errors.As(err, &syntaxErr) {
 		return fmt.Errorf("invalid JSON at offset %d: %w", syntaxErr.Offset, err)

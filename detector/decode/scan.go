@@ -2,9 +2,11 @@ package decode
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/bits"
 )
 
 // This file holds a small structural JSON scanner. It finds where values
@@ -45,42 +47,40 @@ func skipSpace(b []byte, i int) int {
 // stringEnd returns the index just past the closing quote of the string
 // whose opening quote is b[i].
 func stringEnd(b []byte, i int) (int, error) {
-	// Most strings in audit records are short: a byte loop beats the
-	// set-up cost of IndexByte for them.
 	j := i + 1
-	for n := min(len(b), j+shortString); j < n; j++ {
-		switch b[j] {
-		case '"':
-			return j + 1, nil
-		case '\\':
-			j++ // the escaped byte
-		}
-	}
-	if j >= len(b) {
-		return len(b), errUnexpectedEnd
-	}
-	// j starts a fresh token: no escape straddles it.
-	from := j
 	for {
-		k := bytes.IndexByte(b[j:], '"')
-		if k < 0 {
+		// Look at eight bytes at a time for a quote or a backslash: most
+		// strings in audit records are short, too short for IndexByte's
+		// set-up cost to pay off, and escapes are rare.
+		for j+8 <= len(b) {
+			x := binary.LittleEndian.Uint64(b[j:])
+			if m := hasByte(x, '"') | hasByte(x, '\\'); m != 0 {
+				j += bits.TrailingZeros64(m) / 8
+				break
+			}
+			j += 8
+		}
+		for j < len(b) && b[j] != '"' && b[j] != '\\' {
+			j++
+		}
+		if j >= len(b) {
 			return len(b), errUnexpectedEnd
 		}
-		j += k
-		// The quote is escaped when an odd number of backslashes precede it.
-		n := 0
-		for p := j - 1; p >= from && b[p] == '\\'; p-- {
-			n++
-		}
-		if n%2 == 0 {
+		if b[j] == '"' {
 			return j + 1, nil
 		}
-		j++
+		j += 2 // a backslash and the byte it escapes
 	}
 }
 
-// shortString is how far stringEnd scans byte by byte.
-const shortString = 24
+// hasByte returns a word whose lowest set bit marks the first byte of x
+// equal to c (little-endian), or 0 when there is none. Bits above the
+// lowest may be false positives, which callers ignore.
+func hasByte(x uint64, c byte) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	y := x ^ (ones * uint64(c))
+	return (y - ones) &^ y & highs
+}
 
 // valueEnd returns the index just past the JSON value starting at b[i]
 // (which must not be whitespace). b holds all the data there is.

@@ -114,7 +114,7 @@ func (r *Runner) showPlan(ctx context.Context, path string) (*tfjson.Plan, error
 	var p *tfjson.Plan
 	err := r.run(ctx, "show", nil, quiet, func(tf *tfexec.Terraform, _ io.Writer) error {
 		var err error
-		p, err = tf.ShowPlanFile(ctx, path)
+		p, err = tf.ShowPlanFile(ctx, path, tfexec.JSONNumber(true))
 		return err
 	})
 	return p, err

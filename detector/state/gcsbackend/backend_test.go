@@ -63,6 +63,7 @@ func TestFetchReplacedWhileReading(t *testing.T) {
 	fake := newFakeGCS(t)
 	fake.put(t, "default.tfstate", []byte(`{"serial":1}`))
 	b := newBackend(t, fake.config(""))
+	skip := len(fake.requests())
 	v2 := []byte(`{"serial":2}`)
 	fake.onNextMedia(func() {
 		fake.Server.CreateObject(fakestorage.Object{
@@ -81,6 +82,15 @@ func TestFetchReplacedWhileReading(t *testing.T) {
 	}
 	if string(data) != string(v2) || version != strconv.FormatInt(obj.Generation, 10) {
 		t.Errorf("Fetch = %q, version %q; want %q, generation %d", data, version, v2, obj.Generation)
+	}
+	media := 0
+	for _, r := range fake.requests()[skip:] {
+		if strings.Contains(r, "alt=media") {
+			media++
+		}
+	}
+	if media != 2 {
+		t.Errorf("Fetch read a body %d times; want 2 (the vanished generation, then the new one)", media)
 	}
 }
 
@@ -169,10 +179,10 @@ func TestWorkspaces(t *testing.T) {
 				"gcp/staging.tfstate",
 				"gcp/default.tfstate",
 				"gcp/prod.tfstate",
-				"gcp/prod.tflock",             // Terraform's lock, not a state
-				"gcp/net/default.tfstate",     // another configuration's prefix
-				"gcp/.tfstate",                // no workspace name
-				"gcpx/other.tfstate",          // prefix is a directory, not a string prefix
+				"gcp/prod.tflock",         // Terraform's lock, not a state
+				"gcp/net/default.tfstate", // another configuration's prefix
+				"gcp/.tfstate",            // no workspace name
+				"gcpx/other.tfstate",      // prefix is a directory, not a string prefix
 				"other/default.tfstate",
 			},
 			want: []string{"default", "prod", "staging"},

@@ -131,7 +131,7 @@ func TestWorkspaces(t *testing.T) {
 				"terraform.tfstate",
 				"env:/prod/terraform.tfstate",
 				"env:/dev/terraform.tfstate",
-				"env:/dev/other.tfstate",          // another configuration's workspace
+				"env:/dev/other.tfstate",           // another configuration's workspace
 				"env:/qa/nested/terraform.tfstate", // not PREFIX/WS/KEY
 				"env:/terraform.tfstate",
 				"unrelated/terraform.tfstate",

@@ -1,0 +1,163 @@
+package refresh
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/tfdrift/tfdrift/detector/state"
+)
+
+// SourceError is a failed check of one source: its state could not be
+// fetched (Op "fetch") or parsed (Op "parse").
+type SourceError struct {
+	Source state.Source
+	Op     string
+	Err    error
+}
+
+func (e *SourceError) Error() string {
+	return fmt.Sprintf("state %s: %s: %v", label(e.Source), e.Op, e.Err)
+}
+
+func (e *SourceError) Unwrap() error { return e.Err }
+
+// LoadAll checks every source once, now, and returns when all are done.
+// The error joins one *SourceError per source that could not be loaded
+// (or whose current version is one already known to be broken); sources
+// that failed keep whatever the index held before.
+func (r *Refresher) LoadAll(ctx context.Context) error {
+	errs := make([]error, len(r.sources))
+	sem := make(chan struct{}, r.opt.concurrency)
+	var wg sync.WaitGroup
+	for i, s := range r.sources {
+		wg.Go(func() {
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				errs[i] = &SourceError{Source: s.src, Op: "fetch", Err: ctx.Err()}
+				return
+			}
+			defer func() { <-sem }()
+			errs[i] = r.check(ctx, s)
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// check fetches s if its version changed, parses it and swaps it into the
+// index. It returns the source's error, if it is in error after the check.
+func (r *Refresher) check(ctx context.Context, s *source) error {
+	s.checking.Lock()
+	defer s.checking.Unlock()
+
+	r.mu.Lock()
+	ifVersion := s.seen
+	r.mu.Unlock()
+
+	start := r.opt.now()
+	cctx, cancel := context.WithTimeout(ctx, r.opt.checkTimeout)
+	defer cancel()
+	data, version, err := s.b.Fetch(cctx, ifVersion)
+	if err != nil && ctx.Err() != nil {
+		// Shutting down: the source did nothing wrong, so nothing is
+		// recorded or reported.
+		return &SourceError{Source: s.src, Op: "fetch", Err: ctx.Err()}
+	}
+	switch {
+	case errors.Is(err, state.ErrNotModified) && ifVersion != "":
+		return r.unchanged(s, start)
+	case errors.Is(err, state.ErrNotModified):
+		return r.fail(s, start, "", false, &SourceError{Source: s.src, Op: "fetch",
+			Err: errors.New("backend reported the state not modified although no version was known")})
+	case err != nil:
+		return r.fail(s, start, "", false, &SourceError{Source: s.src, Op: "fetch", Err: err})
+	}
+
+	snap, err := state.Parse(data, s.src)
+	if err != nil {
+		return r.fail(s, start, version, true, &SourceError{Source: s.src, Op: "parse", Err: withoutName(err, s.src)})
+	}
+	r.ix.Replace(snap)
+	r.loaded(s, start, version, snap)
+	return nil
+}
+
+// withoutName drops the "state NAME: " that Parse puts before its errors,
+// since SourceError names the source (with its workspace) itself.
+func withoutName(err error, src state.Source) error {
+	inner := errors.Unwrap(err)
+	if inner != nil && err.Error() == "state "+src.Name+": "+inner.Error() {
+		return inner
+	}
+	return err
+}
+
+func (r *Refresher) unchanged(s *source, start time.Time) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s.status.LastCheck = start
+	s.nextPoll = start.Add(r.opt.interval)
+	if s.seenBad {
+		// Still the version that failed to parse: already reported.
+		return s.lastErr
+	}
+	if s.lastErr != nil {
+		// A fetch failed since the last load, and the object is back,
+		// unchanged: the index already holds it.
+		s.lastErr = nil
+		s.status.LastError = ""
+		s.status.Healthy = !s.status.LoadedAt.IsZero()
+		r.opt.log.Info("state reachable again", "source", s.src.Name, "workspace", s.src.Workspace)
+	}
+	return nil
+}
+
+// fail records a failed check and reports it. A version that failed to
+// parse becomes the version checked against next, so the same broken
+// object is reported once; after a failed fetch the previous version is
+// kept.
+func (r *Refresher) fail(s *source, start time.Time, version string, parseFailed bool, err *SourceError) error {
+	r.mu.Lock()
+	s.status.LastCheck = start
+	s.status.LastError = err.Error()
+	s.status.Healthy = false
+	s.status.Failures++
+	s.nextPoll = start.Add(r.opt.interval)
+	s.lastErr = err
+	if parseFailed {
+		s.seen, s.seenBad = version, true
+	}
+	r.mu.Unlock()
+
+	r.opt.log.Warn("state check failed, keeping the last good state",
+		"source", s.src.Name, "workspace", s.src.Workspace, "op", err.Op, "err", err.Err)
+	if r.opt.onError != nil {
+		r.opt.onError(s.src, err)
+	}
+	return err
+}
+
+func (r *Refresher) loaded(s *source, start time.Time, version string, snap *state.Snapshot) {
+	now := r.opt.now()
+	r.mu.Lock()
+	s.seen, s.seenBad, s.lastErr = version, false, nil
+	s.nextPoll = start.Add(r.opt.interval)
+	st := &s.status
+	st.Version = version
+	st.Serial = snap.Serial
+	st.Resources = len(snap.Resources)
+	st.LoadedAt = now
+	st.LastCheck = start
+	st.LastError = ""
+	st.Healthy = true
+	st.Loads++
+	r.mu.Unlock()
+
+	r.opt.log.Info("state loaded", "source", s.src.Name, "workspace", s.src.Workspace,
+		"version", version, "serial", snap.Serial, "resources", len(snap.Resources),
+		"duration", now.Sub(start))
+}

@@ -1,0 +1,179 @@
+package refresh
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tfdrift/tfdrift/detector/state"
+)
+
+// Defaults for the options.
+const (
+	DefaultInterval     = time.Minute
+	DefaultConcurrency  = 4
+	DefaultCheckTimeout = 5 * time.Minute
+)
+
+// DefaultFollowUps are the checks that follow a Nudge. An apply's state
+// object is written after its last resource, and on a long apply several
+// times along the way, so one check at the moment of the nudge would often
+// still see the old version.
+var DefaultFollowUps = []time.Duration{10 * time.Second, 30 * time.Second}
+
+// Option configures a Refresher.
+type Option func(*options)
+
+type options struct {
+	interval     time.Duration
+	concurrency  int
+	checkTimeout time.Duration
+	followUps    []time.Duration
+	log          *slog.Logger
+	onError      func(state.Source, error)
+	now          func() time.Time
+}
+
+// WithInterval sets how often each source is checked when nothing asks
+// sooner: Terraform's config calls it state_refresh_interval. Default 1m.
+func WithInterval(d time.Duration) Option { return func(o *options) { o.interval = d } }
+
+// WithConcurrency bounds how many sources are checked at once. Default 4.
+func WithConcurrency(n int) Option { return func(o *options) { o.concurrency = n } }
+
+// WithCheckTimeout bounds one check, download and parse included, so that
+// a hung connection cannot stall a source forever. Default 5m: large
+// states are hundreds of megabytes.
+func WithCheckTimeout(d time.Duration) Option { return func(o *options) { o.checkTimeout = d } }
+
+// WithNudgeFollowUps sets the delays, after a Nudge, of the extra checks
+// that follow the immediate one. None disables them. Default
+// DefaultFollowUps.
+func WithNudgeFollowUps(delays ...time.Duration) Option {
+	return func(o *options) { o.followUps = slices.Clone(delays) }
+}
+
+// WithLogger sets the logger; the default discards.
+func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
+
+// WithOnError sets the function told about each failed check: the alert
+// for a state that cannot be read. It runs on the checking goroutine,
+// possibly concurrently for different sources, so it must be safe for
+// concurrent use and return quickly. A version that failed to parse is
+// reported once, not again at each poll that finds it unchanged.
+func WithOnError(fn func(src state.Source, err error)) Option {
+	return func(o *options) { o.onError = fn }
+}
+
+// Refresher keeps an Index loaded with the current snapshot of each of its
+// backends. Its methods are safe for concurrent use.
+type Refresher struct {
+	ix      *state.Index
+	opt     options
+	sources []*source // sorted by name and workspace
+	wake    chan struct{}
+	running atomic.Bool
+
+	mu sync.Mutex // guards every source's mutable fields
+}
+
+// source is one backend and what the Refresher knows of it.
+type source struct {
+	b   state.Backend
+	src state.Source
+
+	// checking serialises checks of this source, so that snapshots reach
+	// the index in the order they were fetched.
+	checking sync.Mutex
+
+	// Guarded by Refresher.mu.
+	status    SourceStatus
+	seen      string // version last fetched, loaded or not: the next ifVersion
+	seenBad   bool   // seen failed to parse; lastErr says why
+	lastErr   error
+	nextPoll  time.Time
+	followUps []time.Time // ascending
+	nudged    bool
+	inFlight  bool // Run has a check of it under way
+}
+
+// New returns a Refresher that loads backends into ix. Each backend's
+// Source (name and workspace) must be distinct: they are the index's key.
+// Nothing is loaded until LoadAll or Run.
+func New(ix *state.Index, backends []state.Backend, opts ...Option) (*Refresher, error) {
+	o := options{
+		interval:     DefaultInterval,
+		concurrency:  DefaultConcurrency,
+		checkTimeout: DefaultCheckTimeout,
+		followUps:    DefaultFollowUps,
+		now:          time.Now,
+	}
+	for _, fn := range opts {
+		fn(&o)
+	}
+	var errs []error
+	if ix == nil {
+		errs = append(errs, errors.New("index is nil"))
+	}
+	if o.interval <= 0 {
+		errs = append(errs, fmt.Errorf("interval %v must be positive", o.interval))
+	}
+	if o.concurrency <= 0 {
+		errs = append(errs, fmt.Errorf("concurrency %d must be positive", o.concurrency))
+	}
+	if o.checkTimeout <= 0 {
+		errs = append(errs, fmt.Errorf("check timeout %v must be positive", o.checkTimeout))
+	}
+	for _, d := range o.followUps {
+		if d <= 0 {
+			errs = append(errs, fmt.Errorf("nudge follow-up %v must be positive", d))
+		}
+	}
+	slices.Sort(o.followUps)
+	if o.log == nil {
+		o.log = slog.New(slog.DiscardHandler)
+	}
+
+	r := &Refresher{ix: ix, opt: o, wake: make(chan struct{}, 1)}
+	seen := make(map[[2]string]bool, len(backends))
+	for i, b := range backends {
+		if b == nil {
+			errs = append(errs, fmt.Errorf("backend %d is nil", i))
+			continue
+		}
+		src := b.Source()
+		if src.Workspace == "" {
+			src.Workspace = state.DefaultWorkspace
+		}
+		id := [2]string{src.Name, src.Workspace}
+		if seen[id] {
+			errs = append(errs, fmt.Errorf("state %s: two backends for the same source", label(src)))
+			continue
+		}
+		seen[id] = true
+		s := &source{b: b, src: src}
+		s.status.Name, s.status.Workspace = src.Name, src.Workspace
+		r.sources = append(r.sources, s)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("state refresher: %w", err)
+	}
+	slices.SortFunc(r.sources, func(a, b *source) int {
+		return cmp.Or(cmp.Compare(a.src.Name, b.src.Name), cmp.Compare(a.src.Workspace, b.src.Workspace))
+	})
+	return r, nil
+}
+
+// label names a source in messages: its name, and its workspace unless
+// that is "default".
+func label(src state.Source) string {
+	if src.Workspace == "" || src.Workspace == state.DefaultWorkspace {
+		return src.Name
+	}
+	return src.Name + " (workspace " + src.Workspace + ")"
+}
