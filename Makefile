@@ -4,7 +4,7 @@ GO ?= go
 BIN := bin/tfdrift
 TOOLS ?= $(HOME)/.cache/tfdrift-tools
 export TFDRIFT_TOOLS := $(TOOLS)
-STATICCHECK_VERSION ?= 2025.1.1
+STATICCHECK_VERSION ?= v0.8.2
 FUZZTIME ?= 4s
 
 .PHONY: all build demo test test-short fuzz-short bench lint docs tools clean

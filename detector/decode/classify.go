@@ -128,7 +128,7 @@ func classifyObject(b []byte) (c class, end int, err error) {
 
 	switch {
 	case panther != nil:
-		c.err = fmt.Errorf("Panther-normalised record (key %q): not raw CloudTrail or GCP audit JSON; "+
+		c.err = fmt.Errorf("record normalised by Panther (key %q): not raw CloudTrail or GCP audit JSON; "+
 			"replay the original log records instead", panther)
 	case records != nil:
 		c.kind = kindLogFile
@@ -244,7 +244,7 @@ func (c *class) classifyFalco(source, outputFields []byte) {
 		c.provider = change.GCP
 		c.name = stringOrNil(gcpMethod)
 	case "":
-		c.field, c.err = "source", fmt.Errorf("Falco alert has no source and no %s or %s field", fieldCTName, fieldGCPMethod)
+		c.field, c.err = "source", fmt.Errorf("alert has no source and no %s or %s field", fieldCTName, fieldGCPMethod)
 	default:
 		c.field, c.err = "source", fmt.Errorf("unsupported Falco source %q: only %s and %s alerts describe cloud changes",
 			src, falcoSourceCloudTrail, falcoSourceGCP)

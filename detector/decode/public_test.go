@@ -69,7 +69,7 @@ func loadPublicRecords(t *testing.T) []publicRecord {
 // reject them with an error that says what they are, not guess.
 func TestPublicFixtures(t *testing.T) {
 	const (
-		panther   = "Panther-normalised record"
+		panther   = "record normalised by Panther"
 		flattened = "methodName outside protoPayload"
 	)
 	// wantErr lists the records that must fail, by file and test name,

@@ -299,7 +299,7 @@ func TestStreamKeepAndStats(t *testing.T) {
 		{4, "RunInstances", ""},
 		{5, "GetObject", ""},
 		{6, "", "in.json: record 6: field eventTime: missing"},
-		{8, "", `in.json: record 8: Panther-normalised record (key "p_log_type"): not raw CloudTrail or GCP audit JSON; replay the original log records instead`},
+		{8, "", `in.json: record 8: record normalised by Panther (key "p_log_type"): not raw CloudTrail or GCP audit JSON; replay the original log records instead`},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("records (-want +got):\n%s", diff)

@@ -354,3 +354,6 @@ func indent(text, ind string) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// jsonNumber is json.Number, spelled shorter where it is matched often.
+type jsonNumber = json.Number

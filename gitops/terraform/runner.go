@@ -144,7 +144,6 @@ func (o *LockTimeoutOption) configureRevert(c *revertConfig) { c.lockTimeout = &
 // binary's version is checked by the first command (or CheckVersion).
 func New(workdir string, opts ...Option) (*Runner, error) {
 	c := defaultRunnerConfig
-	c.varFiles = nil
 	for _, o := range opts {
 		o.configureRunner(&c)
 	}

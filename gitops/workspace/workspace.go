@@ -184,13 +184,13 @@ type Workspace struct {
 	// Commit is the commit checked out; empty for a copied directory.
 	Commit string
 
-	m       *Manager
-	lock    *Lock
-	jobDir  string
-	gitTop  string // the source checkout, when Root is a worktree
-	runner  *terraform.Runner
-	once    sync.Once
-	closeEr error
+	m        *Manager
+	lock     *Lock
+	jobDir   string
+	gitTop   string // the source checkout, when Root is a worktree
+	runner   *terraform.Runner
+	once     sync.Once
+	closeErr error
 }
 
 // Runner runs Terraform in the workspace's root module.
@@ -322,10 +322,10 @@ func (w *Workspace) Close() error {
 		}
 		w.lock.Unlock()
 		if err := errors.Join(errs...); err != nil {
-			w.closeEr = fmt.Errorf("close workspace %s: %w", w.Key, err)
+			w.closeErr = fmt.Errorf("close workspace %s: %w", w.Key, err)
 		}
 	})
-	return w.closeEr
+	return w.closeErr
 }
 
 // normalize checks spec and fills in its defaults.

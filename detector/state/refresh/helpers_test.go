@@ -2,7 +2,6 @@ package refresh
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -84,8 +83,10 @@ type memBackend struct {
 	version int
 	err     error // returned by Fetch instead of the object
 	fetches int
-	// onFetch, when set, runs at the start of every Fetch, outside mu.
-	onFetch func(ctx context.Context)
+	// onFetch and afterFetch, when set, run at the start and the end of
+	// every Fetch, outside mu.
+	onFetch    func(ctx context.Context)
+	afterFetch func()
 }
 
 var _ state.Backend = (*memBackend)(nil)
@@ -98,10 +99,13 @@ func (m *memBackend) Source() state.Source { return m.src }
 
 func (m *memBackend) Fetch(ctx context.Context, ifVersion string) ([]byte, string, error) {
 	m.mu.Lock()
-	hook := m.onFetch
+	hook, after := m.onFetch, m.afterFetch
 	m.mu.Unlock()
 	if hook != nil {
 		hook(ctx)
+	}
+	if after != nil {
+		defer after()
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -170,13 +174,4 @@ func newTestRefresher(t testing.TB, backends []state.Backend, opts ...Option) (*
 	}
 	r.opt.now = func() time.Time { return clock }
 	return r, ix, a
-}
-
-func mustJSON(t testing.TB, v any) string {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }

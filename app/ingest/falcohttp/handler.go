@@ -1,0 +1,388 @@
+package falcohttp
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tfdrift/tfdrift/app/ingest"
+)
+
+// Source is the Message.Source of alerts received by this handler.
+const Source = "falco-http"
+
+// Defaults for Config.
+const (
+	DefaultPrefix       = "/falco"
+	DefaultMaxBodyBytes = 1 << 20
+	DefaultDedupSize    = 4096
+)
+
+// Config configures the handler. At least one of Secrets and
+// RequireClientCert must be set, or AllowUnauthenticated.
+type Config struct {
+	// Prefix is the path the daemon mounts the handler on (default
+	// "/falco"). The handler serves Prefix and Prefix/<secret>; any other
+	// path is 404.
+	Prefix string
+	// Secrets are the accepted shared secrets (several, to rotate one
+	// without downtime). A request presents one as the path segment after
+	// Prefix, as ?token=, or as "Authorization: Bearer <secret>". Each is
+	// at least 16 characters and contains no '/'.
+	Secrets []string
+	// RequireClientCert demands a client certificate verified by the
+	// daemon's TLS config (r.TLS.VerifiedChains). With Secrets also set,
+	// a request needs both.
+	RequireClientCert bool
+	// AllowUnauthenticated turns authentication off. Only for the quick
+	// start on a loopback listener: the daemon decides when it is safe,
+	// this package cannot see the listener.
+	AllowUnauthenticated bool
+	// MaxBodyBytes bounds a request body (default 1 MiB); larger is 413.
+	MaxBodyBytes int64
+	// DedupSize is how many recent alert IDs are remembered to absorb
+	// duplicates (default 4096); negative turns de-duplication off.
+	DedupSize int
+}
+
+// Handler is the http.Handler for POST /falco. Create it with New.
+type Handler struct {
+	prefix       string
+	secrets      secretSet
+	requireCert  bool
+	open         bool
+	maxBody      int64
+	recent       *recentSet
+	next         ingest.Handler
+	done         func(error)
+	stats        counters
+	bufs         sync.Pool
+	retryAfter   []string
+	jsonType     []string
+	acceptedBody []byte
+}
+
+// New validates cfg and returns a handler that passes each alert to next.
+func New(cfg Config, next ingest.Handler) (*Handler, error) {
+	if next == nil {
+		return nil, errors.New("falcohttp: nil ingest.Handler")
+	}
+	h := &Handler{
+		prefix:      strings.TrimSuffix(cfg.Prefix, "/"),
+		requireCert: cfg.RequireClientCert,
+		open:        cfg.AllowUnauthenticated,
+		maxBody:     cfg.MaxBodyBytes,
+		next:        next,
+		retryAfter:  []string{"1"},
+		jsonType:    []string{"application/json"},
+	}
+	if cfg.Prefix == "" {
+		h.prefix = DefaultPrefix
+	}
+	if !strings.HasPrefix(h.prefix, "/") {
+		return nil, fmt.Errorf("falcohttp: prefix %q must start with '/'", cfg.Prefix)
+	}
+	if h.maxBody == 0 {
+		h.maxBody = DefaultMaxBodyBytes
+	}
+	if h.maxBody < 0 {
+		return nil, fmt.Errorf("falcohttp: max body bytes %d is negative", cfg.MaxBodyBytes)
+	}
+	for i, s := range cfg.Secrets {
+		// The secret itself never appears in an error: it may end up in logs.
+		switch {
+		case len(s) < minSecretLen:
+			return nil, fmt.Errorf("falcohttp: secret #%d is %d characters, want at least %d", i+1, len(s), minSecretLen)
+		case strings.ContainsAny(s, "/ \t\r\n"):
+			return nil, fmt.Errorf("falcohttp: secret #%d contains '/' or white space, which cannot travel in a URL path or a bearer token", i+1)
+		}
+		h.secrets = append(h.secrets, sha256.Sum256([]byte(s)))
+	}
+	switch {
+	case h.open && (len(h.secrets) > 0 || h.requireCert):
+		return nil, errors.New("falcohttp: AllowUnauthenticated together with secrets or client certificates; choose one")
+	case !h.open && len(h.secrets) == 0 && !h.requireCert:
+		return nil, errors.New("falcohttp: no authentication configured: set a secret, require client certificates, or allow unauthenticated access (loopback only)")
+	}
+	size := cfg.DedupSize
+	if size == 0 {
+		size = DefaultDedupSize
+	}
+	if size > 0 {
+		h.recent = newRecentSet(size)
+	}
+	// Bound once: a method value built per request would allocate.
+	h.done = h.onDone
+	h.acceptedBody = []byte(`{"status":"accepted"}` + "\n")
+	h.bufs.New = func() any { return new(bytes.Buffer) }
+	return h, nil
+}
+
+// Stats returns the counters.
+func (h *Handler) Stats() Stats { return h.stats.snapshot() }
+
+func (h *Handler) onDone(err error) {
+	if err != nil {
+		h.stats.failed.Add(1)
+		return
+	}
+	h.stats.completed.Add(1)
+}
+
+// ServeHTTP answers one request. Falco does not retry, so it answers as soon
+// as the pipeline has taken the alerts: 202 accepted, 200 all duplicates,
+// 503 with Retry-After when the pipeline is full, 4xx with a JSON reason.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	received := time.Now()
+	pathSecret, ok := h.matchPath(r.URL.Path)
+	if !ok {
+		h.fail(w, http.StatusNotFound, ReasonNotFound, "no such path; POST alerts to "+h.prefix)
+		return
+	}
+	if r.Method != http.MethodPost {
+		w.Header()["Allow"] = []string{http.MethodPost}
+		h.fail(w, http.StatusMethodNotAllowed, ReasonMethod, "method "+r.Method+" not allowed; use POST")
+		return
+	}
+	if !h.authorized(r, pathSecret) {
+		w.Header()["Www-Authenticate"] = []string{`Bearer realm="tfdrift"`}
+		h.fail(w, http.StatusUnauthorized, ReasonUnauthorized, h.authHint())
+		return
+	}
+	body, aerr := h.readBody(w, r)
+	if aerr != nil {
+		status := http.StatusBadRequest
+		if aerr.reason == ReasonTooLarge {
+			status = http.StatusRequestEntityTooLarge
+		}
+		h.fail(w, status, aerr.reason, aerr.msg)
+		return
+	}
+	alerts, aerr := splitAlerts(body)
+	if aerr != nil {
+		h.fail(w, http.StatusBadRequest, aerr.reason, aerr.msg)
+		return
+	}
+	// Check every alert before taking any, so a bad batch is refused whole.
+	var one [1]probe
+	probes := one[:0]
+	if len(alerts) > 1 {
+		probes = make([]probe, 0, len(alerts))
+	}
+	for i, a := range alerts {
+		p, aerr := probeAlert(a)
+		if aerr != nil {
+			if len(alerts) > 1 {
+				aerr.msg = fmt.Sprintf("alert %d: %s", i+1, aerr.msg)
+			}
+			h.fail(w, http.StatusBadRequest, aerr.reason, aerr.msg)
+			return
+		}
+		probes = append(probes, p)
+	}
+	accepted, duplicates := 0, 0
+	for i, p := range probes {
+		err := h.enqueue(r.Context(), alerts[i], p, received)
+		switch {
+		case err == nil:
+			accepted++
+		case errors.Is(err, errDuplicate):
+			duplicates++
+		default:
+			// Alerts already taken stay taken; a retry of the whole batch
+			// finds them as duplicates.
+			h.refuse(w, err)
+			return
+		}
+	}
+	h.answer(w, len(alerts), accepted, duplicates)
+}
+
+var errDuplicate = errors.New("duplicate alert")
+
+func (h *Handler) enqueue(ctx context.Context, alert []byte, p probe, received time.Time) error {
+	var keys alertKeys
+	if h.recent != nil {
+		keys = h.recent.keysOf(p)
+		if h.recent.addIfAbsent(keys) {
+			h.stats.duplicates.Add(1)
+			return errDuplicate
+		}
+	}
+	m := ingest.Message{Source: Source, Body: alert, Received: received, Done: h.done}
+	if len(p.uuid) > 0 {
+		m.ID = stringValue(p.uuid)
+	}
+	if err := h.next(ctx, m); err != nil {
+		if h.recent != nil {
+			h.recent.remove(keys)
+		}
+		return err
+	}
+	h.stats.accepted.Add(1)
+	return nil
+}
+
+// refuse answers 503 when the pipeline did not take an alert.
+func (h *Handler) refuse(w http.ResponseWriter, err error) {
+	w.Header()["Retry-After"] = h.retryAfter
+	if errors.Is(err, ingest.ErrOverloaded) {
+		h.stats.overloaded.Add(1)
+		writeJSON(w, h.jsonType, http.StatusServiceUnavailable, errorBody("overloaded", "pipeline is full; retry shortly"))
+		return
+	}
+	h.fail(w, http.StatusServiceUnavailable, ReasonPipeline, "pipeline refused the alert: "+err.Error())
+}
+
+func (h *Handler) answer(w http.ResponseWriter, total, accepted, duplicates int) {
+	switch {
+	case total == 1 && accepted == 1:
+		writeJSON(w, h.jsonType, http.StatusAccepted, h.acceptedBody)
+		return
+	case accepted == 0:
+		// Everything was a duplicate: nothing new to do, and the sender
+		// must not retry.
+		writeJSON(w, h.jsonType, http.StatusOK, countBody("duplicate", accepted, duplicates))
+		return
+	}
+	writeJSON(w, h.jsonType, http.StatusAccepted, countBody("accepted", accepted, duplicates))
+}
+
+// matchPath accepts Prefix and Prefix/<secret> and returns the secret.
+func (h *Handler) matchPath(p string) (string, bool) {
+	rest, ok := strings.CutPrefix(p, h.prefix)
+	switch {
+	case !ok:
+		return "", false
+	case rest == "" || rest == "/":
+		return "", true
+	case rest[0] != '/' || strings.IndexByte(rest[1:], '/') >= 0:
+		return "", false
+	}
+	return rest[1:], true
+}
+
+func (h *Handler) authorized(r *http.Request, pathSecret string) bool {
+	if h.open {
+		return true
+	}
+	if h.requireCert && (r.TLS == nil || len(r.TLS.VerifiedChains) == 0) {
+		return false
+	}
+	if len(h.secrets) == 0 {
+		return true
+	}
+	ok := false
+	for _, t := range presentedTokens(r, pathSecret) {
+		// No early exit: every presented token costs the same.
+		if h.secrets.match(t) {
+			ok = true
+		}
+	}
+	return ok
+}
+
+func (h *Handler) authHint() string {
+	switch {
+	case h.requireCert && len(h.secrets) > 0:
+		return "a verified client certificate and a shared secret (path, ?token= or Authorization: Bearer) are required"
+	case h.requireCert:
+		return "a verified client certificate is required"
+	}
+	return "a shared secret is required: " + h.prefix + "/<secret>, ?token=<secret> or Authorization: Bearer <secret>"
+}
+
+// readBody reads the whole body within MaxBodyBytes. The returned slice is
+// owned by the caller: the pipeline keeps it after the response is sent.
+func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *alertError) {
+	tooLarge := func() *alertError {
+		return &alertError{reason: ReasonTooLarge, msg: "body exceeds " + strconv.FormatInt(h.maxBody, 10) + " bytes"}
+	}
+	if r.ContentLength > h.maxBody {
+		return nil, tooLarge()
+	}
+	rd := http.MaxBytesReader(w, r.Body, h.maxBody)
+	if r.ContentLength >= 0 {
+		// The common case: read straight into a buffer of the right size.
+		body := make([]byte, r.ContentLength)
+		if _, err := io.ReadFull(rd, body); err != nil {
+			return nil, &alertError{reason: ReasonReadError, msg: "reading body: " + err.Error()}
+		}
+		return body, nil
+	}
+	buf := h.bufs.Get().(*bytes.Buffer)
+	defer func() {
+		buf.Reset()
+		h.bufs.Put(buf)
+	}()
+	if _, err := buf.ReadFrom(rd); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, tooLarge()
+		}
+		return nil, &alertError{reason: ReasonReadError, msg: "reading body: " + err.Error()}
+	}
+	return bytes.Clone(buf.Bytes()), nil
+}
+
+func (h *Handler) fail(w http.ResponseWriter, status int, reason, msg string) {
+	h.stats.reject(reason)
+	writeJSON(w, h.jsonType, status, errorBody(reason, msg))
+}
+
+func writeJSON(w http.ResponseWriter, contentType []string, status int, body []byte) {
+	hdr := w.Header()
+	// Assigned, not Set: Set allocates a slice per response.
+	hdr["Content-Type"] = contentType
+	hdr["X-Content-Type-Options"] = nosniff
+	w.WriteHeader(status)
+	_, _ = w.Write(body) // the client has gone; nothing to do about it
+}
+
+var nosniff = []string{"nosniff"}
+
+func errorBody(reason, msg string) []byte {
+	b := make([]byte, 0, 48+len(msg))
+	b = append(b, `{"error":`...)
+	b = appendJSONString(b, reason)
+	b = append(b, `,"message":`...)
+	b = appendJSONString(b, msg)
+	return append(b, "}\n"...)
+}
+
+func countBody(status string, accepted, duplicates int) []byte {
+	b := make([]byte, 0, 64)
+	b = append(b, `{"status":"`...)
+	b = append(b, status...)
+	b = append(b, `","accepted":`...)
+	b = strconv.AppendInt(b, int64(accepted), 10)
+	b = append(b, `,"duplicates":`...)
+	b = strconv.AppendInt(b, int64(duplicates), 10)
+	return append(b, "}\n"...)
+}
+
+// appendJSONString quotes s as a JSON string. Messages may quote client
+// input, so every control character and quote is escaped.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for _, c := range []byte(strings.ToValidUTF8(s, "\uFFFD")) {
+		switch {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c < 0x20 || c == '<' || c == '>' || c == '&':
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		default:
+			b = append(b, c)
+		}
+	}
+	return append(b, '"')
+}

@@ -1,0 +1,196 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	// Postgres through database/sql (pgx's stdlib adapter) rather than
+	// pgxpool: both engines then share one implementation over *sql.DB.
+	_ "github.com/jackc/pgx/v5/stdlib"
+	// SQLite in pure Go: no cgo, so the binary stays static.
+	_ "modernc.org/sqlite"
+)
+
+// Option tunes Open.
+type Option func(*options)
+
+type options struct {
+	now          func() time.Time
+	maxConns     int
+	busyTimeout  time.Duration
+	synchronous  string
+	readerConns  int
+}
+
+// WithClock replaces time.Now for every time the store writes (seen
+// times, leases, retry times). Replicas compare leases with their own
+// clocks, so keep them NTP-synced; a skew well below the lease length is
+// harmless.
+func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
+
+// WithMaxConns caps the Postgres connection pool (default 8). SQLite
+// always has one writer connection.
+func WithMaxConns(n int) Option { return func(o *options) { o.maxConns = n } }
+
+func defaultOptions() options {
+	return options{
+		now:         time.Now,
+		maxConns:    8,
+		busyTimeout: 10 * time.Second,
+		synchronous: "FULL",
+		readerConns: 4,
+	}
+}
+
+// Open connects to the store named by dsn and applies pending migrations.
+//
+//   - "postgres://…" or "postgresql://…": Postgres, for several replicas
+//     (any libpq URL pgx accepts, e.g. ?sslmode=verify-full).
+//   - "sqlite:///abs/path.db", "sqlite://rel/path.db", "sqlite:path.db" or a
+//     plain path: SQLite on that file, created if missing (its directory
+//     must exist). SQLite takes two query options:
+//     busy_timeout=DURATION (default 10s: how long to wait for another
+//     process holding the write lock) and synchronous=full|normal (default
+//     full: each commit is fsynced, so a recorded drift survives power
+//     loss; normal survives process crashes only, and is faster).
+func Open(ctx context.Context, dsn string, opts ...Option) (Store, error) {
+	o := defaultOptions()
+	for _, opt := range opts {
+		opt(&o)
+	}
+	switch {
+	case dsn == "":
+		return nil, errors.New("store: empty database DSN (want a file path, sqlite:///path or postgres://…)")
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		return openPostgres(ctx, dsn, o)
+	case strings.HasPrefix(dsn, "sqlite:"):
+		return openSQLite(ctx, dsn, o)
+	case strings.Contains(dsn, "://"):
+		return nil, fmt.Errorf("store: unsupported database %q (want a file path, sqlite:///path or postgres://…)", RedactDSN(dsn))
+	default:
+		return openSQLite(ctx, dsn, o)
+	}
+}
+
+func openPostgres(ctx context.Context, dsn string, o options) (Store, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", RedactDSN(dsn), err)
+	}
+	db.SetMaxOpenConns(o.maxConns)
+	db.SetMaxIdleConns(o.maxConns)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: connect %s: %w", RedactDSN(dsn), err)
+	}
+	if err := migrate(ctx, db, postgresDialect, o.now()); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: %s: %w", RedactDSN(dsn), err)
+	}
+	return newSQLStore(postgresDialect, db, db, o), nil
+}
+
+// parseSQLiteDSN splits a SQLite DSN into the file path and its options.
+func parseSQLiteDSN(dsn string, o *options) (string, error) {
+	p := dsn
+	if rest, ok := strings.CutPrefix(p, "sqlite:"); ok {
+		// sqlite:///abs → /abs, sqlite://rel → rel, sqlite:rel → rel.
+		if after, ok := strings.CutPrefix(rest, "//"); ok {
+			rest = after
+		}
+		p = rest
+	}
+	p, query, _ := strings.Cut(p, "?")
+	if p == "" {
+		return "", fmt.Errorf("store: %q names no database file", dsn)
+	}
+	if p == ":memory:" || strings.HasPrefix(p, "file:") {
+		return "", fmt.Errorf("store: %q: want a plain file path (the store needs a file: WAL mode, and the daemon and CLI share it)", dsn)
+	}
+	q, err := url.ParseQuery(query)
+	if err != nil {
+		return "", fmt.Errorf("store: %q: %w", dsn, err)
+	}
+	for k, vs := range q {
+		v := vs[len(vs)-1]
+		switch k {
+		case "busy_timeout":
+			d, err := time.ParseDuration(v)
+			if err != nil || d < 0 {
+				return "", fmt.Errorf("store: %q: busy_timeout %q is not a duration like 10s", dsn, v)
+			}
+			o.busyTimeout = d
+		case "synchronous":
+			switch strings.ToLower(v) {
+			case "full", "normal":
+				o.synchronous = strings.ToUpper(v)
+			default:
+				return "", fmt.Errorf("store: %q: synchronous %q (want full or normal)", dsn, v)
+			}
+		default:
+			return "", fmt.Errorf("store: %q: unknown option %q (SQLite takes busy_timeout and synchronous)", dsn, k)
+		}
+	}
+	return p, nil
+}
+
+// openSQLite opens one writer connection, so that the process's writes
+// queue in database/sql instead of failing with SQLITE_BUSY, and a small
+// pool of read-only connections, which WAL lets run beside the writer.
+// Every write transaction is BEGIN IMMEDIATE: it takes the file's write
+// lock up front, so a read-then-write transaction never fails half way
+// when another process (the CLI, a second serve) writes too.
+func openSQLite(ctx context.Context, dsn string, o options) (Store, error) {
+	path, err := parseSQLiteDSN(dsn, &o)
+	if err != nil {
+		return nil, err
+	}
+	common := "?_busy_timeout=" + strconv.FormatInt(o.busyTimeout.Milliseconds(), 10) +
+		"&_journal_mode=WAL&_synchronous=" + o.synchronous
+	w, err := sql.Open("sqlite", path+common+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	if err := migrate(ctx, w, sqliteDialect, o.now()); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", path+common+"&_query_only=1")
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(o.readerConns)
+	r.SetMaxIdleConns(o.readerConns)
+	return newSQLStore(sqliteDialect, w, r, o), nil
+}
+
+// RedactDSN hides the password of a Postgres URL, for logs and errors.
+// Other DSNs (SQLite paths) carry no secret and come back unchanged.
+func RedactDSN(dsn string) string {
+	scheme, _, ok := strings.Cut(dsn, "://")
+	if !ok || (scheme != "postgres" && scheme != "postgresql") {
+		return dsn
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		// Never echo a DSN we cannot parse: its password may be in it.
+		return scheme + "://(unparsable DSN)"
+	}
+	return u.Redacted()
+}

@@ -1,0 +1,121 @@
+package store
+
+// The SQL both engines share. Placeholders are ?, and {{lock}} /
+// {{skip_locked}} mark the Postgres row locks; dialect.sql rewrites them
+// once, in newQueries. ON CONFLICT, RETURNING and partial indexes exist in
+// both engines (SQLite ≥ 3.35), which is what keeps this to one set.
+
+const driftCols = `id, fingerprint, status, change_type, provider, account_id, region,
+	resource_type, resource_id, resource_address, severity, first_seen, last_seen,
+	seen_count, episode_count, reopened_count, record, raw_event,
+	status_changed_at, status_actor, status_note`
+
+const noticeCols = `id, fingerprint, episode, sink, idempotency_key, payload, status,
+	attempts, next_attempt_at, last_error, lease_owner, lease_until,
+	created_at, updated_at, delivered_at`
+
+// upsertDriftSQL inserts a new fingerprint, or records another sighting of
+// a known one. A resolved record reopens: status open, reopened_count+1 and
+// episode_count back to 1. SET expressions all see the row as it was, so
+// the CASEs test the old status. The caller learns that its call opened the
+// record from episode_count = 1 in the returned row; the row lock (Postgres)
+// or the single writer (SQLite) makes that true for exactly one caller.
+const upsertDriftSQL = `INSERT INTO drifts (fingerprint, status, change_type, provider, account_id, region,
+	resource_type, resource_id, resource_address, severity, severity_rank, first_seen, last_seen,
+	seen_count, episode_count, reopened_count, record, raw_event, status_changed_at, status_actor, status_note)
+VALUES (?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 1, 0, ?, ?, ?, 'tfdrift', 'detected')
+ON CONFLICT (fingerprint) DO UPDATE SET
+	last_seen = excluded.last_seen,
+	seen_count = drifts.seen_count + 1,
+	severity = excluded.severity,
+	severity_rank = excluded.severity_rank,
+	record = excluded.record,
+	raw_event = excluded.raw_event,
+	episode_count = CASE WHEN drifts.status = 'resolved' THEN 1 ELSE drifts.episode_count + 1 END,
+	reopened_count = CASE WHEN drifts.status = 'resolved' THEN drifts.reopened_count + 1 ELSE drifts.reopened_count END,
+	status_changed_at = CASE WHEN drifts.status = 'resolved' THEN excluded.last_seen ELSE drifts.status_changed_at END,
+	status_actor = CASE WHEN drifts.status = 'resolved' THEN 'tfdrift' ELSE drifts.status_actor END,
+	status_note = CASE WHEN drifts.status = 'resolved' THEN 'detected again after resolution' ELSE drifts.status_note END,
+	status = CASE WHEN drifts.status = 'resolved' THEN 'open' ELSE drifts.status END
+RETURNING ` + driftCols
+
+const insertHistorySQL = `INSERT INTO drift_history (fingerprint, at, from_status, to_status, actor, note)
+VALUES (?, ?, ?, ?, ?, ?)`
+
+const insertNoticeSQL = `INSERT INTO notices (fingerprint, episode, sink, idempotency_key, payload, status,
+	attempts, next_attempt_at, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)
+ON CONFLICT (idempotency_key, episode) DO NOTHING`
+
+// claimSQL leases due notices. On Postgres the inner SELECT locks its rows
+// and skips rows another claimer holds, so concurrent claimers split the
+// queue instead of queueing behind each other; a row claimed and committed
+// meanwhile is re-checked against the WHERE and dropped. On SQLite the
+// statement runs alone (one writer). An inflight notice whose lease ran out
+// is due again: its worker died or hung.
+const claimSQL = `UPDATE notices SET status = 'inflight', lease_owner = ?, lease_until = ?,
+	attempts = attempts + 1, updated_at = ?
+WHERE id IN (
+	SELECT id FROM notices
+	WHERE (status = 'pending' AND next_attempt_at <= ?)
+	   OR (status = 'inflight' AND lease_until <= ?)
+	ORDER BY id
+	LIMIT ? {{skip_locked}})
+RETURNING ` + noticeCols
+
+// The settle statements only touch a notice the caller still holds.
+const (
+	markDeliveredSQL = `UPDATE notices SET status = 'delivered', delivered_at = ?, updated_at = ?, lease_until = NULL
+WHERE id = ? AND status = 'inflight' AND lease_owner = ?`
+	markFailedSQL = `UPDATE notices SET status = 'pending', next_attempt_at = ?, last_error = ?, updated_at = ?, lease_until = NULL
+WHERE id = ? AND status = 'inflight' AND lease_owner = ?`
+	markDeadSQL = `UPDATE notices SET status = 'dead', last_error = ?, updated_at = ?, lease_until = NULL
+WHERE id = ? AND status = 'inflight' AND lease_owner = ?`
+)
+
+const retryNoticeSQL = `UPDATE notices SET status = 'pending', next_attempt_at = ?, attempts = 0, updated_at = ?, lease_until = NULL
+WHERE id = ? AND status IN ('dead', 'pending')
+RETURNING ` + noticeCols
+
+// queries holds the shared SQL rewritten for one engine.
+type queries struct {
+	upsertDrift, insertHistory, insertNotice                string
+	selectDrift, selectDriftStatus, updateStatus, history   string
+	episodeOf                                               string
+	claim, markDelivered, markFailed, markDead, noticeState string
+	retryNotice, retryDead, retryDeadSink                   string
+	countNotices, pruneNotices                              string
+	recordEvent, pruneEvents                                string
+}
+
+func newQueries(d dialect) queries {
+	return queries{
+		upsertDrift:       d.sql(upsertDriftSQL),
+		insertHistory:     d.sql(insertHistorySQL),
+		insertNotice:      d.sql(insertNoticeSQL),
+		selectDrift:       d.sql(`SELECT ` + driftCols + ` FROM drifts WHERE fingerprint = ?`),
+		selectDriftStatus: d.sql(`SELECT status FROM drifts WHERE fingerprint = ? {{lock}}`),
+		updateStatus: d.sql(`UPDATE drifts SET status = ?, status_changed_at = ?, status_actor = ?, status_note = ?
+WHERE fingerprint = ?`),
+		history: d.sql(`SELECT at, from_status, to_status, actor, note FROM drift_history
+WHERE fingerprint = ? ORDER BY id`),
+		// {{lock}}: a concurrent reopen must not change the episode between
+		// reading it and enqueueing into it.
+		episodeOf:     d.sql(`SELECT reopened_count FROM drifts WHERE fingerprint = ? {{lock}}`),
+		claim:         d.sql(claimSQL),
+		markDelivered: d.sql(markDeliveredSQL),
+		markFailed:    d.sql(markFailedSQL),
+		markDead:      d.sql(markDeadSQL),
+		noticeState:   d.sql(`SELECT status, lease_owner FROM notices WHERE id = ?`),
+		retryNotice:   d.sql(retryNoticeSQL),
+		retryDead: d.sql(`UPDATE notices SET status = 'pending', next_attempt_at = ?, attempts = 0, updated_at = ?
+WHERE status = 'dead'`),
+		retryDeadSink: d.sql(`UPDATE notices SET status = 'pending', next_attempt_at = ?, attempts = 0, updated_at = ?
+WHERE status = 'dead' AND sink = ?`),
+		countNotices: `SELECT sink, status, COUNT(*) FROM notices GROUP BY sink, status ORDER BY sink, status`,
+		pruneNotices: d.sql(`DELETE FROM notices WHERE status = 'delivered' AND delivered_at < ?`),
+		recordEvent: d.sql(`INSERT INTO seen_events (source, event_id, created_at) VALUES (?, ?, ?)
+ON CONFLICT (source, event_id) DO NOTHING`),
+		pruneEvents: d.sql(`DELETE FROM seen_events WHERE created_at < ?`),
+	}
+}

@@ -1,0 +1,325 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/tfdrift/tfdrift/detector/drift"
+)
+
+// Store is the durable state of a tfdrift deployment: drift records and
+// their lifecycle, the notice outbox and the event-ID dedup log. Both
+// engines (SQLite, Postgres) implement it with the same semantics; the
+// contract tests run against each.
+type Store interface {
+	Drifts
+	Outbox
+	OutboxAdmin
+	EventLog
+	// Close releases the database handles. A claimed notice that was not
+	// marked stays claimed until its lease expires, then another worker
+	// takes it: closing (or dying) never loses a notice.
+	Close() error
+}
+
+// Drifts is the drift lifecycle: one record per fingerprint.
+type Drifts interface {
+	// RecordDrift stores d, keyed by d.Fingerprint, and in the same
+	// transaction enqueues notices — but only when this call opened the
+	// record: the fingerprint was new, or its record was resolved and now
+	// reopens. Otherwise (a re-delivery, a second replica, a drift seen
+	// again while open, acknowledged or ignored) it bumps LastSeen and
+	// Count, keeps the latest JSON, and enqueues nothing. opened reports
+	// which happened. d.Fingerprint must be set (drift.ComputeFingerprint).
+	RecordDrift(ctx context.Context, d *drift.Drift, notices []NewNotice) (rec Record, opened bool, err error)
+	// Transition moves a record to another status on behalf of actor. An
+	// illegal move returns a *TransitionError; an unknown fingerprint
+	// ErrNotFound.
+	Transition(ctx context.Context, fingerprint string, to Status, actor, note string) (Record, error)
+	// Get returns the record of a fingerprint, or ErrNotFound.
+	Get(ctx context.Context, fingerprint string) (Record, error)
+	// List returns records matching f, newest first, one page at a time.
+	List(ctx context.Context, f Filter) (Page, error)
+	// History returns a record's status changes, oldest first.
+	History(ctx context.Context, fingerprint string) ([]HistoryEntry, error)
+}
+
+// Outbox is the delivery side of the notice outbox, used by workers.
+type Outbox interface {
+	// EnqueueNotices adds notices outside RecordDrift (a resolve event, a
+	// grouped storm notice). With a fingerprint they belong to that
+	// record's current episode (ErrNotFound if there is no such record);
+	// with "" they stand alone. A notice whose Key is already queued for
+	// the same episode is skipped. It returns how many were added.
+	EnqueueNotices(ctx context.Context, fingerprint string, notices []NewNotice) (int, error)
+	// ClaimNotices leases up to limit due notices to owner for lease:
+	// pending ones whose NotBefore / retry time has come, and inflight ones
+	// whose lease expired (their worker died). Each claim counts as an
+	// attempt. Two owners never hold the same notice at once.
+	ClaimNotices(ctx context.Context, owner string, limit int, lease time.Duration) ([]Notice, error)
+	// MarkDelivered, MarkFailed and MarkDead settle a claimed notice. They
+	// return ErrLeaseLost when owner no longer holds it (the lease expired
+	// and another worker claimed it, or it was already settled): the caller
+	// must then treat its delivery as possibly duplicated, which is why
+	// sinks dedup by Key.
+	MarkDelivered(ctx context.Context, id int64, owner string) error
+	// MarkFailed puts the notice back as pending, due at retryAt (now when
+	// zero), remembering errMsg.
+	MarkFailed(ctx context.Context, id int64, owner, errMsg string, retryAt time.Time) error
+	// MarkDead parks the notice in the dead-letter state with reason; only
+	// RetryNotice or RetryDead bring it back.
+	MarkDead(ctx context.Context, id int64, owner, reason string) error
+}
+
+// OutboxAdmin is the operator's side of the outbox (tfdrift notices
+// list|retry, metrics, retention).
+type OutboxAdmin interface {
+	// ListNotices returns notices matching f, newest first.
+	ListNotices(ctx context.Context, f NoticeFilter) ([]Notice, error)
+	// RetryNotice makes a dead (or waiting pending) notice due now with a
+	// fresh attempt budget. Delivered and inflight notices are refused with
+	// ErrNotRetryable: resending a delivered one would duplicate it.
+	RetryNotice(ctx context.Context, id int64) (Notice, error)
+	// RetryDead does RetryNotice for every dead notice of sink ("" = all
+	// sinks) and returns how many it revived.
+	RetryDead(ctx context.Context, sink string) (int, error)
+	// CountNotices returns how many notices each sink has in each status.
+	CountNotices(ctx context.Context) ([]NoticeCount, error)
+	// PruneNotices deletes delivered notices delivered before olderThan.
+	// Their keys become free again: pruning ends their dedup window.
+	PruneNotices(ctx context.Context, olderThan time.Time) (int64, error)
+}
+
+// EventLog de-duplicates input events across replicas.
+type EventLog interface {
+	// RecordEvent remembers (source, eventID) and reports whether this was
+	// the first time any replica saw it.
+	RecordEvent(ctx context.Context, source, eventID string) (first bool, err error)
+	// PruneEvents forgets events recorded before olderThan and returns how
+	// many it removed.
+	PruneEvents(ctx context.Context, olderThan time.Time) (int64, error)
+}
+
+// Status is where a drift record is in its lifecycle.
+type Status string
+
+// Statuses. Open may move to any of the others, Acknowledged to Resolved
+// or Ignored. Resolved and Ignored are final for Transition; a resolved
+// fingerprint that is detected again reopens (RecordDrift), an ignored one
+// stays ignored.
+const (
+	StatusOpen         Status = "open"
+	StatusAcknowledged Status = "acknowledged"
+	StatusResolved     Status = "resolved"
+	StatusIgnored      Status = "ignored"
+)
+
+// legalTransitions lists, for each status, where Transition may move it.
+var legalTransitions = map[Status][]Status{
+	StatusOpen:         {StatusAcknowledged, StatusResolved, StatusIgnored},
+	StatusAcknowledged: {StatusResolved, StatusIgnored},
+}
+
+// Valid reports whether s is one of the four statuses.
+func (s Status) Valid() bool {
+	switch s {
+	case StatusOpen, StatusAcknowledged, StatusResolved, StatusIgnored:
+		return true
+	}
+	return false
+}
+
+// CanMoveTo reports whether Transition allows s → to.
+func (s Status) CanMoveTo(to Status) bool {
+	for _, t := range legalTransitions[s] {
+		if t == to {
+			return true
+		}
+	}
+	return false
+}
+
+// ParseStatus accepts a status name as the CLI and API spell it.
+func ParseStatus(s string) (Status, error) {
+	if st := Status(s); st.Valid() {
+		return st, nil
+	}
+	return "", fmt.Errorf("unknown drift status %q (want open, acknowledged, resolved or ignored)", s)
+}
+
+// Record is the stored state of one fingerprint.
+type Record struct {
+	ID              int64
+	Fingerprint     string
+	Status          Status
+	ChangeType      drift.ChangeType
+	Provider        string
+	AccountID       string
+	Region          string
+	ResourceType    string
+	ResourceID      string
+	ResourceAddress string
+	Severity        drift.Severity
+	// FirstSeen and LastSeen are when the store recorded the first and
+	// latest sighting (the store's clock, not the cloud event's time).
+	FirstSeen time.Time
+	LastSeen  time.Time
+	// Count is every sighting; SeenSinceOpened only those since the record
+	// was last opened (1 right after a reopen).
+	Count           int64
+	SeenSinceOpened int64
+	// ReopenedCount is how often a resolved record came back. It is also
+	// the current episode: notices are unique per (Key, episode).
+	ReopenedCount int
+	// Drift is the latest sighting in its JSON form; RawEvent the audit
+	// record that caused it, as received.
+	Drift    drift.Record
+	RawEvent json.RawMessage
+	// StatusChangedAt, StatusActor and StatusNote describe the latest
+	// status change (StatusActor is "tfdrift" when the store reopened it).
+	StatusChangedAt time.Time
+	StatusActor     string
+	StatusNote      string
+}
+
+// Filter selects records for List. Zero fields match everything.
+type Filter struct {
+	// Status matches any of the listed statuses.
+	Status       []Status
+	ResourceType string
+	// Severity is the minimum severity (High matches High and Critical).
+	Severity drift.Severity
+	// Since matches records last seen at or after it.
+	Since time.Time
+	// Limit is the page size: default 100, at most 1000.
+	Limit int
+	// Cursor is Page.Next of the previous page; "" starts at the newest.
+	Cursor string
+}
+
+// Page is one page of List.
+type Page struct {
+	Records []Record
+	// Next is the cursor of the following page; "" on the last page.
+	Next string
+}
+
+// HistoryEntry is one status change of a record. From is "" for the
+// record's creation.
+type HistoryEntry struct {
+	At    time.Time
+	From  Status
+	To    Status
+	Actor string
+	Note  string
+}
+
+// NewNotice is a notice to enqueue.
+type NewNotice struct {
+	// Sink names the destination ("slack", "pagerduty", "jira:INFRA").
+	Sink string
+	// Key is the idempotency key, unique per episode of a record: the same
+	// Key is never enqueued twice (fingerprint+sink, or +"/resolve").
+	// Sinks that dedup (PagerDuty dedup_key, the Jira marker) use it too.
+	Key string
+	// Payload is opaque to the store: whatever the sink's worker needs.
+	Payload []byte
+	// NotBefore delays the first attempt; zero means now.
+	NotBefore time.Time
+}
+
+// NoticeStatus is where a notice is in delivery.
+type NoticeStatus string
+
+// Notice statuses.
+const (
+	NoticePending   NoticeStatus = "pending"
+	NoticeInflight  NoticeStatus = "inflight"
+	NoticeDelivered NoticeStatus = "delivered"
+	NoticeDead      NoticeStatus = "dead"
+)
+
+// Valid reports whether s is one of the four notice statuses.
+func (s NoticeStatus) Valid() bool {
+	switch s {
+	case NoticePending, NoticeInflight, NoticeDelivered, NoticeDead:
+		return true
+	}
+	return false
+}
+
+// ParseNoticeStatus accepts a notice status name.
+func ParseNoticeStatus(s string) (NoticeStatus, error) {
+	if st := NoticeStatus(s); st.Valid() {
+		return st, nil
+	}
+	return "", fmt.Errorf("unknown notice status %q (want pending, inflight, delivered or dead)", s)
+}
+
+// Notice is a stored notice.
+type Notice struct {
+	ID int64
+	// Fingerprint is the drift record the notice belongs to ("" for a
+	// stand-alone notice) and Episode that record's ReopenedCount when it
+	// was enqueued.
+	Fingerprint string
+	Episode     int
+	Sink        string
+	Key         string
+	Payload     []byte
+	Status      NoticeStatus
+	// Attempts counts claims, including ones whose worker died.
+	Attempts      int
+	NextAttemptAt time.Time
+	LastError     string
+	// LeaseOwner is the worker holding (or that last held) the notice;
+	// LeaseUntil is zero unless it is inflight.
+	LeaseOwner  string
+	LeaseUntil  time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	DeliveredAt time.Time
+}
+
+// NoticeFilter selects notices for ListNotices. Zero fields match all.
+type NoticeFilter struct {
+	Status      []NoticeStatus
+	Sink        string
+	Fingerprint string
+	// Limit defaults to 100, at most 1000.
+	Limit int
+}
+
+// NoticeCount is how many notices of Sink are in Status.
+type NoticeCount struct {
+	Sink   string
+	Status NoticeStatus
+	Count  int64
+}
+
+// Errors callers test with errors.Is.
+var (
+	// ErrNotFound: no record (or notice) with that key.
+	ErrNotFound = errors.New("not found")
+	// ErrLeaseLost: the worker no longer holds the notice it tries to settle.
+	ErrLeaseLost = errors.New("notice lease lost")
+	// ErrNotRetryable: RetryNotice on a delivered or inflight notice.
+	ErrNotRetryable = errors.New("notice cannot be retried")
+)
+
+// TransitionError is an illegal lifecycle move.
+type TransitionError struct {
+	Fingerprint string
+	From, To    Status
+}
+
+func (e *TransitionError) Error() string {
+	allowed := legalTransitions[e.From]
+	if len(allowed) == 0 {
+		return fmt.Sprintf("drift %s: cannot move from %s to %s: %s is final", e.Fingerprint, e.From, e.To, e.From)
+	}
+	return fmt.Sprintf("drift %s: cannot move from %s to %s (allowed: %v)", e.Fingerprint, e.From, e.To, allowed)
+}

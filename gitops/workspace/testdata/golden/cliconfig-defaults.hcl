@@ -1,0 +1,2 @@
+# Written by tfdrift for one job (gitops/workspace).
+disable_checkpoint = true

@@ -1,0 +1,16 @@
+// Package ticket turns drifts into notices and defines what a notice sink
+// is: the small Sink interface, the typed delivery errors the outbox acts
+// on, the Router that decides which sinks hear about a drift, the Grouper
+// that folds a storm of drifts from one actor into one notice, and the
+// stable JSON form of a Notice that the durable outbox stores.
+//
+// The sinks themselves live in subpackages, one each (slack, webhook,
+// pagerduty, jira, email, output), each a pure renderer plus a sender.
+// cost estimates the monthly cost of a drift; deliver runs the outbox
+// workers.
+//
+// Import direction: cmd → app → ticket. Nothing under ticket imports app
+// or app/config: the app maps its configuration onto the option structs
+// declared here and in the sink packages. ticket may import detector's
+// leaf packages (change, drift, rules) and nothing else of tfdrift's.
+package ticket

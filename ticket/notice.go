@@ -1,0 +1,141 @@
+package ticket
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"time"
+
+	"github.com/tfdrift/tfdrift/detector/drift"
+)
+
+// Kind says what a notice announces.
+type Kind string
+
+// Notice kinds.
+const (
+	// KindDrift announces a new drift.
+	KindDrift Kind = "drift"
+	// KindResolved announces that a drift went away (Terraform applied,
+	// the change was reverted or accepted): PagerDuty resolves, Jira
+	// transitions the ticket.
+	KindResolved Kind = "resolved"
+	// KindGroup announces many drifts by one actor at once (storm control).
+	KindGroup Kind = "group"
+)
+
+// Sink delivers notices to one destination: a Slack workspace, a webhook
+// URL, a PagerDuty service, a Jira project, a mailbox, a log file.
+//
+// Send reports how delivery went through its error: nil is delivered; a
+// *PermanentError will never succeed and the notice is dead-lettered; a
+// *RetryAfterError asks for a retry no sooner than its After; any other
+// error is transient and retried with backoff. Send must be safe for
+// concurrent use, and should be idempotent where the destination allows it
+// (PagerDuty dedup_key, the Jira marker label), because the outbox
+// delivers at least once.
+type Sink interface {
+	Name() string
+	Send(ctx context.Context, n *Notice) error
+}
+
+// Notice is one message for one sink: what the outbox stores and a Sink
+// delivers. It is self-contained: a sink needs nothing else to render it.
+type Notice struct {
+	// Sink names the sink that delivers the notice (Sink.Name()).
+	Sink string
+	Kind Kind
+	// Target narrows the destination within the sink: the Slack channel
+	// ("#prod-critical"), the Jira project ("INFRA"). Empty means the
+	// sink's default.
+	Target string
+	// URL overrides the webhook sink's URL: a rule's webhook action.
+	URL string
+	// Ticket carries a rule's create_ticket fields (project, issue type,
+	// summary); nil means the sink's defaults.
+	Ticket *TicketSpec
+	// Priority is a rule alert action's priority ("p1"); informational.
+	Priority string
+
+	// Drift is the drift announced by KindDrift and KindResolved; for
+	// KindGroup it is nil and Group holds the drifts.
+	Drift *drift.Drift
+	Group *Group
+
+	// Fingerprint identifies what the notice is about, for sinks that
+	// deduplicate: PagerDuty's dedup_key, a Slack thread. For drift and
+	// resolved notices it is the drift's fingerprint, so a resolve
+	// matches its trigger; for a group it is the group's key.
+	Fingerprint string
+}
+
+// TicketSpec is a rule's create_ticket action.
+type TicketSpec struct {
+	// System is "jira" or "github".
+	System    string `json:"system,omitempty"`
+	Project   string `json:"project,omitempty"`
+	IssueType string `json:"issue_type,omitempty"`
+	Summary   string `json:"summary,omitempty"`
+}
+
+// Group is a storm: many drifts by one actor within a window, announced
+// once. Drifts are in arrival order.
+type Group struct {
+	// Actor is who made the changes (drift.Drift.User).
+	Actor string
+	// First and Last are the detection times of the first and last drift.
+	First, Last time.Time
+	// Window is the storm-control window the group was collected in.
+	Window time.Duration
+	Drifts []*drift.Drift
+}
+
+// Drifts returns the drifts a notice is about: the one drift, or the
+// group's.
+func (n *Notice) Drifts() []*drift.Drift {
+	if n.Group != nil {
+		return n.Group.Drifts
+	}
+	if n.Drift != nil {
+		return []*drift.Drift{n.Drift}
+	}
+	return nil
+}
+
+// Key identifies what a notice is about within its sink, for ordering:
+// two notices with the same key (a drift and its resolution, or two drifts
+// on one resource) must not be delivered concurrently, or a Jira sink could
+// open two tickets for one resource.
+func (n *Notice) Key() string {
+	if n.Kind == KindGroup || n.Drift == nil {
+		return n.Sink + "\x00" + n.Target + "\x00group\x00" + n.Fingerprint
+	}
+	return n.Sink + "\x00" + n.Target + "\x00" + ResourceKey(n.Drift)
+}
+
+// ResourceKey identifies the drifted resource independently of what
+// changed: the state source and address of a managed resource, or the
+// cloud, account, type and ID of an unmanaged one. A Jira ticket is kept
+// per ResourceKey.
+func ResourceKey(d *drift.Drift) string {
+	if d.ResourceAddress != "" {
+		return "tf\x00" + d.Terraform.State + "\x00" + d.Terraform.Workspace + "\x00" + d.ResourceAddress
+	}
+	return "cloud\x00" + d.Provider() + "\x00" + d.Account() + "\x00" + d.ResourceType + "\x00" + d.ResourceID
+}
+
+// ResourceHash is a short stable hash of ResourceKey, safe in labels and
+// identifiers (12 hex digits).
+func ResourceHash(d *drift.Drift) string {
+	sum := sha256.Sum256([]byte(ResourceKey(d)))
+	return hex.EncodeToString(sum[:6])
+}
+
+// driftFingerprint returns d's fingerprint, computing and setting it when
+// the detector has not (drifts built by hand in tests and replays).
+func driftFingerprint(d *drift.Drift) string {
+	if d.Fingerprint != "" {
+		return d.Fingerprint
+	}
+	return d.ComputeFingerprint()
+}
