@@ -80,9 +80,10 @@ func EncodeNotice(n *Notice) ([]byte, error) {
 }
 
 // DecodeNotice reads what EncodeNotice wrote. The decoded drift equals the
-// original except for the event's request, response and raw record, which
-// are not stored, and attribute values, which come back as JSON values
-// (float64 numbers, []any, map[string]any).
+// original except for the event's request, response, raw record and error
+// fields, which are not stored; attribute values, which come back as JSON
+// values (float64 numbers, []any, map[string]any); and empty rule and tag
+// lists, which come back nil.
 func DecodeNotice(b []byte) (*Notice, error) {
 	var w wireNotice
 	if err := json.Unmarshal(b, &w); err != nil {

@@ -14,7 +14,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/tfdrift/tfdrift/app"
 	"github.com/tfdrift/tfdrift/app/demo"
+	"github.com/tfdrift/tfdrift/detector/catalog"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -239,6 +241,21 @@ func TestCatalogDocIsCurrent(t *testing.T) {
 	}
 	if string(want) != r.stdout {
 		t.Error("docs/catalog.md is stale: run `make docs`")
+	}
+}
+
+// TestReadmeCatalogIsCurrent keeps the README's event table generated.
+func TestReadmeCatalogIsCurrent(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := app.ReplaceReadmeCatalog(string(readme), catalog.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want != string(readme) {
+		t.Error("README.md's supported-events table is stale: run `make docs`")
 	}
 }
 

@@ -2,9 +2,11 @@ package edit
 
 import (
 	"fmt"
+	"strconv"
 	"sort"
 	"strings"
 
+	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/hashicorp/hcl/v2/hclwrite"
 )
@@ -225,7 +227,9 @@ func (e *engine) editBlocks(tx *tx, w walk, sc *scope, f *srcFile, parent *hclsy
 		default:
 			r := b.Range()
 			s, end := f.removalRange(r.Start.Byte, r.End.Byte, true)
-			if err := tx.splice(base, s, end, "", fmt.Sprintf("removed a %s block the cloud no longer has", name)); err != nil {
+			ed := edit{start: s, end: end, at: hcl.RangeBetween(b.TypeRange, b.OpenBraceRange),
+				what: fmt.Sprintf("removed %s block %s, which the cloud no longer has", name, compactObject(expFor[i]))}
+			if err := tx.splice(base, ed); err != nil {
 				return err
 			}
 		}
@@ -259,19 +263,13 @@ func (e *engine) editBlocks(tx *tx, w walk, sc *scope, f *srcFile, parent *hclsy
 		}
 		sb.WriteString("\n" + ind + indent(text, ind) + "\n")
 	}
-	what := fmt.Sprintf("added %d %s block(s): %s", len(added), name, summary(toAnyList(added)))
-	if len(added) == 1 {
-		what = fmt.Sprintf("added a %s block: %s", name, summary(added[0]))
+	var objs []string
+	for _, a := range added {
+		objs = append(objs, compactObject(a))
 	}
-	return tx.splice(base, pos, pos, sb.String(), what)
-}
-
-func toAnyList(l []map[string]any) []any {
-	out := make([]any, len(l))
-	for i, m := range l {
-		out[i] = m
-	}
-	return out
+	return tx.splice(base, edit{start: pos, end: pos, text: sb.String(), insert: true,
+		at:   hcl.RangeBetween(parent.TypeRange, parent.OpenBraceRange),
+		what: fmt.Sprintf("added %s block %s", name, strings.Join(objs, ", "))})
 }
 
 // editBlock edits one nested block in place to produce act.
@@ -298,7 +296,9 @@ func (e *engine) editBlock(tx *tx, base target, b *hclsyntax.Block, v blockVal, 
 			}
 			continue
 		}
-		if err := e.apply(tx, base.child(a.Expr), cur, true, av); err != nil {
+		t := base.child(a.Expr)
+		t.label = b.Type + " block " + ruleName(exp) + " " + n
+		if err := e.apply(tx, t, cur, true, av); err != nil {
 			return err
 		}
 	}
@@ -389,4 +389,22 @@ func writeBlock(sb *strings.Builder, name string, obj map[string]any) error {
 	}
 	sb.WriteString("}\n")
 	return nil
+}
+
+// ruleName names a nested block in notes by its ports and protocol when
+// it has them (security group rules), else by its description.
+func ruleName(obj map[string]any) string {
+	fp, ok1 := obj["from_port"]
+	tp, ok2 := obj["to_port"]
+	if ok1 && ok2 {
+		proto, _ := obj["protocol"].(string)
+		if equal(fp, tp) {
+			return fmt.Sprintf("%v/%s", fp, proto)
+		}
+		return fmt.Sprintf("%v-%v/%s", fp, tp, proto)
+	}
+	if d, ok := obj["description"].(string); ok && d != "" {
+		return strconv.Quote(d)
+	}
+	return ""
 }

@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
-	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -60,7 +60,7 @@ func renderNotes(p *Plan) string {
 	var sb strings.Builder
 	for _, e := range p.Edits {
 		for _, n := range e.Notes {
-			sb.WriteString(e.File + ":" + itoa(n.Line) + ": " + n.Address + " " + n.Attribute + ": " + n.Text + "\n")
+			sb.WriteString(e.File + ":" + strconv.Itoa(n.Line) + ": " + n.Address + " " + n.Attribute + ": " + n.Text + "\n")
 		}
 	}
 	return sb.String()
@@ -75,13 +75,6 @@ func renderRefusals(p *Plan) string {
 		}
 	}
 	return sb.String()
-}
-
-func itoa(n int) string { return strings.TrimSpace(strings.Repeat(" ", 0) + fmtInt(n)) }
-
-func fmtInt(n int) string {
-	b, _ := json.Marshal(n)
-	return string(b)
 }
 
 // golden compares got with the file, or rewrites it with -update. An
@@ -203,5 +196,4 @@ func checkIdempotent(t *testing.T, repoDir string, plan *Plan, reqs []Request) {
 	if d := second.Diff(); d != "" {
 		t.Errorf("accepting again on the edited repo still edits:\n%s", d)
 	}
-	_ = fs.ValidPath
 }

@@ -144,6 +144,18 @@ func (w walk) refuse(f *srcFile, r hcl.Range, why string) error {
 	return &refusalError{Refusal{Reason: reason, File: f.path, Line: line, Expr: expr}}
 }
 
+// refuseInsert is refuse for code that would be added to a block.
+func (w walk) refuseInsert(f *srcFile, blockHeader hcl.Range, why string) error {
+	line := f.lineOf(blockHeader.Start.Byte)
+	hdr := oneLine(strings.TrimSuffix(strings.TrimSpace(f.text(blockHeader)), "{"))
+	reason := fmt.Sprintf("%s would be added to %s (%s:%d)", w.subject, hdr, f.path, line)
+	if len(w.hops) > 0 {
+		reason += ", reached through " + strings.Join(w.hops, " → ")
+	}
+	reason += "; " + why
+	return &refusalError{Refusal{Reason: reason, File: f.path, Line: line, Expr: hdr}}
+}
+
 // refuseAt builds a refusal with a free-form reason positioned at r.
 func refuseAt(f *srcFile, r hcl.Range, reason string) error {
 	rf := Refusal{Reason: reason}
@@ -165,10 +177,14 @@ type target struct {
 	addKey string
 
 	js *jsonSpot
+
+	// label names the part of the attribute being edited in notes
+	// ("ingress description"); empty for the attribute itself.
+	label string
 }
 
 func (t target) child(x hclsyntax.Expression) target {
-	return target{w: t.w, sc: t.sc, f: t.f, expr: x}
+	return target{w: t.w, sc: t.sc, f: t.f, expr: x, label: t.label}
 }
 
 // tx collects one attribute's edits; they are committed only when the
@@ -186,41 +202,63 @@ type pendingSplice struct {
 	note string
 }
 
+// edit is one planned change to a file.
+type edit struct {
+	start, end int
+	text       string
+	what       string    // for the note: what changed
+	at         hcl.Range // the code the edit concerns, for refusals
+	insert     bool      // new code added to the block at
+}
+
 // splice records an edit of t's file after checking that the code at
 // that place belongs to this one resource instance.
-func (tx *tx) splice(t target, start, end int, text, what string) error {
-	if err := tx.e.editable(t, start, end); err != nil {
+func (tx *tx) splice(t target, ed edit) error {
+	if err := tx.e.editable(t, ed); err != nil {
 		return err
 	}
-	note := what
-	if len(t.w.hops) > 0 {
-		note += " (set through " + strings.Join(t.w.hops, " → ") + ")"
+	note := ed.what
+	if t.label != "" {
+		note = t.label + ": " + note
 	}
-	tx.splices = append(tx.splices, pendingSplice{f: t.f, s: splice{start, end, text}, note: note})
+	if len(t.w.hops) > 0 {
+		note += "; via " + strings.Join(t.w.hops, " → ")
+	}
+	tx.splices = append(tx.splices, pendingSplice{f: t.f, s: splice{ed.start, ed.end, ed.text}, note: note})
 	return nil
 }
 
 // editable refuses edits to code shared by instances other than the
 // drifted one: a resource's or module's count/for_each not narrowed by
 // each/count, or a module directory that is called more than once.
-func (e *engine) editable(t target, start, end int) error {
-	r := hcl.Range{Filename: t.f.path, Start: hcl.Pos{Byte: start}, End: hcl.Pos{Byte: end}}
+func (e *engine) editable(t target, ed edit) error {
+	refuse := func(why string) error {
+		if ed.insert {
+			return t.w.refuseInsert(t.f, ed.at, why)
+		}
+		return t.w.refuse(t.f, ed.at, why)
+	}
 	for _, s := range t.w.scopes {
 		if !s.multi || t.w.satisfied(s) {
 			continue
 		}
-		return t.w.refuse(t.f, r, fmt.Sprintf("%s has %s (%s:%d), so every instance shares this code and editing it would change all of them; "+
+		return refuse(fmt.Sprintf("%s has %s (%s:%d), so every instance shares this code and editing it would change all of them; "+
 			"tfdrift edits one instance only through each.value, [each.key] or [count.index] into a literal map or list",
 			s.label, s.meta, s.f.path, s.f.lineOf(s.metaRange.Start.Byte)))
 	}
 	for _, c := range e.repo.CallChain(t.sc.module) {
-		if c.Count || c.ForEach {
-			return t.w.refuse(t.f, r, fmt.Sprintf("%s is code of %s, which has count or for_each (%s:%d); editing it would change every instance of the module",
-				t.f.path, c.Address, c.File, c.Range.Start.Line))
+		meta := "for_each"
+		if c.Count {
+			meta = "count"
+		}
+		if r, ok := c.Attributes[meta]; ok {
+			return refuse(fmt.Sprintf("%s is code of %s, which has %s (%s:%d); editing it would change every instance of the module",
+				t.f.path, c.Address, meta, c.File, r.Start.Line))
 		}
 	}
 	if mods := e.dirModules[t.sc.dir]; len(mods) > 1 {
-		return t.w.refuse(t.f, r, fmt.Sprintf("%s is shared by %s; editing it would change all of them", t.sc.dir, strings.Join(mods, ", ")))
+		return refuse(fmt.Sprintf("%s is code of the module directory %s, which %s all call; editing it would change all of them",
+			t.f.path, t.sc.dir, strings.Join(mods, ", ")))
 	}
 	return nil
 }

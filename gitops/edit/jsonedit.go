@@ -135,7 +135,8 @@ func (e *engine) applyJSON(tx *tx, t target, act any) error {
 	if err != nil {
 		return t.w.refuse(t.f, rangeOf(js.start, js.end), "the cloud value cannot be written as JSON: "+err.Error())
 	}
-	return tx.splice(t, js.start, js.end, text, "set to "+summary(act))
+	return tx.splice(t, edit{start: js.start, end: js.end, text: text, at: rangeOf(js.start, js.end),
+		what: describe(plain(cur), present, act)})
 }
 
 func jsonGet(v any, path []step) (any, bool) {

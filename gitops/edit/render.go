@@ -22,8 +22,12 @@ func (e *engine) apply(tx *tx, t target, exp any, hasExp bool, act any) error {
 	if err != nil || !changed {
 		return err
 	}
+	old, hasOld := exp, hasExp
+	if cur, ok := literalValue(t.expr); ok {
+		old, hasOld = cur, true
+	}
 	r := t.expr.Range()
-	return tx.splice(t, r.Start.Byte, r.End.Byte, text, "set to "+summary(act))
+	return tx.splice(t, edit{start: r.Start.Byte, end: r.End.Byte, text: text, at: r, what: describe(old, hasOld, act)})
 }
 
 // render returns the new source for t.expr. Compound literals are edited
@@ -293,7 +297,8 @@ func (e *engine) addItem(tx *tx, t target, act any) error {
 	items = append(items, objItem{key: t.addKey, added: true, text: objectKey(t.addKey) + " = " + indent(text, itemIndent)})
 	out := e.layoutObject(t.f, obj, items, itemIndent)
 	t.expr = obj
-	return tx.splice(t, r.Start.Byte, r.End.Byte, out, fmt.Sprintf("added %s = %s", objectKey(t.addKey), summary(act)))
+	return tx.splice(t, edit{start: r.Start.Byte, end: r.End.Byte, text: out, at: r,
+		what: fmt.Sprintf("added %s = %s", objectKey(t.addKey), short(act))})
 }
 
 func (e *engine) renderTuple(tx *tx, t target, tup *hclsyntax.TupleConsExpr, exp any, hasExp bool, act []any) (string, bool, error) {
@@ -615,15 +620,6 @@ func (e *engine) renderJSONEncode(tx *tx, t target, call *hclsyntax.FunctionCall
 	return t.f.rewrite(r.Start.Byte, r.End.Byte, []rep{{ar.Start.Byte, ar.End.Byte, txt}}), true, nil
 }
 
-// summary renders a value for a note, shortened.
-func summary(v any) string {
-	text, err := hclText(v)
-	if err != nil {
-		return fmt.Sprintf("%v", v)
-	}
-	return oneLine(text)
-}
-
 // removeAttr deletes an attribute's lines (and its comment lines above).
 func (e *engine) removeAttr(tx *tx, t target, a *hclsyntax.Attribute) error {
 	r := a.SrcRange
@@ -632,7 +628,11 @@ func (e *engine) removeAttr(tx *tx, t target, a *hclsyntax.Attribute) error {
 	}
 	s, end := t.f.removalRange(r.Start.Byte, r.End.Byte, false)
 	t.expr = a.Expr
-	return tx.splice(t, s, end, "", "removed "+a.Name+" (the cloud has no value)")
+	what := "removed " + a.Name + ", which the cloud does not set"
+	if cur, ok := literalValue(a.Expr); ok {
+		what = "removed " + a.Name + " = " + short(cur) + ", which the cloud does not set"
+	}
+	return tx.splice(t, edit{start: s, end: end, at: a.Expr.Range(), what: what})
 }
 
 // insertAttr adds "name = value" to a block body, after its last
@@ -671,7 +671,9 @@ func (e *engine) insertAttr(tx *tx, t target, blk *hclsyntax.Block, name string,
 		line = "\n" + line
 	}
 	t.expr = nil
-	return tx.splice(t, pos, pos, line, fmt.Sprintf("added %s = %s", name, summary(act)))
+	return tx.splice(t, edit{start: pos, end: pos, text: line, insert: true,
+		at:   hcl.RangeBetween(blk.TypeRange, blk.OpenBraceRange),
+		what: fmt.Sprintf("added %s = %s", name, short(act))})
 }
 
 // rangeOf is a byte range in hcl form, for messages.

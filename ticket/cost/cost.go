@@ -105,6 +105,10 @@ type Impact struct {
 	Basis string `json:"basis"`
 	// Assumptions lists what the estimate had to guess.
 	Assumptions []string `json:"assumptions,omitempty"`
+
+	// rawBefore and rawAfter are the unrounded monthly amounts, so the
+	// delta and percent do not carry rounding errors.
+	rawBefore, rawAfter float64
 }
 
 // Estimate returns the cost impact of d, or false when d changes nothing
@@ -132,9 +136,10 @@ func Estimate(d *drift.Drift) (*Impact, bool) {
 	if r := d.Region(); r != "" && r != TableRegion {
 		im.Assumptions = append(im.Assumptions, fmt.Sprintf("priced at %s rates; %s prices differ", TableRegion, r))
 	}
-	im.DeltaMonthly = round2(im.AfterMonthly - im.BeforeMonthly)
-	if im.BeforeMonthly > 0 {
-		im.Percent = round2((im.AfterMonthly - im.BeforeMonthly) / im.BeforeMonthly * 100)
+	im.BeforeMonthly, im.AfterMonthly = round2(im.rawBefore), round2(im.rawAfter)
+	im.DeltaMonthly = round2(im.rawAfter - im.rawBefore)
+	if im.rawBefore > 0 {
+		im.Percent = round2((im.rawAfter - im.rawBefore) / im.rawBefore * 100)
 	}
 	return im, true
 }
@@ -166,8 +171,8 @@ func estimateHourly(d *drift.Drift, service, attr string) (*Impact, bool) {
 		}
 		im.After = after
 	}
-	im.BeforeMonthly = round2(im.BeforeHourly * HoursPerMonth)
-	im.AfterMonthly = round2(im.AfterHourly * HoursPerMonth)
+	im.rawBefore = im.BeforeHourly * HoursPerMonth
+	im.rawAfter = im.AfterHourly * HoursPerMonth
 	return im, true
 }
 
@@ -205,8 +210,8 @@ func estimateVolume(d *drift.Drift) (*Impact, bool) {
 	}
 	im.Before = fmt.Sprintf("%s GB %s", fmtNum(beforeGB), beforeType)
 	im.After = fmt.Sprintf("%s GB %s", fmtNum(afterGB), afterType)
-	im.BeforeMonthly = round2(beforeGB * bp)
-	im.AfterMonthly = round2(afterGB * ap)
+	im.rawBefore = beforeGB * bp
+	im.rawAfter = afterGB * ap
 	return im, true
 }
 

@@ -1,6 +1,7 @@
 package falcohttp
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"testing"
@@ -29,12 +30,13 @@ func addSeeds(f *testing.F) {
 	}
 }
 
-// FuzzProbeAlert checks the hand-written scanner against encoding/json on
-// every valid document.
+// FuzzProbeAlert checks what the scanner reads from an alert against
+// encoding/json.
 func FuzzProbeAlert(f *testing.F) {
 	addSeeds(f)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		if !json.Valid(b) {
+		// One valid JSON object: the case both can judge alone.
+		if t := bytes.TrimLeft(b, " \t\r\n"); !json.Valid(b) || len(t) == 0 || t[0] != '{' {
 			return
 		}
 		got, want := runProbe(b), referenceProbe(b)
@@ -44,29 +46,42 @@ func FuzzProbeAlert(f *testing.F) {
 	})
 }
 
-// FuzzSplitAlerts checks that splitting never panics, that every piece is
-// valid JSON, and that a valid single object comes back whole.
-func FuzzSplitAlerts(f *testing.F) {
+// FuzzValidJSON checks the scanner's grammar against json.Valid.
+func FuzzValidJSON(f *testing.F) {
+	addSeeds(f)
+	for _, s := range []string{`-0.5e+10`, `1.`, `01`, `-`, `"\u00zz"`, `[1,]`, `{"a" 1}`, `tru`, "\"\x01\"", "\"\xff\""} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if got, want := validJSON(b), json.Valid(b); got != want {
+			t.Fatalf("validJSON(%q) = %v, json.Valid = %v", b, got, want)
+		}
+	})
+}
+
+// FuzzParseAlerts checks that parsing never panics, that every alert found
+// is valid JSON and a slice of the body, and that every error has a reason
+// and a message.
+func FuzzParseAlerts(f *testing.F) {
 	addSeeds(f)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		parts, err := splitAlerts(b)
+		as, err := parseAlerts(nil, b)
 		if err != nil {
 			if err.reason == "" || err.msg == "" {
 				t.Fatalf("error without reason or message: %+v", err)
 			}
 			return
 		}
-		if len(parts) == 0 {
+		if len(as) == 0 {
 			t.Fatal("no error and no alerts")
 		}
-		for _, p := range parts {
-			if !json.Valid(p) {
-				t.Fatalf("piece %q of %q is not valid JSON", p, b)
+		for _, a := range as {
+			if !json.Valid(a.raw) || !bytes.Contains(b, a.raw) {
+				t.Fatalf("alert %q of %q is not valid JSON from the body", a.raw, b)
 			}
-		}
-		var obj map[string]json.RawMessage
-		if json.Unmarshal(b, &obj) == nil && obj != nil && len(parts) != 1 {
-			t.Fatalf("a single object %q split into %d pieces", b, len(parts))
+			if !a.p.hasRule || !a.p.hasFields {
+				t.Fatalf("alert %q accepted without rule and output_fields", a.raw)
+			}
 		}
 	})
 }

@@ -166,31 +166,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, status, aerr.reason, aerr.msg)
 		return
 	}
-	alerts, aerr := splitAlerts(body)
+	// Every alert is checked before any is taken, so a bad batch is
+	// refused whole. one keeps the common single alert off the heap.
+	var one [1]alert
+	alerts, aerr := parseAlerts(one[:0], body)
 	if aerr != nil {
 		h.fail(w, http.StatusBadRequest, aerr.reason, aerr.msg)
 		return
 	}
-	// Check every alert before taking any, so a bad batch is refused whole.
-	var one [1]probe
-	probes := one[:0]
-	if len(alerts) > 1 {
-		probes = make([]probe, 0, len(alerts))
-	}
-	for i, a := range alerts {
-		p, aerr := probeAlert(a)
-		if aerr != nil {
-			if len(alerts) > 1 {
-				aerr.msg = fmt.Sprintf("alert %d: %s", i+1, aerr.msg)
-			}
-			h.fail(w, http.StatusBadRequest, aerr.reason, aerr.msg)
-			return
-		}
-		probes = append(probes, p)
-	}
 	accepted, duplicates := 0, 0
-	for i, p := range probes {
-		err := h.enqueue(r.Context(), alerts[i], p, received)
+	for _, a := range alerts {
+		err := h.enqueue(r.Context(), a.raw, a.p, received)
 		switch {
 		case err == nil:
 			accepted++

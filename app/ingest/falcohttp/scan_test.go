@@ -14,11 +14,16 @@ type probeResult struct {
 	Reason              string
 }
 
+// runProbe parses b as a body that must hold exactly one alert.
 func runProbe(b []byte) probeResult {
-	p, err := probeAlert(b)
+	as, err := parseAlerts(nil, b)
 	if err != nil {
 		return probeResult{Reason: err.reason}
 	}
+	if len(as) != 1 {
+		return probeResult{Reason: "several alerts"}
+	}
+	p := as[0].p
 	return probeResult{Rule: unescape(p.rule), UUID: unescape(p.uuid), EventID: unescape(p.eventID)}
 }
 
@@ -26,6 +31,9 @@ func runProbe(b []byte) probeResult {
 // encoding/json; the fuzz target checks that both agree.
 func referenceProbe(b []byte) probeResult {
 	var top map[string]json.RawMessage
+	if !json.Valid(b) {
+		return probeResult{Reason: ReasonBadJSON}
+	}
 	if err := json.Unmarshal(b, &top); err != nil || top == nil {
 		return probeResult{Reason: ReasonNotAlert}
 	}
@@ -77,12 +85,16 @@ func TestProbeAlert(t *testing.T) {
 		{"empty rule", `{"rule":"","output_fields":{}}`, probeResult{Reason: ReasonNotAlert}},
 		{"rule not a string", `{"rule":1,"output_fields":{}}`, probeResult{Reason: ReasonNotAlert}},
 		{"fields null", `{"rule":"r","output_fields":null}`, probeResult{Reason: ReasonNotAlert}},
-		{"array", `[]`, probeResult{Reason: ReasonNotAlert}},
+		{"empty array", `[]`, probeResult{Reason: ReasonEmpty}},
+		{"number", `12`, probeResult{Reason: ReasonNotAlert}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			if diff := cmp.Diff(tc.want, runProbe([]byte(tc.in))); diff != "" {
 				t.Errorf("probeAlert (-want +got):\n%s", diff)
+			}
+			if tc.want.Reason == ReasonEmpty {
+				return
 			}
 			if diff := cmp.Diff(tc.want, referenceProbe([]byte(tc.in))); diff != "" {
 				t.Errorf("reference disagrees with the table (-want +got):\n%s", diff)
@@ -91,7 +103,8 @@ func TestProbeAlert(t *testing.T) {
 	}
 }
 
-func TestSplitAlerts(t *testing.T) {
+func TestParseAlerts(t *testing.T) {
+	const a, b, c = `{"rule":"a","output_fields":{}}`, `{"rule":"b","output_fields":{"x":"}"}}`, `{"rule":"c","output_fields":{"y":[1,"]"]}}`
 	tests := []struct {
 		name   string
 		in     string
@@ -99,23 +112,37 @@ func TestSplitAlerts(t *testing.T) {
 		reason string
 		frag   string
 	}{
-		{name: "object", in: `{"a":1}`, want: []string{`{"a":1}`}},
-		{name: "object with trailing newline", in: "{\"a\":1}\n", want: []string{"{\"a\":1}\n"}},
-		{name: "array", in: ` [ {"a":1} , {"b":[2,"]"]} ] `, want: []string{`{"a":1}`, `{"b":[2,"]"]}`}},
-		{name: "ndjson", in: "{\"a\":1}\n{\"b\":\"}\"}\r\n\n{\"c\":3}", want: []string{`{"a":1}`, `{"b":"}"}`, `{"c":3}`}},
-		{name: "concatenated", in: `{"a":1}{"b":2}`, want: []string{`{"a":1}`, `{"b":2}`}},
-		{name: "empty", in: "  ", reason: ReasonEmpty},
-		{name: "empty array", in: " [ ] ", reason: ReasonEmpty},
-		{name: "text", in: "Warning x", reason: ReasonBadJSON, frag: "json_output"},
-		{name: "number", in: "12", reason: ReasonNotAlert, frag: "a number"},
-		{name: "bad array", in: `[{"a":1},]`, reason: ReasonBadJSON, frag: "JSON array: invalid JSON at byte"},
-		{name: "second value broken", in: "{\"a\":1}\n{\"b\":}\n", reason: ReasonBadJSON, frag: "value 2"},
-		{name: "cut short", in: `{"a":{"b":1}`, reason: ReasonBadJSON, frag: "unterminated"},
-		{name: "garbage after", in: `{"a":1} x`, reason: ReasonBadJSON, frag: "value 2"},
+		{name: "object", in: a, want: []string{a}},
+		{name: "object in white space", in: " \n" + a + "\r\n", want: []string{a}},
+		{name: "array", in: " [ " + a + " , " + c + " ] ", want: []string{a, c}},
+		{name: "ndjson", in: a + "\n" + b + "\r\n\n" + c, want: []string{a, b, c}},
+		{name: "concatenated", in: a + b, want: []string{a, b}},
+		{name: "empty", in: "  ", reason: ReasonEmpty, frag: "empty body"},
+		{name: "empty array", in: " [ ] ", reason: ReasonEmpty, frag: "empty JSON array"},
+		{name: "empty array then data", in: "[] x", reason: ReasonBadJSON, frag: "byte 3: unexpected data after the array"},
+		{name: "text", in: "Warning x", reason: ReasonBadJSON, frag: "json_output: true"},
+		{name: "number", in: "12", reason: ReasonNotAlert, frag: "got a number"},
+		{name: "two numbers", in: "12 13", reason: ReasonBadJSON, frag: "not JSON"},
+		{name: "trailing comma in array", in: "[" + a + ",]", reason: ReasonBadJSON, frag: "alert 2: invalid JSON at byte 33: unexpected character ']' looking for a value"},
+		{name: "array element not an object", in: "[" + a + ",1]", reason: ReasonNotAlert, frag: "alert 2: want a JSON object, got a number"},
+		{name: "array not closed", in: "[" + a, reason: ReasonBadJSON, frag: "end of input inside the array"},
+		{name: "array bad separator", in: "[" + a + ";" + b + "]", reason: ReasonBadJSON, frag: "character ';' after an array element"},
+		{name: "data after array", in: "[" + a + "] {}", reason: ReasonBadJSON, frag: "data after the array"},
+		{name: "alert 2 not an alert", in: "[" + a + `,{"rule":"r"}]`, reason: ReasonNotAlert, frag: `alert 2: not a Falco alert: "output_fields" is missing`},
+		{name: "second value broken", in: a + "\n{\"b\":}\n", reason: ReasonBadJSON, frag: "value 2: invalid JSON at byte 37: unexpected character '}' looking for a value"},
+		{name: "second value not an object", in: a + "\n[]", reason: ReasonNotAlert, frag: "value 2: want a JSON object, got an array"},
+		{name: "garbage after", in: a + " x", reason: ReasonBadJSON, frag: "value 2: invalid JSON"},
+		{name: "cut short", in: `{"rule":"r","output_fields":{"b":1}`, reason: ReasonBadJSON, frag: "end of input inside an object"},
+		{name: "not an alert", in: `{"a":1}`, reason: ReasonNotAlert, frag: `no "rule" and no "output_fields"`},
+		{name: "control character", in: "{\"rule\":\"a\tb\",\"output_fields\":{}}", reason: ReasonBadJSON, frag: "control character in a string"},
+		{name: "bad escape", in: `{"rule":"a\qb","output_fields":{}}`, reason: ReasonBadJSON, frag: "in a string escape"},
+		{name: "short unicode escape", in: `{"rule":"\u12","output_fields":{}}`, reason: ReasonBadJSON, frag: "four hex digits"},
+		{name: "bad number", in: `{"rule":"r","output_fields":{"n":01}}`, reason: ReasonBadJSON, frag: "after an object value"},
+		{name: "bad literal", in: `{"rule":"r","output_fields":{"n":nul}}`, reason: ReasonBadJSON, frag: "want null"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := splitAlerts([]byte(tc.in))
+			got, err := parseAlerts(nil, []byte(tc.in))
 			if tc.reason != "" {
 				if err == nil || err.reason != tc.reason || !strings.Contains(err.msg, tc.frag) {
 					t.Fatalf("error %v, want reason %s containing %q", err, tc.reason, tc.frag)
@@ -127,11 +154,21 @@ func TestSplitAlerts(t *testing.T) {
 			}
 			var gs []string
 			for _, g := range got {
-				gs = append(gs, string(g))
+				gs = append(gs, string(g.raw))
 			}
 			if diff := cmp.Diff(tc.want, gs); diff != "" {
-				t.Errorf("splitAlerts (-want +got):\n%s", diff)
+				t.Errorf("parseAlerts (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+func TestNestingLimit(t *testing.T) {
+	// encoding/json refuses more than 10000 levels; the scanner agrees.
+	for _, depth := range []int{maxDepth, maxDepth + 1} {
+		doc := []byte(strings.Repeat("[", depth) + strings.Repeat("]", depth))
+		if got, want := validJSON(doc), json.Valid(doc); got != want {
+			t.Errorf("depth %d: validJSON %v, json.Valid %v", depth, got, want)
+		}
 	}
 }

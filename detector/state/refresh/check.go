@@ -98,19 +98,28 @@ func withoutName(err error, src state.Source) error {
 
 func (r *Refresher) unchanged(s *source, start time.Time) error {
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	s.status.LastCheck = start
 	s.nextPoll = start.Add(r.opt.interval)
-	if s.seenBad {
-		// Still the version that failed to parse: already reported.
-		return s.lastErr
+	if s.seenErr != nil {
+		// Still the version that failed to parse: already reported. A
+		// fetch error since then is over, and the parse error is again
+		// what is wrong.
+		err := s.seenErr
+		s.lastErr = err
+		s.status.LastError = err.Error()
+		r.mu.Unlock()
+		return err
 	}
-	if s.lastErr != nil {
+	recovered := s.lastErr != nil
+	if recovered {
 		// A fetch failed since the last load, and the object is back,
 		// unchanged: the index already holds it.
 		s.lastErr = nil
 		s.status.LastError = ""
 		s.status.Healthy = !s.status.LoadedAt.IsZero()
+	}
+	r.mu.Unlock()
+	if recovered {
 		r.opt.log.Info("state reachable again", "source", s.src.Name, "workspace", s.src.Workspace)
 	}
 	return nil
@@ -129,7 +138,7 @@ func (r *Refresher) fail(s *source, start time.Time, version string, parseFailed
 	s.nextPoll = start.Add(r.opt.interval)
 	s.lastErr = err
 	if parseFailed {
-		s.seen, s.seenBad = version, true
+		s.seen, s.seenErr = version, err
 	}
 	r.mu.Unlock()
 
@@ -144,7 +153,7 @@ func (r *Refresher) fail(s *source, start time.Time, version string, parseFailed
 func (r *Refresher) loaded(s *source, start time.Time, version string, snap *state.Snapshot) {
 	now := r.opt.now()
 	r.mu.Lock()
-	s.seen, s.seenBad, s.lastErr = version, false, nil
+	s.seen, s.seenErr, s.lastErr = version, nil, nil
 	s.nextPoll = start.Add(r.opt.interval)
 	st := &s.status
 	st.Version = version

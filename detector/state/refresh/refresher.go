@@ -93,9 +93,9 @@ type source struct {
 
 	// Guarded by Refresher.mu.
 	status    SourceStatus
-	seen      string // version last fetched, loaded or not: the next ifVersion
-	seenBad   bool   // seen failed to parse; lastErr says why
-	lastErr   error
+	seen      string       // version last fetched, loaded or not: the next ifVersion
+	seenErr   *SourceError // why seen failed to parse; nil if it loaded
+	lastErr   error        // the latest check's error
 	nextPoll  time.Time
 	followUps []time.Time // ascending
 	nudged    bool

@@ -1,9 +1,11 @@
 package refresh
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"testing"
@@ -88,9 +90,15 @@ func TestBrokenStateKeepsLastGood(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	const (
+		parseErr   = `state app.tfstate: parse: invalid JSON at byte offset 45 (line 1, column 46): unexpected end of input, want string for "mode"`
+		versionErr = "state app.tfstate: parse: unsupported state format version 3: tfdrift reads version 4, " +
+			"written by Terraform 0.12 and later; any apply with a current Terraform upgrades the state"
+	)
 	steps := []struct {
 		name       string
 		write      []byte // nil: leave the object alone
+		fetchErr   string // the backend fails with this during the step
 		wantErr    string
 		wantInput  string
 		wantSerial int64
@@ -100,44 +108,67 @@ func TestBrokenStateKeepsLastGood(t *testing.T) {
 		{
 			name:       "corrupt version",
 			write:      []byte(corrupt),
-			wantErr:    "state app.tfstate: parse: invalid JSON at byte offset 45 (line 1, column 46): unexpected end of input, want string for \"mode\"",
+			wantErr:    parseErr,
 			wantInput:  "v1",
 			wantSerial: 1,
 			wantAlerts: 1,
 			wantStatus: SourceStatus{Version: "v1", Serial: 1, Resources: 1, Loads: 1, Failures: 1,
-				LastError: "state app.tfstate: parse: invalid JSON at byte offset 45 (line 1, column 46): unexpected end of input, want string for \"mode\""},
+				LastError: parseErr},
 		},
 		{
 			name:       "same corrupt version again",
-			wantErr:    "state app.tfstate: parse: invalid JSON at byte offset 45 (line 1, column 46): unexpected end of input, want string for \"mode\"",
+			wantErr:    parseErr,
 			wantInput:  "v1",
 			wantSerial: 1,
 			wantAlerts: 1, // not reported again
 			wantStatus: SourceStatus{Version: "v1", Serial: 1, Resources: 1, Loads: 1, Failures: 1,
-				LastError: "state app.tfstate: parse: invalid JSON at byte offset 45 (line 1, column 46): unexpected end of input, want string for \"mode\""},
+				LastError: parseErr},
 		},
 		{
-			name:       "another corrupt version",
-			write:      []byte(`{"version":3,"serial":2}`),
-			wantErr:    "state app.tfstate: parse: unsupported state format version 3: tfdrift reads version 4, written by Terraform 0.12 and later; any apply with a current Terraform upgrades the state",
+			name:       "fetch fails while broken",
+			fetchErr:   "timeout",
+			wantErr:    "state app.tfstate: fetch: timeout",
 			wantInput:  "v1",
 			wantSerial: 1,
 			wantAlerts: 2,
 			wantStatus: SourceStatus{Version: "v1", Serial: 1, Resources: 1, Loads: 1, Failures: 2,
-				LastError: "state app.tfstate: parse: unsupported state format version 3: tfdrift reads version 4, written by Terraform 0.12 and later; any apply with a current Terraform upgrades the state"},
+				LastError: "state app.tfstate: fetch: timeout"},
+		},
+		{
+			name:       "reachable, same corrupt version",
+			wantErr:    parseErr,
+			wantInput:  "v1",
+			wantSerial: 1,
+			wantAlerts: 2,
+			wantStatus: SourceStatus{Version: "v1", Serial: 1, Resources: 1, Loads: 1, Failures: 2,
+				LastError: parseErr},
+		},
+		{
+			name:       "another corrupt version",
+			write:      []byte(`{"version":3,"serial":2}`),
+			wantErr:    versionErr,
+			wantInput:  "v1",
+			wantSerial: 1,
+			wantAlerts: 3,
+			wantStatus: SourceStatus{Version: "v1", Serial: 1, Resources: 1, Loads: 1, Failures: 3,
+				LastError: versionErr},
 		},
 		{
 			name:       "good again",
 			write:      stateJSON(3, "v3", 1),
 			wantInput:  "v3",
 			wantSerial: 3,
-			wantAlerts: 2,
-			wantStatus: SourceStatus{Version: "v4", Serial: 3, Resources: 1, Loads: 2, Failures: 2, Healthy: true},
+			wantAlerts: 3,
+			wantStatus: SourceStatus{Version: "v4", Serial: 3, Resources: 1, Loads: 2, Failures: 3, Healthy: true},
 		},
 	}
 	for _, st := range steps {
 		if st.write != nil {
 			b.set(st.write)
+		}
+		b.fail(nil)
+		if st.fetchErr != "" {
+			b.fail(errors.New(st.fetchErr))
 		}
 		err := r.LoadAll(ctx)
 		if gotErr := fmt.Sprint(err); err == nil && st.wantErr != "" || err != nil && gotErr != st.wantErr {
@@ -168,7 +199,16 @@ func TestBrokenStateKeepsLastGood(t *testing.T) {
 func TestFetchFailureThenUnchanged(t *testing.T) {
 	ctx := context.Background()
 	b := newMem("app.tfstate", stateJSON(1, "v1", 1))
-	r, ix, alerts := newTestRefresher(t, []state.Backend{b})
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{
+		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+			if a.Key == slog.TimeKey || a.Key == "duration" {
+				return slog.Attr{}
+			}
+			return a
+		},
+	}))
+	r, ix, alerts := newTestRefresher(t, []state.Backend{b}, WithLogger(logger))
 	if err := r.LoadAll(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -193,6 +233,14 @@ func TestFetchFailureThenUnchanged(t *testing.T) {
 	}
 	if got := inputOf(t, ix, "app.tfstate", "terraform_data.x0"); got != "v1" {
 		t.Errorf("index input = %q, want v1", got)
+	}
+	wantLogs := `level=INFO msg="state loaded" source=app.tfstate workspace=default version=v1 serial=1 resources=1
+level=WARN msg="state check failed, keeping the last good state" source=app.tfstate workspace=default op=fetch err="503 Slow Down"
+level=WARN msg="state check failed, keeping the last good state" source=app.tfstate workspace=default op=fetch err="503 Slow Down"
+level=INFO msg="state reachable again" source=app.tfstate workspace=default
+`
+	if diff := cmp.Diff(wantLogs, logs.String()); diff != "" {
+		t.Errorf("logs (-want +got):\n%s", diff)
 	}
 }
 

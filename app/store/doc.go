@@ -1,0 +1,59 @@
+// Package store is tfdrift's durable state: one record per drift
+// fingerprint with its lifecycle, the outbox of notices to deliver, and the
+// log of input event IDs already seen. `tfdrift serve` writes it; `tfdrift
+// notices` and the drift commands read and administer it.
+//
+// # Engines
+//
+// Open picks the engine from the DSN:
+//
+//   - SQLite (the default: a file path or sqlite:///path) via
+//     modernc.org/sqlite, pure Go, no setup. WAL mode; one writer
+//     connection whose transactions are BEGIN IMMEDIATE, so writes queue
+//     inside the process and wait (busy_timeout) for other processes such
+//     as the CLI; a small read-only pool beside it. Commits are fsynced
+//     (synchronous=FULL) unless the DSN says synchronous=normal.
+//   - Postgres (postgres://…) via pgx's database/sql adapter, for several
+//     serve replicas sharing one database.
+//
+// Both share one implementation over database/sql and one set of SQL
+// (queries.go); the dialect rewrites placeholders and adds Postgres's row
+// locks. Times are integer Unix microseconds in SQLite and timestamptz in
+// Postgres; every time comes from the store's clock (WithClock), not the
+// database's.
+//
+// Migrations are embedded (migrations/<engine>/NNNN_name.sql), applied in
+// order, each in its own transaction with its schema_migrations row (and
+// a checksum: an edited, already-applied migration is an error, as is a
+// schema newer than the binary). Replicas starting at once serialise on a
+// Postgres advisory lock.
+//
+// # Guarantees
+//
+// A drift is unique by fingerprint: RecordDrift is an INSERT … ON CONFLICT
+// upsert, and the notices of a drift are written in the same transaction
+// only by the call that opened the record. A re-delivered event, or the
+// same event handled by two replicas, therefore yields one record and one
+// set of notices. Notices are further unique by (idempotency key, episode),
+// where the episode counts reopenings.
+//
+// Lifecycle: open → acknowledged → resolved | ignored, and open → resolved
+// | ignored directly (Transition; anything else is a *TransitionError).
+// Resolved and ignored are final for people. A resolved fingerprint that is
+// detected again reopens: status open, ReopenedCount+1, and its notices are
+// enqueued again (the change came back, so someone must hear about it). An
+// ignored fingerprint stays ignored and is only counted.
+//
+// The outbox is at-least-once with leases. ClaimNotices leases due notices
+// (Postgres: SELECT … FOR UPDATE SKIP LOCKED inside one UPDATE; SQLite: the
+// same UPDATE … RETURNING under its single writer); a worker that dies
+// loses nothing, because an expired lease makes the notice claimable
+// again. A notice is delivered twice only if a worker delivered it and died
+// before MarkDelivered, which is why sinks dedup by Key.
+//
+// # Imports
+//
+// store imports detector/drift (and through it detector/change) and its
+// two database drivers. It must not import app, ticket, gitops or any
+// input: they use the store, not the other way round.
+package store

@@ -1,0 +1,8 @@
+variable "instance_type" {
+  type = string
+}
+
+resource "aws_instance" "this" {
+  ami           = "ami-0abcdef1234567890"
+  instance_type = var.instance_type
+}

@@ -1,0 +1,9 @@
+module "blue" {
+  source = "./modules/net"
+  name   = "blue"
+}
+
+module "green" {
+  source = "./modules/net"
+  name   = "green"
+}

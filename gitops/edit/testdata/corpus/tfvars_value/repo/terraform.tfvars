@@ -1,0 +1,3 @@
+# Production sizing.
+size                = "m5.large"
+detailed_monitoring = false

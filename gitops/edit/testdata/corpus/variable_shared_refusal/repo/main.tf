@@ -1,0 +1,14 @@
+resource "aws_instance" "web" {
+  ami           = "ami-0abcdef1234567890"
+  instance_type = var.size
+}
+
+resource "aws_instance" "worker" {
+  ami           = "ami-0abcdef1234567890"
+  instance_type = var.size
+}
+
+variable "size" {
+  type    = string
+  default = "t3.micro"
+}
