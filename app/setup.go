@@ -36,6 +36,9 @@ type DetectorOptions struct {
 	Backends []state.Backend
 	// OnTrustedWrite is passed to the engine.
 	OnTrustedWrite func(*change.Change)
+	// Index, when set, is used as it is: no state is loaded (the daemon's
+	// refresher owns loading). StateFiles and config sources are ignored.
+	Index *state.Index
 	// Diag receives warnings.
 	Diag io.Writer
 }
@@ -63,32 +66,20 @@ func NewDetector(ctx context.Context, o DetectorOptions) (*Detector, error) {
 	if diag == nil {
 		diag = io.Discard
 	}
-	ix := state.NewIndex(state.KeySpec{ByType: cat.KeysByType(), Default: []string{"id", "arn"}})
-	d := &Detector{Index: ix}
-
-	backends := append([]state.Backend{}, o.Backends...)
-	for _, f := range o.StateFiles {
-		backends = append(backends, state.NewLocal(f, state.Source{Name: f, Workspace: state.DefaultWorkspace}))
-	}
-	if o.Config != nil {
-		base := filepath.Dir(o.Config.File)
-		for _, s := range o.Config.StateSources() {
-			if s.Backend != config.BackendLocal {
-				continue // remote backends are built by the caller (serve)
-			}
-			p := s.Path
-			if !filepath.IsAbs(p) && o.Config.File != "" {
-				p = filepath.Join(base, p)
-			}
-			name := s.Name
-			if name == "" {
-				name = p
-			}
-			backends = append(backends, state.NewLocal(p, state.Source{
-				Name: name, Workspace: state.DefaultWorkspace, Provider: s.Provider, Account: s.Account,
-			}))
+	if o.Index != nil {
+		d := &Detector{Index: o.Index, Backends: o.Backends}
+		if err := d.buildEngine(o, cat, diag); err != nil {
+			return nil, err
 		}
+		return d, nil
 	}
+	ix := NewIndex(cat)
+	d := &Detector{Index: ix}
+	backends, err := LocalBackends(o.Config, o.StateFiles)
+	if err != nil {
+		return nil, err
+	}
+	backends = append(backends, o.Backends...)
 	if len(backends) == 0 {
 		return nil, ErrNoState
 	}
@@ -100,12 +91,56 @@ func NewDetector(ctx context.Context, o DetectorOptions) (*Detector, error) {
 		ix.Replace(snap)
 	}
 	d.Backends = backends
+	if err := d.buildEngine(o, cat, diag); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
 
+// NewIndex returns an empty state index keyed by everything the catalog
+// looks resources up by.
+func NewIndex(cat *catalog.Catalog) *state.Index {
+	return state.NewIndex(state.KeySpec{ByType: cat.KeysByType(), Default: []string{"id", "arn"}})
+}
+
+// LocalBackends returns the local state files given with --state and the
+// config's local state sources (relative paths resolve against the config
+// file's directory).
+func LocalBackends(cfg *config.Config, files []string) ([]state.Backend, error) {
+	var backends []state.Backend
+	for _, f := range files {
+		backends = append(backends, state.NewLocal(f, state.Source{Name: f, Workspace: state.DefaultWorkspace}))
+	}
+	if cfg == nil {
+		return backends, nil
+	}
+	base := filepath.Dir(cfg.File)
+	for _, s := range cfg.StateSources() {
+		if s.Backend != config.BackendLocal {
+			continue // remote backends: see RemoteBackends
+		}
+		p := s.Path
+		if !filepath.IsAbs(p) && cfg.File != "" {
+			p = filepath.Join(base, p)
+		}
+		name := s.Name
+		if name == "" {
+			name = p
+		}
+		backends = append(backends, state.NewLocal(p, state.Source{
+			Name: name, Workspace: state.DefaultWorkspace, Provider: s.Provider, Account: s.Account,
+		}))
+	}
+	return backends, nil
+}
+
+func (d *Detector) buildEngine(o DetectorOptions, cat *catalog.Catalog, diag io.Writer) error {
+	ix := d.Index
 	opts := detector.Options{Catalog: cat, Index: ix, OnTrustedWrite: o.OnTrustedWrite}
 	if o.RepoDir != "" {
 		repo, err := locate.Load(o.RepoDir, o.RootDir)
 		if err != nil {
-			return nil, fmt.Errorf("repo %s: %w", o.RepoDir, err)
+			return fmt.Errorf("repo %s: %w", o.RepoDir, err)
 		}
 		d.Repo = repo
 		opts.Code = repo
@@ -125,7 +160,7 @@ func NewDetector(ctx context.Context, o DetectorOptions) (*Detector, error) {
 	if ignorePath != "" {
 		m, err := ignore.Load(ignorePath)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if m.Len() > 0 {
 			d.Ignore = m
@@ -139,5 +174,5 @@ func NewDetector(ctx context.Context, o DetectorOptions) (*Detector, error) {
 		opts.TrustedActors = o.Config.TrustedActors
 	}
 	d.Engine = detector.New(opts)
-	return d, nil
+	return nil
 }

@@ -60,3 +60,10 @@ func (d *dedup) first(k string, now time.Time, window time.Duration) bool {
 	d.seen[k] = now
 	return true
 }
+
+// forget drops a key (its ring slot is reused when it comes round).
+func (d *dedup) forget(k string) {
+	d.mu.Lock()
+	delete(d.seen, k)
+	d.mu.Unlock()
+}

@@ -355,3 +355,11 @@ func (e *Engine) newDrift(ct drift.ChangeType, res *state.Resource, rtype string
 	}
 	return d
 }
+
+// Forget makes the engine process c's event ID again: the caller could not
+// record the drift it produced and expects a redelivery.
+func (e *Engine) Forget(c *change.Change) {
+	if c.EventID != "" {
+		e.dedup.forget("e\x00" + string(c.Provider) + "/" + c.EventID)
+	}
+}

@@ -180,11 +180,11 @@ func openSQLite(ctx context.Context, dsn string, o options) (Store, error) {
 	return newSQLStore(sqliteDialect, w, r, o), nil
 }
 
-// RedactDSN hides the password of a Postgres URL, for logs and errors.
-// Other DSNs (SQLite paths) carry no secret and come back unchanged.
+// RedactDSN hides the password of a database URL, for logs and errors.
+// SQLite DSNs carry no secret and come back unchanged.
 func RedactDSN(dsn string) string {
 	scheme, _, ok := strings.Cut(dsn, "://")
-	if !ok || (scheme != "postgres" && scheme != "postgresql") {
+	if !ok || scheme == "sqlite" {
 		return dsn
 	}
 	u, err := url.Parse(dsn)

@@ -45,9 +45,9 @@ func joinItems(items []string) string {
 func pathDiff(a, b any, prefix string) []string {
 	name := func(k string) string {
 		if prefix == "" {
-			return k
+			return objectKey(k)
 		}
-		return prefix + "." + k
+		return prefix + "." + objectKey(k)
 	}
 	am, aok := a.(map[string]any)
 	bm, bok := b.(map[string]any)
@@ -90,7 +90,7 @@ func pathDiff(a, b any, prefix string) []string {
 			}
 			return out
 		}
-		if scalars(al) && scalars(bl) {
+		{
 			var added, removed []string
 			for _, x := range bl {
 				if !containsValue(al, x) {
@@ -120,16 +120,6 @@ func pathDiff(a, b any, prefix string) []string {
 		return []string{short(a) + " → " + short(b)}
 	}
 	return []string{prefix + ": " + short(a) + " → " + short(b)}
-}
-
-func scalars(l []any) bool {
-	for _, x := range l {
-		switch x.(type) {
-		case map[string]any, []any:
-			return false
-		}
-	}
-	return true
 }
 
 func containsValue(l []any, v any) bool {

@@ -39,7 +39,8 @@ func (e *engine) jsonAttribute(tx *tx, w walk, sc *scope, blk *locate.Block, f *
 	}
 	r, ok := blk.Exprs[name]
 	if !ok {
-		return refuseAt(f, locRange(blk.Range), fmt.Sprintf("%s is not written in %s; tfdrift edits only attributes a JSON configuration file already has", w.subject, f.path))
+		return &refusalError{Refusal{File: f.path, Line: blk.Range.Start.Line,
+			Reason: fmt.Sprintf("%s is not written in %s; tfdrift edits only attributes a JSON configuration file already has, because JSON cannot tell an attribute from a nested block without the provider schema", w.subject, f.path)}}
 	}
 	t, err := e.resolveJSON(w, sc, f, r.Start.Byte, r.End.Byte, steps[1:], true)
 	if err != nil {

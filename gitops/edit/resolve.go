@@ -96,7 +96,7 @@ func (e *engine) resolve(w walk, sc *scope, f *srcFile, x hclsyntax.Expression, 
 			}
 			return target{}, w.refuse(f, x.Range(), "it is a string, which has no keys to look up")
 		}
-		return target{}, w.refuse(f, x.Range(), "it is a string template whose result depends on other values; tfdrift cannot edit one instance of it")
+		return target{}, w.refuse(f, x.Range(), "it is a string template that interpolates other values, and tfdrift edits only whole literals")
 	}
 	if _, ok := literalValue(x); ok {
 		if len(path) == 0 {
@@ -174,7 +174,6 @@ func (e *engine) followVar(w walk, sc *scope, f *srcFile, ref hcl.Range, name st
 	if err := e.sharedRef(w, sc, f, ref, "var", name, path); err != nil {
 		return target{}, err
 	}
-	w = w.hop(fmt.Sprintf("var.%s (%s:%d)", name, f.path, f.lineOf(ref.Start.Byte)))
 	decl, ok := e.repo.Variable(sc.module, name)
 	if !ok {
 		return target{}, w.refuse(f, ref, fmt.Sprintf("no variable %q is declared in %s", name, sc.dir))
@@ -183,26 +182,33 @@ func (e *engine) followVar(w walk, sc *scope, f *srcFile, ref hcl.Range, name st
 	if err != nil {
 		return target{}, err
 	}
-	declRange := locRange(decl.Range)
+	via := w.hop(fmt.Sprintf("var.%s (%s:%d)", name, f.path, f.lineOf(ref.Start.Byte)))
+	defaultHop := fmt.Sprintf("the default of variable %q", name)
 	if sc.module == "" {
 		if r, ok := e.repo.TFVar(name); ok {
 			tf, err := e.file(r.Start.File)
 			if err != nil {
 				return target{}, err
 			}
-			return e.resolveAt(w, sc, tf, r, path, false)
+			hop := r.Start.File
+			if defs := e.repo.TFVarDefs(name); len(defs) == 1 && !defs[0].AutoLoaded {
+				// Terraform reads it only with -var-file; the edit assumes
+				// CI passes it, and says so.
+				hop += " (not loaded automatically: assumed to be passed with -var-file)"
+			}
+			return e.resolveAt(via.hop(hop), sc, tf, r, path, false)
 		}
 		if defs := e.repo.TFVarDefs(name); len(defs) > 1 {
 			var where []string
 			for _, d := range defs {
 				where = append(where, fmt.Sprintf("%s:%d", d.File, d.Range.Start.Line))
 			}
-			return target{}, w.refuse(declFile, declRange, fmt.Sprintf("it is set in %s, none of which Terraform loads by itself; which one applies depends on -var-file", strings.Join(where, ", ")))
+			return target{}, w.refuse(f, ref, fmt.Sprintf("var.%s is set in %s, none of which Terraform loads by itself; which one applies depends on -var-file, so tfdrift cannot tell which to edit", name, strings.Join(where, ", ")))
 		}
 		if decl.Default != nil {
-			return e.resolveAt(w, sc, declFile, *decl.Default, path, false)
+			return e.resolveAt(via.hop(defaultHop), sc, declFile, *decl.Default, path, false)
 		}
-		return target{}, w.refuse(declFile, declRange, fmt.Sprintf("var.%s has no default and no tfvars file sets it, so its value comes from a -var flag or the environment at plan time; tfdrift cannot edit it", name))
+		return target{}, w.refuse(f, ref, fmt.Sprintf("var.%s has no default (%s:%d) and no tfvars file sets it, so its value comes from a -var flag or the environment at plan time; tfdrift cannot edit it", name, decl.File, decl.Range.Start.Line))
 	}
 	call, ok := e.repo.ModuleCall(sc.module)
 	if !ok {
@@ -217,12 +223,13 @@ func (e *engine) followVar(w walk, sc *scope, f *srcFile, ref hcl.Range, name st
 		if err != nil {
 			return target{}, err
 		}
-		return e.resolveAt(w.climb(ps), ps, cf, r, path, true)
+		hop := fmt.Sprintf("the %s argument of %s (%s:%d)", name, call.Address, call.File, r.Start.Line)
+		return e.resolveAt(via.hop(hop).climb(ps), ps, cf, r, path, true)
 	}
 	if decl.Default != nil {
-		return e.resolveAt(w, sc, declFile, *decl.Default, path, false)
+		return e.resolveAt(via.hop(defaultHop), sc, declFile, *decl.Default, path, false)
 	}
-	return target{}, w.refuse(declFile, declRange, fmt.Sprintf("%s passes no value for it and it has no default", call.Address))
+	return target{}, w.refuse(f, ref, fmt.Sprintf("%s (%s:%d) passes no value for var.%s and it has no default", call.Address, call.File, call.Range.Start.Line, name))
 }
 
 func (e *engine) followLocal(w walk, sc *scope, f *srcFile, ref hcl.Range, name string, path []step) (target, error) {

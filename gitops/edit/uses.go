@@ -79,11 +79,29 @@ func (e *engine) useIndex(dir string, root bool) (map[string][]use, error) {
 	return idx, nil
 }
 
+// inMeta reports whether a use lies in the scope's own count or for_each.
+// Editing one entry of a list or map leaves its length and keys alone, so
+// the instances stay the same.
+func inMeta(sc *scope, u use) bool {
+	if u.file != sc.f.path {
+		return false
+	}
+	for _, m := range []hclsyntax.Expression{sc.forEach, sc.count} {
+		if m == nil {
+			continue
+		}
+		r := m.Range()
+		if u.start >= r.Start.Byte && u.start < r.End.Byte {
+			return true
+		}
+	}
+	return false
+}
+
 // sharedRef refuses to follow kind.name when other code in the module
 // reads it too: editing the value it comes from would change that code's
 // result as well. The reference being followed does not count, nor does
-// the scope's own for_each when the edit is inside one entry (the keys,
-// and so the instances, stay the same).
+// the scope's own count or for_each when the edit is inside one entry.
 func (e *engine) sharedRef(w walk, sc *scope, f *srcFile, ref hcl.Range, kind, name string, path []step) error {
 	idx, err := e.useIndex(sc.dir, sc.module == "")
 	if err != nil {
@@ -97,11 +115,8 @@ func (e *engine) sharedRef(w walk, sc *scope, f *srcFile, ref hcl.Range, kind, n
 		if f.json && u.file == f.path && u.start >= ref.Start.Byte && u.start < ref.End.Byte {
 			continue
 		}
-		if len(path) > 0 && sc.forEach != nil && u.file == sc.f.path {
-			fr := sc.forEach.Range()
-			if u.start >= fr.Start.Byte && u.start < fr.End.Byte {
-				continue
-			}
+		if len(path) > 0 && inMeta(sc, u) {
+			continue
 		}
 		others = append(others, fmt.Sprintf("%s:%d", u.file, u.line))
 	}

@@ -57,10 +57,26 @@ func (e *InvalidJSONError) Error() string {
 
 func (e *InvalidJSONError) Unwrap() error { return e.Err }
 
+// MaxPayloadBytes bounds a rendered payload. Receivers reject far smaller
+// bodies; the bound stops a runaway {{range}} from eating memory.
+const MaxPayloadBytes = 1 << 20
+
+// errTooLarge stops a template run that outgrew MaxPayloadBytes.
+var errTooLarge = fmt.Errorf("payload exceeds %d bytes", MaxPayloadBytes)
+
+type limitedBuffer struct{ bytes.Buffer }
+
+func (b *limitedBuffer) Write(p []byte) (int, error) {
+	if b.Len()+len(p) > MaxPayloadBytes {
+		return 0, errTooLarge
+	}
+	return b.Buffer.Write(p)
+}
+
 // Render runs the template and checks that the result is JSON. A failed
 // run or an invalid result is an error; the output is then never partial.
 func (t *Template) Render(data *ticket.TemplateData) ([]byte, error) {
-	var buf bytes.Buffer
+	var buf limitedBuffer
 	if err := t.t.Execute(&buf, data); err != nil {
 		return nil, fmt.Errorf("payload template %s: %w", t.t.Name(), err)
 	}

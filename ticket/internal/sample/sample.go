@@ -189,3 +189,23 @@ func Hostile() *drift.Drift {
 		Terraform: drift.Location{State: "terraform.tfstate", File: "dir with space/main.tf", Line: 7},
 	})
 }
+
+// Named is a sample drift with its label, for table tests and golden file
+// names.
+type Named struct {
+	Name  string
+	Drift *drift.Drift
+}
+
+// All returns every sample, freshly built, in a fixed order.
+func All() []Named {
+	return []Named{
+		{"security-group", SecurityGroup()},
+		{"instance-type", InstanceType()},
+		{"ebs-volume", EBSVolume()},
+		{"iam-policy", IAMPolicy()},
+		{"gcp-firewall", GCPFirewall()},
+		{"unmanaged", Unmanaged()},
+		{"hostile", Hostile()},
+	}
+}

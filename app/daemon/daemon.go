@@ -1,0 +1,272 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/tfdrift/tfdrift/app"
+	"github.com/tfdrift/tfdrift/app/ingest"
+	"github.com/tfdrift/tfdrift/app/ingest/falcohttp"
+	"github.com/tfdrift/tfdrift/detector"
+	"github.com/tfdrift/tfdrift/detector/change"
+	"github.com/tfdrift/tfdrift/detector/state"
+	"github.com/tfdrift/tfdrift/detector/state/refresh"
+)
+
+// Options configure a daemon.
+type Options struct {
+	// Listen is the HTTP address (/falco, /healthz, /readyz, /metrics).
+	Listen string
+	// Build builds a detector over the given index: called at start and
+	// on every reload, so rule and config changes apply without a restart.
+	// The nudge function must be passed on as the engine's
+	// OnTrustedWrite: a Terraform apply makes the refresher re-read state
+	// at once, so the apply's own writes are never reported as drift.
+	Build func(ctx context.Context, ix *state.Index, nudge func(*change.Change)) (*app.Detector, error)
+	// Index and Backends are the state the refresher keeps fresh.
+	Index    *state.Index
+	Backends []state.Backend
+	// RefreshInterval bounds how stale a state can get (default 1m).
+	RefreshInterval time.Duration
+	// Falco configures POST /falco. Secrets empty and AllowUnauthenticated
+	// false means the route refuses every request.
+	Falco falcohttp.Config
+	// Inputs are the other live inputs (Falco gRPC, SQS).
+	Inputs   []ingest.Input
+	Recorder Recorder
+	Notices  NoticeFunc
+	Output   app.Output
+	Logger   *slog.Logger
+	Metrics  *Metrics
+	// Reload delivers a value for each SIGHUP.
+	Reload <-chan struct{}
+	// DrainTimeout bounds the shutdown (default 30s).
+	DrainTimeout time.Duration
+	// Started, when set, is called with the bound address once serving.
+	Started func(addr string)
+	// QueueSize and Workers tune the pipeline (defaults in Pipeline).
+	QueueSize, Workers int
+}
+
+// DefaultRefreshInterval bounds how stale a state may get when its backend
+// gives no sign of change.
+const DefaultRefreshInterval = time.Minute
+
+// Run serves until ctx is cancelled, then drains: it stops accepting, waits
+// for queued events to be recorded and emitted, and returns nil.
+func Run(ctx context.Context, o Options) error {
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	m := o.Metrics
+	if m == nil {
+		m = NewMetrics()
+	}
+	if o.DrainTimeout <= 0 {
+		o.DrainTimeout = 30 * time.Second
+	}
+	if o.RefreshInterval <= 0 {
+		o.RefreshInterval = DefaultRefreshInterval
+	}
+
+	ref, err := refresh.New(o.Index, o.Backends,
+		refresh.WithInterval(o.RefreshInterval), refresh.WithLogger(log),
+		refresh.WithOnError(func(src state.Source, err error) {
+			m.StateErrors.WithLabelValues(src.Name).Inc()
+			log.Error("state load failed; keeping the last good index", "source", src.Name, "workspace", src.Workspace, "err", err)
+		}))
+	if err != nil {
+		return err
+	}
+	if err := ref.LoadAll(ctx); err != nil {
+		// A source that fails at start is retried by Run; the daemon
+		// reports not ready until every source has loaded once.
+		log.Error("initial state load", "err", err)
+	}
+
+	var eng atomic.Pointer[detector.Engine]
+	build := func() error {
+		det, err := o.Build(ctx, o.Index, func(*change.Change) { ref.Nudge("") })
+		if err != nil {
+			return err
+		}
+		eng.Store(det.Engine)
+		return nil
+	}
+	if err := build(); err != nil {
+		return err
+	}
+
+	p := NewPipeline(PipelineOptions{
+		Engine: eng.Load, Recorder: o.Recorder, Notices: o.Notices, Output: o.Output,
+		QueueSize: o.QueueSize, Workers: o.Workers, Metrics: m, Logger: log,
+	})
+
+	falco, err := falcohttp.New(o.Falco, p.Handle)
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/falco", falco)
+	mux.Handle("/falco/", falco)
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		io.WriteString(w, "ok\n")
+	})
+	mux.HandleFunc("/readyz", func(w http.ResponseWriter, _ *http.Request) {
+		ready, report := readiness(ref, o.Inputs)
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if !ready {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+		io.WriteString(w, report)
+	})
+	mux.Handle("/metrics", promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{Registry: m.Registry}))
+
+	ln, err := net.Listen("tcp", o.Listen)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+
+	runCtx, stopAll := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopAll()
+	var bg sync.WaitGroup
+	bg.Add(1)
+	go func() { defer bg.Done(); ref.Run(runCtx) }()
+	bg.Add(1)
+	go func() { defer bg.Done(); gauges(runCtx, m, ref, o.Inputs) }()
+	inputsCtx, stopInputs := context.WithCancel(runCtx)
+	defer stopInputs()
+	var inputs sync.WaitGroup
+	for _, in := range o.Inputs {
+		inputs.Add(1)
+		go func(in ingest.Input) {
+			defer inputs.Done()
+			if err := in.Run(inputsCtx, p.Handle); err != nil {
+				log.Error("input stopped", "input", in.Status().Name, "err", err)
+			}
+		}(in)
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	log.Info("serving", "addr", ln.Addr().String())
+	if o.Started != nil {
+		o.Started(ln.Addr().String())
+	}
+
+	var runErr error
+loop:
+	for {
+		select {
+		case <-ctx.Done():
+			break loop
+		case err := <-serveErr:
+			runErr = err
+			break loop
+		case <-o.Reload:
+			if err := build(); err != nil {
+				m.ReloadsTotal.WithLabelValues("error").Inc()
+				log.Error("reload failed; keeping the running configuration", "err", err)
+				continue
+			}
+			m.ReloadsTotal.WithLabelValues("ok").Inc()
+			log.Info("configuration reloaded")
+		}
+	}
+
+	// Drain: stop taking new work, finish what was accepted.
+	log.Info("shutting down: draining in-flight events")
+	drainCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), o.DrainTimeout)
+	defer cancel()
+	if err := srv.Shutdown(drainCtx); err != nil {
+		log.Warn("http shutdown", "err", err)
+	}
+	stopInputs()
+	inputs.Wait()
+	if err := p.Close(drainCtx); err != nil {
+		runErr = errors.Join(runErr, err)
+	}
+	stopAll()
+	bg.Wait()
+	if runErr != nil && !errors.Is(runErr, http.ErrServerClosed) {
+		return runErr
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// readiness is ready when every state source has loaded once and every
+// input that keeps a connection is connected.
+func readiness(ref *refresh.Refresher, inputs []ingest.Input) (bool, string) {
+	ready := ref.Ready()
+	report := ""
+	for _, s := range ref.Status() {
+		line := fmt.Sprintf("state %s [%s]: serial %d, %d resources", s.Name, s.Workspace, s.Serial, s.Resources)
+		if !s.Healthy {
+			line += ", error: " + s.LastError
+		}
+		report += line + "\n"
+	}
+	for _, in := range inputs {
+		st := in.Status()
+		report += fmt.Sprintf("input %s: %s", st.Name, st.State)
+		if st.LastError != "" {
+			report += " (" + st.LastError + ")"
+		}
+		report += "\n"
+		if st.State != ingest.StateConnected {
+			ready = false
+		}
+	}
+	if ready {
+		return true, "ready\n" + report
+	}
+	return false, "not ready\n" + report
+}
+
+// gauges refreshes the state-age and input gauges every few seconds.
+func gauges(ctx context.Context, m *Metrics, ref *refresh.Refresher, inputs []ingest.Input) {
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	for {
+		now := time.Now()
+		for _, s := range ref.Status() {
+			if !s.LoadedAt.IsZero() {
+				m.StateAge.WithLabelValues(s.Name, s.Workspace).Set(now.Sub(s.LoadedAt).Seconds())
+			}
+		}
+		for _, in := range inputs {
+			st := in.Status()
+			v := 0.0
+			if st.State == ingest.StateConnected {
+				v = 1
+			}
+			m.InputUp.WithLabelValues(st.Name).Set(v)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
