@@ -175,6 +175,14 @@ func (p *Pipeline) emit(ctx context.Context, m ingest.Message, res detector.Resu
 		// (another replica may not have seen the first one).
 		all = append(append([]*drift.Drift{}, res.Drifts...), res.Repeats...)
 	}
+	wrote := false
+	defer func() {
+		// A daemon's output is read live (a pipe into a log shipper):
+		// each message's drifts leave at once, not when a buffer fills.
+		if wrote {
+			p.o.Output.Flush()
+		}
+	}()
 	for _, d := range all {
 		opened := true
 		if p.o.Recorder != nil {
@@ -193,6 +201,7 @@ func (p *Pipeline) emit(ctx context.Context, m ingest.Message, res detector.Resu
 		if err := p.o.Output.Write(d); err != nil {
 			return fmt.Errorf("output: %w", err)
 		}
+		wrote = true
 		p.o.Metrics.Drifts.WithLabelValues(string(d.Severity), string(d.ChangeType)).Inc()
 		p.o.Metrics.Latency.Observe(time.Since(m.Received).Seconds())
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -15,59 +16,109 @@ import (
 )
 
 func (s *sqlStore) RecordDrift(ctx context.Context, d *drift.Drift, notices []NewNotice) (Record, bool, error) {
+	res, err := s.RecordDrifts(ctx, []DriftWrite{{Drift: d, Notices: notices}})
+	if err != nil {
+		return Record{}, false, err
+	}
+	return res[0].Record, res[0].Opened, nil
+}
+
+func (s *sqlStore) RecordDrifts(ctx context.Context, batch []DriftWrite) ([]DriftResult, error) {
+	rows := make([]driftRow, len(batch))
+	for i, w := range batch {
+		r, err := newDriftRow(w)
+		if err != nil {
+			return nil, err
+		}
+		rows[i] = r
+	}
+	// Upsert in fingerprint order: two replicas writing overlapping
+	// batches then lock rows in the same order and cannot deadlock.
+	order := make([]int, len(batch))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return rows[order[a]].fingerprint < rows[order[b]].fingerprint })
+
+	now := s.now()
+	out := make([]DriftResult, len(batch))
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		for _, i := range order {
+			res, err := s.recordOne(ctx, tx, rows[i], batch[i].Notices, now)
+			if err != nil {
+				return fmt.Errorf("record drift %s: %w", rows[i].fingerprint, err)
+			}
+			out[i] = res
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// driftRow is a drift ready for upsertDriftSQL.
+type driftRow struct {
+	fingerprint string
+	args        []any // all but the times
+	sev         drift.Severity
+	record      string
+	raw         []byte
+}
+
+func newDriftRow(w DriftWrite) (driftRow, error) {
+	d := w.Drift
 	if d == nil {
-		return Record{}, false, errors.New("record drift: nil drift")
+		return driftRow{}, errors.New("record drift: nil drift")
 	}
 	if d.Fingerprint == "" {
-		return Record{}, false, fmt.Errorf("record drift %s %s: no fingerprint (call ComputeFingerprint)", d.ResourceType, d.ResourceID)
+		return driftRow{}, fmt.Errorf("record drift %s %s: no fingerprint (call ComputeFingerprint)", d.ResourceType, d.ResourceID)
 	}
-	if err := checkNotices(notices); err != nil {
-		return Record{}, false, fmt.Errorf("record drift %s: %w", d.Fingerprint, err)
+	if err := checkNotices(w.Notices); err != nil {
+		return driftRow{}, fmt.Errorf("record drift %s: %w", d.Fingerprint, err)
 	}
 	var buf bytes.Buffer
 	if err := d.AppendNDJSON(&buf); err != nil {
-		return Record{}, false, fmt.Errorf("record drift %s: encode: %w", d.Fingerprint, err)
+		return driftRow{}, fmt.Errorf("record drift %s: encode: %w", d.Fingerprint, err)
 	}
-	recJSON := strings.TrimSuffix(buf.String(), "\n")
-	var raw []byte
+	r := driftRow{fingerprint: d.Fingerprint, record: strings.TrimSuffix(buf.String(), "\n"), sev: d.Severity}
 	if d.Event != nil && len(d.Event.Raw) > 0 {
-		raw = d.Event.Raw
+		r.raw = d.Event.Raw
 	}
-	sev := d.Severity
-	if sev.Rank() == 0 {
-		sev = drift.DefaultSeverity
+	// A drift that matched no rule is stored with the default severity,
+	// so that severity filters see it.
+	if r.sev.Rank() == 0 {
+		r.sev = drift.DefaultSeverity
 	}
-	now := s.now()
-	nowArg := s.t(now)
+	r.args = []any{d.Fingerprint, string(d.ChangeType), d.Provider(), d.Account(), d.Region(),
+		d.ResourceType, d.ResourceID, d.ResourceAddress, string(r.sev), r.sev.Rank()}
+	return r, nil
+}
 
-	var rec Record
-	var opened bool
-	err := s.writeTx(ctx, func(tx *sql.Tx) error {
-		row := tx.QueryRowContext(ctx, s.q.upsertDrift,
-			d.Fingerprint, string(d.ChangeType), d.Provider(), d.Account(), d.Region(),
-			d.ResourceType, d.ResourceID, d.ResourceAddress, string(sev), sev.Rank(),
-			nowArg, nowArg, recJSON, raw, nowArg)
-		var err error
-		if rec, err = scanRecord(row); err != nil {
-			return err
-		}
-		if opened = rec.SeenSinceOpened == 1; !opened {
-			return nil
-		}
-		from, note := Status(""), "detected"
-		if rec.ReopenedCount > 0 {
-			from, note = StatusResolved, "detected again after resolution"
-		}
-		if _, err := tx.ExecContext(ctx, s.q.insertHistory, d.Fingerprint, nowArg, string(from), string(StatusOpen), "tfdrift", note); err != nil {
-			return fmt.Errorf("history: %w", err)
-		}
-		_, err = s.insertNotices(ctx, tx, d.Fingerprint, rec.ReopenedCount, notices, now)
-		return err
-	})
+// recordOne upserts one drift inside tx and, when that opened the record,
+// writes its history row and notices.
+func (s *sqlStore) recordOne(ctx context.Context, tx *sql.Tx, r driftRow, notices []NewNotice, now time.Time) (DriftResult, error) {
+	nowArg := s.t(now)
+	args := append(r.args[:len(r.args):len(r.args)], nowArg, nowArg, r.record, r.raw, nowArg)
+	rec, err := scanRecord(tx.QueryRowContext(ctx, s.q.upsertDrift, args...))
 	if err != nil {
-		return Record{}, false, fmt.Errorf("record drift %s: %w", d.Fingerprint, err)
+		return DriftResult{}, err
 	}
-	return rec, opened, nil
+	if rec.SeenSinceOpened != 1 {
+		return DriftResult{Record: rec}, nil
+	}
+	from, note := Status(""), "detected"
+	if rec.ReopenedCount > 0 {
+		from, note = StatusResolved, "detected again after resolution"
+	}
+	if _, err := tx.ExecContext(ctx, s.q.insertHistory, r.fingerprint, nowArg, string(from), string(StatusOpen), "tfdrift", note); err != nil {
+		return DriftResult{}, fmt.Errorf("history: %w", err)
+	}
+	if _, err := s.insertNotices(ctx, tx, r.fingerprint, rec.ReopenedCount, notices, now); err != nil {
+		return DriftResult{}, err
+	}
+	return DriftResult{Record: rec, Opened: true}, nil
 }
 
 func (s *sqlStore) Transition(ctx context.Context, fingerprint string, to Status, actor, note string) (Record, error) {

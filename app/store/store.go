@@ -35,6 +35,11 @@ type Drifts interface {
 	// Count, keeps the latest JSON, and enqueues nothing. opened reports
 	// which happened. d.Fingerprint must be set (drift.ComputeFingerprint).
 	RecordDrift(ctx context.Context, d *drift.Drift, notices []NewNotice) (rec Record, opened bool, err error)
+	// RecordDrifts is RecordDrift for a batch, in one transaction: the
+	// daemon's group commit (one fsync for many drifts). It is all or
+	// nothing; results are in batch order. A fingerprint twice in a batch
+	// counts twice and opens at most once.
+	RecordDrifts(ctx context.Context, batch []DriftWrite) ([]DriftResult, error)
 	// Transition moves a record to another status on behalf of actor. An
 	// illegal move returns a *TransitionError; an unknown fingerprint
 	// ErrNotFound.
@@ -98,9 +103,28 @@ type EventLog interface {
 	// RecordEvent remembers (source, eventID) and reports whether this was
 	// the first time any replica saw it.
 	RecordEvent(ctx context.Context, source, eventID string) (first bool, err error)
+	// RecordEvents is RecordEvent for a batch of one source's IDs, in one
+	// transaction; first[i] answers for eventIDs[i] (a repeat within the
+	// batch is not first).
+	RecordEvents(ctx context.Context, source string, eventIDs []string) (first []bool, err error)
 	// PruneEvents forgets events recorded before olderThan and returns how
 	// many it removed.
 	PruneEvents(ctx context.Context, olderThan time.Time) (int64, error)
+}
+
+// DriftWrite is one drift for RecordDrifts, with the notices to enqueue
+// if it opens a record.
+type DriftWrite struct {
+	Drift   *drift.Drift
+	Notices []NewNotice
+}
+
+// DriftResult is what RecordDrifts did with one DriftWrite.
+type DriftResult struct {
+	Record Record
+	// Opened: this write created or reopened the record and enqueued its
+	// notices.
+	Opened bool
 }
 
 // Status is where a drift record is in its lifecycle.

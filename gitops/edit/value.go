@@ -151,7 +151,8 @@ func ctyToAny(v cty.Value) (any, bool) {
 	case t == cty.String:
 		return v.AsString(), true
 	case t == cty.Number:
-		return json.Number(v.AsBigFloat().Text('f', -1)), true
+		s, ok := numString(v.AsBigFloat())
+		return json.Number(s), ok
 	case t == cty.Bool:
 		return v.True(), true
 	case t.IsListType() || t.IsSetType() || t.IsTupleType():
@@ -233,13 +234,35 @@ func quoteString(s string) string {
 	return string(hclwrite.TokensForValue(cty.StringVal(s)).Bytes())
 }
 
+// maxBinaryExp bounds the numbers Accept writes to about ±1e308, the
+// range of the float64 values clouds and providers use. Beyond it, writing
+// the digits out (HCL number literals have no exponent in hclwrite's
+// spelling) would take time and memory proportional to the exponent.
+const maxBinaryExp = 1024
+
+// numString spells a number in full, as hclwrite does; ok is false for
+// numbers out of range.
+func numString(bf *big.Float) (string, bool) {
+	if bf.IsInf() {
+		return "", false
+	}
+	if e := bf.MantExp(nil); e > maxBinaryExp || e < -maxBinaryExp {
+		return "", false
+	}
+	return bf.Text('f', -1), true
+}
+
 // numberText renders a JSON number as an HCL number literal.
 func numberText(n json.Number) (string, error) {
-	v, err := cty.ParseNumberVal(string(n))
+	bf, _, err := big.ParseFloat(string(n), 10, 512, big.ToNearestEven)
 	if err != nil {
 		return "", fmt.Errorf("number %q: %w", string(n), err)
 	}
-	return string(hclwrite.TokensForValue(v).Bytes()), nil
+	s, ok := numString(bf)
+	if !ok {
+		return "", fmt.Errorf("number %q is out of range", string(n))
+	}
+	return s, nil
 }
 
 // hclText renders a canonical value as an HCL expression, laid out and

@@ -1,6 +1,7 @@
 package falcogrpc
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -80,9 +81,13 @@ func toJSON(res *outputs.Response) ([]byte, error) {
 	if a.Tags == nil {
 		a.Tags = []string{}
 	}
-	b, err := json.Marshal(a)
-	if err != nil {
+	// Falco's outputs are full of "<NA>"; keep them readable rather than
+	// HTML-escaped.
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(a); err != nil {
 		return nil, fmt.Errorf("rule %q: encoding alert: %w", a.Rule, err)
 	}
-	return b, nil
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
