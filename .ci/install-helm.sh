@@ -18,29 +18,38 @@ module=helm.sh/helm/v3
 bindir="${TFDRIFT_TOOLS:-$HOME/.cache/tfdrift-tools}/bin"
 helm="$bindir/helm"
 
-# The module version recorded in the binary's build information is what
-# `go install` built; `helm version` alone can print only "v3.19" when the
-# release ldflags are missing, so it is not asked.
-installed_version() {
-	go version -m "$helm" 2>/dev/null | awk -v m="$module" '$1 == "mod" && $2 == m { print $3 }'
+# The release Makefile's ldflags: the version `helm version` prints, and the
+# Kubernetes version (from the client-go v0.34 that v3.19.4 builds with) that
+# `helm template` and `helm lint` assume. Without them helm assumes
+# Kubernetes 1.20 and refuses charts that need a newer one.
+ldflags="-s -w -X $module/internal/version.version=$version"
+for pkg in pkg/chartutil pkg/lint/rules; do
+	ldflags+=" -X $module/$pkg.k8sVersionMajor=1 -X $module/$pkg.k8sVersionMinor=34"
+done
+
+# The binary's build information records the module version and the
+# ldflags `go install` used; asking `helm version` would not show the
+# latter.
+installed() {
+	go version -m "$helm" 2>/dev/null | awk -v m="$module" '
+		$1 == "mod" && $2 == m { v = $3 }
+		$1 == "build" && $2 ~ /^-ldflags=/ { sub(/^[ \t]*build[ \t]+-ldflags=/, ""); gsub(/^"|"$/, ""); f = $0 }
+		END { print v "|" f }'
 }
 
-if [[ -x "$helm" && "$(installed_version)" == "$version" ]]; then
+if [[ -x "$helm" && "$(installed)" == "$version|$ldflags" ]]; then
 	echo "$helm"
 	exit 0
 fi
 
 mkdir -p "$bindir"
 echo "building helm $version into $bindir (takes a few minutes)..." >&2
-# The ldflags give `helm version` the release number a release build
-# prints; CGO is off so the binary does not depend on the host's libc.
-CGO_ENABLED=0 GOBIN="$bindir" go install \
-	-ldflags "-s -w -X $module/internal/version.version=$version" \
-	"$module/cmd/helm@$version"
+# CGO is off so the binary does not depend on the host's libc.
+CGO_ENABLED=0 GOBIN="$bindir" go install -ldflags "$ldflags" "$module/cmd/helm@$version"
 
-got="$(installed_version)"
-if [[ "$got" != "$version" ]]; then
-	echo "install-helm: $helm was built from $module '${got}', want $version" >&2
+got="$(installed)"
+if [[ "$got" != "$version|$ldflags" ]]; then
+	echo "install-helm: $helm was built as '${got}', want '$version|$ldflags'" >&2
 	exit 1
 fi
 echo "$helm"

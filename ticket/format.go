@@ -63,7 +63,8 @@ type ChangeRow struct {
 	Attribute string
 	Expected  string
 	Actual    string
-	// Diff is the detector's one-line summary, when it adds something.
+	// Diff is the detector's one-line summary, when it says more than
+	// the two values do.
 	Diff string
 	// Unknown: the audit record hides the new value.
 	Unknown bool
@@ -83,6 +84,10 @@ func ChangeRows(d *drift.Drift, max int) []ChangeRow {
 			r.Expected, r.Actual = "(unmanaged)", FormatValue(c.Actual, max)
 		default:
 			r.Expected, r.Actual = FormatValue(c.Expected, max), FormatValue(c.Actual, max)
+		}
+		if r.Diff != "" && strings.Contains(r.Diff, r.Expected) && strings.Contains(r.Diff, r.Actual) {
+			// The detector's diff only restates "expected → actual".
+			r.Diff = ""
 		}
 		rows = append(rows, r)
 	}

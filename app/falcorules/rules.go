@@ -86,8 +86,7 @@ func writeAWSRule(b *strings.Builder, r serviceRule) {
 	writeItems(b, r.events)
 
 	fmt.Fprintf(b, "\n- rule: tfdrift aws %s write\n", r.short)
-	fmt.Fprintf(b, "  desc: >\n    A successful write to %s that the tfdrift catalog maps to\n", r.service)
-	fmt.Fprintf(b, "    Terraform resources (%d events).\n", len(r.events))
+	writeFolded(b, "desc", fmt.Sprintf("A successful write to %s that the tfdrift catalog maps to Terraform resources (%d events).", r.service, len(r.events)))
 	b.WriteString("  condition: >\n")
 	fmt.Fprintf(b, "    ct.src=%s\n", quote(r.service))
 	if len(r.versioned) == 0 {
@@ -119,10 +118,7 @@ func writeGCPRule(b *strings.Builder, r serviceRule) {
 	writeItems(b, r.events)
 
 	fmt.Fprintf(b, "\n- rule: tfdrift gcp %s write\n", r.short)
-	fmt.Fprintf(b, "  desc: >\n    A call to %s that the tfdrift catalog maps to Terraform\n", r.service)
-	fmt.Fprintf(b, "    resources (%d methods). Failed calls are forwarded too: the\n", len(r.events))
-	b.WriteString("    decoder reads the status, and long-running operations log their\n")
-	b.WriteString("    outcome in a second entry.\n")
+	writeFolded(b, "desc", fmt.Sprintf("A call to %s that the tfdrift catalog maps to Terraform resources (%d methods). Failed calls are forwarded too: the decoder reads the status, and long-running operations log their outcome in a second entry.", r.service, len(r.events)))
 	b.WriteString("  condition: >\n")
 	fmt.Fprintf(b, "    gcp.serviceName=%s\n", quote(r.service))
 	if len(r.versioned) == 0 {
@@ -144,6 +140,20 @@ func writeGCPRule(b *strings.Builder, r serviceRule) {
 	b.WriteString("  priority: NOTICE\n")
 	fmt.Fprintf(b, "  source: %s\n", SourceGCPAudit)
 	fmt.Fprintf(b, "  tags: [tfdrift, cloud, gcp, gcp_%s]\n", r.short)
+}
+
+// writeFolded writes key as a folded YAML scalar holding text, wrapped.
+func writeFolded(b *strings.Builder, key, text string) {
+	fmt.Fprintf(b, "  %s: >\n", key)
+	line := "   "
+	for _, w := range strings.Fields(text) {
+		if len(line) > 3 && len(line)+1+len(w) > wrapWidth {
+			b.WriteString(line + "\n")
+			line = "   "
+		}
+		line += " " + w
+	}
+	b.WriteString(line + "\n")
 }
 
 // writeItems writes a list's items as a wrapped YAML flow sequence.

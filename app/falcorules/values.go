@@ -12,7 +12,7 @@ import (
 // headers.
 const (
 	FalcoSecretName = "tfdrift-falco"        // Secret in Falco's namespace
-	FalcoSecretKey  = "FALCO_SECRET"         // key holding tfdrift's falco.http.secret
+	FalcoSecretKey  = "TFDRIFT_FALCO_SECRET" // key holding the secret tfdrift serve requires
 	FalcoSecretEnv  = "TFDRIFT_FALCO_SECRET" // variable Falco expands in http_output.url
 	RulesFileName   = "tfdrift_rules.yaml"   // key under customRules
 )
@@ -34,7 +34,7 @@ func renderValues(set ruleSet, rules []byte, url string) []byte {
 #   kubectl create namespace falco
 #   kubectl -n falco create secret generic ` + FalcoSecretName + ` \
 #     --from-literal=` + FalcoSecretKey + `="$(kubectl -n tfdrift get secret tfdrift \
-#        -o jsonpath='{.data.FALCO_SECRET}' | base64 -d)"
+#        -o jsonpath='{.data.` + FalcoSecretKey + `}' | base64 -d)"
 #   helm install falco falcosecurity/falco -n falco -f values.yaml
 #
 # Replace the REPLACE_ME placeholders below first (the plugins' inputs).

@@ -16,7 +16,9 @@ import (
 // BenchmarkRecordDrift: one drift per op with two notices, on each engine.
 // "new" opens a record per op (the transaction writes the drift, its
 // history row and two notices); "seen-again" re-records one fingerprint
-// (the dedup path: one upsert); "new-parallel" is new from 8 goroutines.
+// (the dedup path: one upsert); "new-batch64" is new through RecordDrifts,
+// 64 per transaction (one op is still one drift); "new-parallel" is new
+// from about 8 goroutines.
 func BenchmarkRecordDrift(b *testing.B) {
 	for _, e := range engines {
 		b.Run(e.name, func(b *testing.B) {
@@ -38,6 +40,21 @@ func BenchmarkRecordDrift(b *testing.B) {
 				b.ResetTimer()
 				for range b.N {
 					if _, _, err := st.RecordDrift(context.Background(), d, ns); err != nil {
+						b.Fatal(err)
+					}
+				}
+				reportRate(b, "drifts/s")
+			})
+			b.Run("new-batch64", func(b *testing.B) {
+				st := open(b, e.dsn(b), nil)
+				ds := drifts(b.N)
+				b.ResetTimer()
+				for start := 0; start < b.N; start += 64 {
+					batch := make([]store.DriftWrite, 0, 64)
+					for _, d := range ds[start:min(start+64, b.N)] {
+						batch = append(batch, store.DriftWrite{Drift: d, Notices: noticesFor(d, "slack", "jira")})
+					}
+					if _, err := st.RecordDrifts(context.Background(), batch); err != nil {
 						b.Fatal(err)
 					}
 				}

@@ -19,6 +19,8 @@ type dialect struct {
 	// writer at a time, so both are empty there.
 	lockRows   string
 	skipLocked string
+	// prepare: cache prepared statements on the writer (sqlStore.prepared).
+	prepare bool
 	// migrationsDir is the embedded directory of this engine's migrations.
 	migrationsDir string
 	// migrationsTable creates schema_migrations if it is missing.
@@ -27,6 +29,7 @@ type dialect struct {
 
 var sqliteDialect = dialect{
 	name:          "sqlite",
+	prepare:       true,
 	migrationsDir: "migrations/sqlite",
 	migrationsTable: `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY,

@@ -101,7 +101,7 @@ func newDriftRow(w DriftWrite) (driftRow, error) {
 func (s *sqlStore) recordOne(ctx context.Context, tx *sql.Tx, r driftRow, notices []NewNotice, now time.Time) (DriftResult, error) {
 	nowArg := s.t(now)
 	args := append(r.args[:len(r.args):len(r.args)], nowArg, nowArg, r.record, r.raw, nowArg)
-	rec, err := scanRecord(tx.QueryRowContext(ctx, s.q.upsertDrift, args...))
+	rec, err := scanRecord(s.queryRow(ctx, tx, s.q.upsertDrift, args...))
 	if err != nil {
 		return DriftResult{}, err
 	}
@@ -112,7 +112,7 @@ func (s *sqlStore) recordOne(ctx context.Context, tx *sql.Tx, r driftRow, notice
 	if rec.ReopenedCount > 0 {
 		from, note = StatusResolved, "detected again after resolution"
 	}
-	if _, err := tx.ExecContext(ctx, s.q.insertHistory, r.fingerprint, nowArg, string(from), string(StatusOpen), "tfdrift", note); err != nil {
+	if _, err := s.exec(ctx, tx, s.q.insertHistory, r.fingerprint, nowArg, string(from), string(StatusOpen), "tfdrift", note); err != nil {
 		return DriftResult{}, fmt.Errorf("history: %w", err)
 	}
 	if _, err := s.insertNotices(ctx, tx, r.fingerprint, rec.ReopenedCount, notices, now); err != nil {
@@ -128,7 +128,7 @@ func (s *sqlStore) Transition(ctx context.Context, fingerprint string, to Status
 	var rec Record
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
 		var from Status
-		if err := tx.QueryRowContext(ctx, s.q.selectDriftStatus, fingerprint).Scan(&from); err != nil {
+		if err := s.queryRow(ctx, tx, s.q.selectDriftStatus, fingerprint).Scan(&from); err != nil {
 			return wrapNotFound(err, "drift "+fingerprint)
 		}
 		if !from.CanMoveTo(to) {
@@ -136,14 +136,14 @@ func (s *sqlStore) Transition(ctx context.Context, fingerprint string, to Status
 		}
 		now := s.t(s.now())
 		actor, note := cleanText(actor), cleanText(note)
-		if _, err := tx.ExecContext(ctx, s.q.updateStatus, string(to), now, actor, note, fingerprint); err != nil {
+		if _, err := s.exec(ctx, tx, s.q.updateStatus, string(to), now, actor, note, fingerprint); err != nil {
 			return fmt.Errorf("drift %s: %w", fingerprint, err)
 		}
-		if _, err := tx.ExecContext(ctx, s.q.insertHistory, fingerprint, now, string(from), string(to), actor, note); err != nil {
+		if _, err := s.exec(ctx, tx, s.q.insertHistory, fingerprint, now, string(from), string(to), actor, note); err != nil {
 			return fmt.Errorf("drift %s: history: %w", fingerprint, err)
 		}
 		var err error
-		rec, err = scanRecord(tx.QueryRowContext(ctx, s.q.selectDrift, fingerprint))
+		rec, err = scanRecord(s.queryRow(ctx, tx, s.q.selectDrift, fingerprint))
 		return err
 	})
 	return rec, err
@@ -295,7 +295,7 @@ func (s *sqlStore) insertNotices(ctx context.Context, tx *sql.Tx, fingerprint st
 		if payload == nil {
 			payload = []byte{}
 		}
-		res, err := tx.ExecContext(ctx, s.q.insertNotice, fingerprint, episode, n.Sink, n.Key, payload,
+		res, err := s.exec(ctx, tx, s.q.insertNotice, fingerprint, episode, n.Sink, n.Key, payload,
 			s.t(due), s.t(now), s.t(now))
 		if err != nil {
 			return added, fmt.Errorf("enqueue notice %s for %s: %w", n.Key, n.Sink, err)

@@ -552,3 +552,122 @@ func TestRecordEvent(t *testing.T) {
 		}
 	})
 }
+
+func TestRecordDrifts(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, dsn string) {
+		st := open(t, dsn, newClock())
+		ctx := context.Background()
+		a, b, c := sampleDrift("a", "v"), sampleDrift("b", "v"), sampleDrift("c", "v")
+		w := func(d *drift.Drift) store.DriftWrite { return store.DriftWrite{Drift: d, Notices: noticesFor(d, "slack")} }
+
+		t.Run("batch", func(t *testing.T) {
+			res, err := st.RecordDrifts(ctx, []store.DriftWrite{w(c), w(a), w(c), w(b)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			type got struct {
+				ID     string
+				Opened bool
+				Count  int64
+			}
+			var gots []got
+			for _, r := range res {
+				gots = append(gots, got{r.Record.ResourceID, r.Opened, r.Record.Count})
+			}
+			// Results follow the batch order, whatever order the rows were
+			// written in; c counts twice and opens once.
+			want := []got{{"sg-c", true, 1}, {"sg-a", true, 1}, {"sg-c", false, 2}, {"sg-b", true, 1}}
+			if diff := cmp.Diff(want, gots); diff != "" {
+				t.Errorf("results (-want +got):\n%s", diff)
+			}
+			if n := len(noticesByStatus(t, st, store.NoticePending)); n != 3 {
+				t.Errorf("%d notices, want 3", n)
+			}
+		})
+
+		t.Run("all or nothing", func(t *testing.T) {
+			d := sampleDrift("d", "v")
+			bad := sampleDrift("bad", "v")
+			bad.Fingerprint = ""
+			if _, err := st.RecordDrifts(ctx, []store.DriftWrite{w(d), {Drift: bad}}); err == nil {
+				t.Fatal("RecordDrifts with a bad drift succeeded")
+			}
+			if _, err := st.Get(ctx, d.Fingerprint); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("the good half of a failed batch was stored: %v", err)
+			}
+			if res, err := st.RecordDrifts(ctx, nil); err != nil || len(res) != 0 {
+				t.Errorf("empty batch = %v, %v", res, err)
+			}
+		})
+
+		// Two replicas write overlapping batches in opposite orders at once:
+		// no deadlock, every sighting counted.
+		t.Run("overlapping batches from two replicas", func(t *testing.T) {
+			other := open(t, dsn, newClock())
+			var batch []store.DriftWrite
+			for i := range 20 {
+				batch = append(batch, w(sampleDrift(fmt.Sprintf("overlap-%02d", i), "v")))
+			}
+			reversed := make([]store.DriftWrite, len(batch))
+			for i, x := range batch {
+				reversed[len(batch)-1-i] = x
+			}
+			const rounds = 5
+			var wg sync.WaitGroup
+			errs := make(chan error, 2*rounds)
+			for _, job := range []struct {
+				st    store.Store
+				batch []store.DriftWrite
+			}{{st, batch}, {other, reversed}} {
+				wg.Go(func() {
+					for range rounds {
+						if _, err := job.st.RecordDrifts(ctx, job.batch); err != nil {
+							errs <- err
+						}
+					}
+				})
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				t.Error(err)
+			}
+			for _, x := range batch {
+				rec, err := st.Get(ctx, x.Drift.Fingerprint)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if rec.Count != 2*rounds {
+					t.Errorf("%s: count %d, want %d", rec.ResourceID, rec.Count, 2*rounds)
+				}
+			}
+		})
+	})
+}
+
+func TestRecordEvents(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, dsn string) {
+		st := open(t, dsn, newClock())
+		ctx := context.Background()
+		steps := []struct {
+			ids  []string
+			want []bool
+		}{
+			{[]string{"e3", "e1", "e3", "e2"}, []bool{true, true, false, true}},
+			{[]string{"e2", "e4"}, []bool{false, true}},
+			{nil, []bool{}},
+		}
+		for i, s := range steps {
+			got, err := st.RecordEvents(ctx, "falco-http", s.ids)
+			if err != nil {
+				t.Fatalf("step %d: %v", i, err)
+			}
+			if diff := cmp.Diff(s.want, got); diff != "" {
+				t.Errorf("step %d (-want +got):\n%s", i, diff)
+			}
+		}
+		if _, err := st.RecordEvents(ctx, "sqs", []string{"ok", ""}); err == nil {
+			t.Error("RecordEvents with an empty ID succeeded")
+		}
+	})
+}

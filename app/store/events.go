@@ -37,7 +37,7 @@ func (s *sqlStore) RecordEvents(ctx context.Context, source string, eventIDs []s
 	now := s.t(s.now())
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
 		for _, i := range order {
-			res, err := tx.ExecContext(ctx, s.q.recordEvent, source, eventIDs[i], now)
+			res, err := s.exec(ctx, tx, s.q.recordEvent, source, eventIDs[i], now)
 			if err != nil {
 				return fmt.Errorf("record event %s/%s: %w", source, eventIDs[i], err)
 			}
@@ -56,7 +56,7 @@ func (s *sqlStore) RecordEvents(ctx context.Context, source string, eventIDs []s
 }
 
 func (s *sqlStore) PruneEvents(ctx context.Context, olderThan time.Time) (int64, error) {
-	res, err := s.w.ExecContext(ctx, s.q.pruneEvents, s.t(olderThan))
+	res, err := s.exec(ctx, nil, s.q.pruneEvents, s.t(olderThan))
 	if err != nil {
 		return 0, fmt.Errorf("prune events: %w", err)
 	}

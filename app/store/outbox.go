@@ -21,7 +21,7 @@ func (s *sqlStore) EnqueueNotices(ctx context.Context, fingerprint string, notic
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
 		episode := 0
 		if fingerprint != "" {
-			if err := tx.QueryRowContext(ctx, s.q.episodeOf, fingerprint).Scan(&episode); err != nil {
+			if err := s.queryRow(ctx, tx, s.q.episodeOf, fingerprint).Scan(&episode); err != nil {
 				return wrapNotFound(err, "drift "+fingerprint)
 			}
 		}
@@ -45,7 +45,7 @@ func (s *sqlStore) ClaimNotices(ctx context.Context, owner string, limit int, le
 		return nil, fmt.Errorf("claim notices: lease %v must be positive", lease)
 	}
 	now := s.now()
-	rows, err := s.w.QueryContext(ctx, s.q.claim,
+	rows, err := s.query(ctx, nil, s.q.claim,
 		owner, s.t(now.Add(lease)), s.t(now), s.t(now), s.t(now), limit)
 	if err != nil {
 		return nil, fmt.Errorf("claim notices for %s: %w", owner, err)
@@ -78,7 +78,7 @@ func (s *sqlStore) MarkDead(ctx context.Context, id int64, owner, reason string)
 
 // settle runs one of the mark statements and explains a miss.
 func (s *sqlStore) settle(ctx context.Context, op string, id int64, owner, q string, args ...any) error {
-	res, err := s.w.ExecContext(ctx, q, args...)
+	res, err := s.exec(ctx, nil, q, args...)
 	if err != nil {
 		return fmt.Errorf("%s notice %d: %w", op, id, err)
 	}
@@ -91,7 +91,7 @@ func (s *sqlStore) settle(ctx context.Context, op string, id int64, owner, q str
 	}
 	var status NoticeStatus
 	var holder string
-	if err := s.w.QueryRowContext(ctx, s.q.noticeState, id).Scan(&status, &holder); err != nil {
+	if err := s.queryRow(ctx, nil, s.q.noticeState, id).Scan(&status, &holder); err != nil {
 		return fmt.Errorf("%s notice %d: %w", op, id, wrapNotFound(err, "notice"))
 	}
 	return fmt.Errorf("%s notice %d by %s: it is %s (last held by %s): %w", op, id, owner, status, holder, ErrLeaseLost)
@@ -136,7 +136,7 @@ func (s *sqlStore) ListNotices(ctx context.Context, f NoticeFilter) ([]Notice, e
 
 func (s *sqlStore) RetryNotice(ctx context.Context, id int64) (Notice, error) {
 	now := s.t(s.now())
-	rows, err := s.w.QueryContext(ctx, s.q.retryNotice, now, now, id)
+	rows, err := s.query(ctx, nil, s.q.retryNotice, now, now, id)
 	if err != nil {
 		return Notice{}, fmt.Errorf("retry notice %d: %w", id, err)
 	}
@@ -149,7 +149,7 @@ func (s *sqlStore) RetryNotice(ctx context.Context, id int64) (Notice, error) {
 	}
 	var status NoticeStatus
 	var holder string
-	if err := s.w.QueryRowContext(ctx, s.q.noticeState, id).Scan(&status, &holder); err != nil {
+	if err := s.queryRow(ctx, nil, s.q.noticeState, id).Scan(&status, &holder); err != nil {
 		return Notice{}, fmt.Errorf("retry notice %d: %w", id, wrapNotFound(err, "notice"))
 	}
 	return Notice{}, fmt.Errorf("retry notice %d: it is %s: %w", id, status, ErrNotRetryable)
@@ -160,9 +160,9 @@ func (s *sqlStore) RetryDead(ctx context.Context, sink string) (int, error) {
 	var res sql.Result
 	var err error
 	if sink == "" {
-		res, err = s.w.ExecContext(ctx, s.q.retryDead, now, now)
+		res, err = s.exec(ctx, nil, s.q.retryDead, now, now)
 	} else {
-		res, err = s.w.ExecContext(ctx, s.q.retryDeadSink, now, now, sink)
+		res, err = s.exec(ctx, nil, s.q.retryDeadSink, now, now, sink)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("retry dead notices of %q: %w", sink, err)
@@ -195,7 +195,7 @@ func (s *sqlStore) CountNotices(ctx context.Context) ([]NoticeCount, error) {
 }
 
 func (s *sqlStore) PruneNotices(ctx context.Context, olderThan time.Time) (int64, error) {
-	res, err := s.w.ExecContext(ctx, s.q.pruneNotices, s.t(olderThan))
+	res, err := s.exec(ctx, nil, s.q.pruneNotices, s.t(olderThan))
 	if err != nil {
 		return 0, fmt.Errorf("prune notices: %w", err)
 	}

@@ -24,10 +24,15 @@ tags, who did it from where, and the file and line in the repo. Reads, failed
 calls, Terraform's own apply, ignored attributes and a redelivered event are
 filtered out.
 
+Then the live half: tfdrift serve starts on a loopback port, the same
+CloudTrail writes arrive as Falco alerts on POST /falco, and the drifts
+stream out as they are detected, each with its detection latency.
+
 Nothing leaves the machine. The scenario is written to a temporary
 directory; --keep leaves it there so you can re-run the printed command.`)
 	format := fs.String("format", "text", "output: text or json")
 	keep := fs.Bool("keep", false, "keep the extracted scenario and print its path")
+	replayOnly := fs.Bool("replay-only", false, "skip the live half (serve on loopback fed by Falco alerts)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -67,6 +72,11 @@ directory; --keep leaves it there so you can re-run the printed command.`)
 	}
 	fmt.Fprintf(env.stderr, "tfdrift demo: %d records → %d drifts (%d repeats suppressed)\n", st.Records, st.Drifts, st.Repeats)
 	fmt.Fprintf(env.stderr, "  filtered: %s\n", outcomeSummary(st))
+	if !*replayOnly {
+		if err := demoLive(ctx, env, sc); err != nil {
+			return fmt.Errorf("live demo: %w", err)
+		}
+	}
 	if *keep {
 		fmt.Fprintf(env.stderr, "\nThe scenario is in %s. Try:\n  tfdrift replay --config %s --state %s --repo %s %s/events/*\n  tfdrift locate --repo %s module.iam.aws_iam_role_policy.app_policy\n",
 			dir, sc.Config, sc.State, sc.Repo, dir, sc.Repo)
@@ -90,7 +100,7 @@ func outcomeSummary(st app.ReplayStats) string {
 		if s != "" {
 			s += ", "
 		}
-		s += fmt.Sprintf("%d unmapped (skipped before decoding)", st.Skipped)
+		s += fmt.Sprintf("%d reads or unmapped calls skipped before decoding", st.Skipped)
 	}
 	if s == "" {
 		s = "nothing"

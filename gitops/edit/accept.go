@@ -210,6 +210,17 @@ func (e *engine) bodyEdit(tx *tx, w walk, sc *scope, f *srcFile, blk *hclsyntax.
 			}
 			return e.apply(tx, base.child(a.Expr), exp, hasExp, act)
 		}
+		if act == nil {
+			// The cloud dropped a key: remove it from its object rather
+			// than writing key = null, which a map(string) rejects.
+			parent, err := e.resolve(w, sc, f, a.Expr, steps[1:len(steps)-1])
+			if err != nil {
+				return err
+			}
+			if obj, ok := parent.expr.(*hclsyntax.ObjectConsExpr); ok {
+				return e.removeItem(tx, parent, obj, steps[len(steps)-1].key)
+			}
+		}
 		t, err := e.resolve(w, sc, f, a.Expr, steps[1:])
 		if err != nil {
 			return err

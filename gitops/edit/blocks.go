@@ -2,8 +2,8 @@ package edit
 
 import (
 	"fmt"
-	"strconv"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -153,31 +153,29 @@ func (e *engine) editBlocks(tx *tx, w walk, sc *scope, f *srcFile, parent *hclsy
 	// What each block produced before: its state object when the blocks
 	// can be matched to state, else its literals with defaults.
 	expFor := make([]map[string]any, len(blocks))
-	loose := false
-	if expL, ok := objList(exp); ok && hasExp {
-		used := make([]bool, len(expL))
-		for i := range blocks {
-			for j, o := range expL {
-				if !used[j] && declaredMatch(vals[i], o) {
-					used[j], expFor[i] = true, o
-					break
-				}
-			}
-			if expFor[i] == nil {
-				loose = true
+	loose := make([]bool, len(blocks))
+	expL, _ := objList(exp)
+	if !hasExp {
+		expL = nil
+	}
+	used := make([]bool, len(expL))
+	for i, b := range blocks {
+		for j, o := range expL {
+			if !used[j] && declaredMatch(vals[i], o) {
+				used[j], expFor[i] = true, o
 				break
 			}
 		}
-	} else {
-		loose = true
-	}
-	if loose {
-		for i, b := range blocks {
-			if len(vals[i].unknown) > 0 {
-				return w.refuse(f, b.TypeRange, fmt.Sprintf("this %s block sets %s with expressions and the state value does not say what they were, so tfdrift cannot match it to the cloud's rules", name, strings.Join(vals[i].unknown, ", ")))
-			}
-			expFor[i] = vals[i].known
+		if expFor[i] != nil {
+			continue
 		}
+		// State does not say what this block produced (or describes
+		// other code): read it from its literals, with defaults for what
+		// it leaves out.
+		if len(vals[i].unknown) > 0 {
+			return w.refuse(f, b.TypeRange, fmt.Sprintf("this %s block sets %s with expressions and the state value does not say what they were, so tfdrift cannot match it to the cloud's rules", name, strings.Join(vals[i].unknown, ", ")))
+		}
+		expFor[i], loose[i] = vals[i].known, true
 	}
 	pair := make([]int, len(blocks))
 	actUsed := make([]bool, len(actL))
@@ -188,7 +186,7 @@ func (e *engine) editBlocks(tx *tx, w walk, sc *scope, f *srcFile, parent *hclsy
 			if actUsed[j] {
 				continue
 			}
-			if (loose && looseMatch(vals[i], a)) || (!loose && objEqual(expFor[i], a)) {
+			if (loose[i] && looseMatch(vals[i], a)) || (!loose[i] && objEqual(expFor[i], a)) {
 				pair[i], actUsed[j], unchanged[i] = j, true, true
 				break
 			}
@@ -221,7 +219,7 @@ func (e *engine) editBlocks(tx *tx, w walk, sc *scope, f *srcFile, parent *hclsy
 		switch {
 		case unchanged[i]:
 		case pair[i] >= 0:
-			if err := e.editBlock(tx, base, b, vals[i], expFor[i], loose, actL[pair[i]]); err != nil {
+			if err := e.editBlock(tx, base, b, vals[i], expFor[i], loose[i], actL[pair[i]]); err != nil {
 				return err
 			}
 		default:
@@ -275,6 +273,12 @@ func (e *engine) editBlocks(tx *tx, w walk, sc *scope, f *srcFile, parent *hclsy
 // editBlock edits one nested block in place to produce act.
 func (e *engine) editBlock(tx *tx, base target, b *hclsyntax.Block, v blockVal, exp map[string]any, loose bool, act map[string]any) error {
 	f := base.f
+	// Notes name the block by its rule when it has one ("block 80/tcp").
+	label := ""
+	if n := ruleName(exp); n != "" {
+		label = "block " + n
+	}
+	base.label = label
 	names := make([]string, 0, len(b.Body.Attributes))
 	for n := range b.Body.Attributes {
 		names = append(names, n)
@@ -297,7 +301,7 @@ func (e *engine) editBlock(tx *tx, base target, b *hclsyntax.Block, v blockVal, 
 			continue
 		}
 		t := base.child(a.Expr)
-		t.label = b.Type + " block " + ruleName(exp) + " " + n
+		t.label = strings.TrimSpace(label + " " + n)
 		if err := e.apply(tx, t, cur, true, av); err != nil {
 			return err
 		}

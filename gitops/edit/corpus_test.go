@@ -51,7 +51,7 @@ func loadCase(t *testing.T, dir string) (string, *locate.Repo, []Request) {
 	}
 	var reqs []Request
 	for _, r := range c.Requests {
-		reqs = append(reqs, Request{Address: r.Address, Changes: r.Changes})
+		reqs = append(reqs, Request(r))
 	}
 	return repoDir, repo, reqs
 }
@@ -122,6 +122,7 @@ func TestCorpus(t *testing.T) {
 		t.Errorf("corpus has %d cases, want at least 25", len(dirs))
 	}
 	var withEdits, withRefusals, edits, refusals int
+	var attrEdited, attrRefused, attrNoop int
 	for _, dir := range dirs {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			repoDir, repo, reqs := loadCase(t, dir)
@@ -132,6 +133,31 @@ func TestCorpus(t *testing.T) {
 			golden(t, filepath.Join(dir, "want.diff"), plan.Diff())
 			golden(t, filepath.Join(dir, "want.notes"), renderNotes(plan))
 			golden(t, filepath.Join(dir, "want.refusals"), renderRefusals(plan))
+			edited := map[string]bool{}
+			for _, e := range plan.Edits {
+				for _, n := range e.Notes {
+					edited[n.Address+" "+n.Attribute] = true
+				}
+			}
+			refused := map[string]bool{}
+			for _, r := range plan.Refusals {
+				refused[r.Address+" "+r.Attribute] = true
+			}
+			for _, r := range reqs {
+				for a := range r.Changes {
+					k := r.Address + " " + a
+					switch {
+					case edited[k] && refused[k]:
+						t.Errorf("%s is both edited and refused", k)
+					case edited[k]:
+						attrEdited++
+					case refused[k]:
+						attrRefused++
+					default:
+						attrNoop++
+					}
+				}
+			}
 			if len(plan.Edits) > 0 {
 				withEdits++
 			}
@@ -159,7 +185,8 @@ func TestCorpus(t *testing.T) {
 			checkIdempotent(t, repoDir, plan, reqs)
 		})
 	}
-	t.Logf("corpus: %d cases; %d with edits (%d files), %d with refusals (%d refusals)", len(dirs), withEdits, edits, withRefusals, refusals)
+	t.Logf("corpus: %d cases; %d with edits (%d files), %d with refusals (%d refusals); attributes: %d edited, %d refused with a reason, %d already matching",
+		len(dirs), withEdits, edits, withRefusals, refusals, attrEdited, attrRefused, attrNoop)
 }
 
 // checkIdempotent applies the plan to a copy of the repo and accepts the
@@ -189,7 +216,16 @@ func checkIdempotent(t *testing.T, repoDir string, plan *Plan, reqs []Request) {
 	if err != nil {
 		t.Fatalf("load the edited repo: %v", err)
 	}
-	second, err := Accept(repo, tmp, reqs)
+	// After accepting, state holds the cloud's values.
+	var refreshed []Request
+	for _, r := range reqs {
+		nr := Request{Address: r.Address, Changes: map[string]drift.AttrChange{}}
+		for k, c := range r.Changes {
+			nr.Changes[k] = drift.AttrChange{Expected: c.Actual, Actual: c.Actual}
+		}
+		refreshed = append(refreshed, nr)
+	}
+	second, err := Accept(repo, tmp, refreshed)
 	if err != nil {
 		t.Fatalf("Accept on the edited repo: %v", err)
 	}

@@ -23,6 +23,9 @@ func describe(old any, hasOld bool, act any) string {
 			if ok1 && ok2 {
 				return "document " + joinItems(pathDiff(plain(od), plain(ad), ""))
 			}
+			if strings.Contains(os, "\n") || strings.Contains(as, "\n") {
+				return lineDiff(os, as)
+			}
 		}
 	}
 	switch old.(type) {
@@ -81,7 +84,7 @@ func pathDiff(a, b any, prefix string) []string {
 	al, aok := a.([]any)
 	bl, bok := b.([]any)
 	if aok && bok {
-		if len(al) == len(bl) {
+		if len(al) == len(bl) && !(allScalars(al) && allScalars(bl)) {
 			var out []string
 			for i := range al {
 				if !equal(al[i], bl[i]) {
@@ -165,4 +168,20 @@ func compactObject(m map[string]any) string {
 		s = s[:117] + "..."
 	}
 	return s
+}
+
+// lineDiff describes a change to a multi-line string (a script) by the
+// lines that changed.
+func lineDiff(a, b string) string {
+	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+	if len(al) != len(bl) {
+		return fmt.Sprintf("%d lines → %d lines", len(al), len(bl))
+	}
+	var items []string
+	for i := range al {
+		if al[i] != bl[i] {
+			items = append(items, fmt.Sprintf("line %d: %s → %s", i+1, short(al[i]), short(bl[i])))
+		}
+	}
+	return joinItems(items)
 }

@@ -268,25 +268,15 @@ func (e *engine) editable(t target, ed edit) error {
 func (e *engine) commit(tx *tx) error {
 	for _, p := range tx.splices {
 		for _, s := range p.f.splices {
-			if s == p.s {
-				goto next
-			}
-			if p.s.start < s.end && s.start < p.s.end {
-				return refuseAt(p.f, hcl.Range{Start: hcl.Pos{Byte: p.s.start}, End: hcl.Pos{Byte: p.s.end}},
+			if s != p.s && p.s.start < s.end && s.start < p.s.end {
+				return refuseAt(p.f, rangeOf(p.s.start, p.s.end),
 					fmt.Sprintf("%s.%s: the edit overlaps another edit in this plan (%s:%d); accept the attributes one at a time",
 						tx.address, tx.attribute, p.f.path, p.f.lineOf(s.start)))
 			}
 		}
-	next:
 	}
 	for _, p := range tx.splices {
-		dup := false
-		for _, s := range p.f.splices {
-			if s == p.s {
-				dup = true
-			}
-		}
-		if !dup {
+		if !slices.Contains(p.f.splices, p.s) {
 			p.f.splices = append(p.f.splices, p.s)
 		}
 		p.f.notes = append(p.f.notes, Note{

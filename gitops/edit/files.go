@@ -146,9 +146,6 @@ func (f *srcFile) removalRange(start, end int, blankToo bool) (int, int) {
 		return s, e
 	}
 	if ps, pe, ok := f.prevLine(s); ok && isBlankLine(f.src[ps:pe]) {
-		// Keep the blank line when the next line is the body's closing
-		// brace's neighbour content; removing the one before is the
-		// usual choice either way.
 		return ps, e
 	}
 	if e < len(f.src) {

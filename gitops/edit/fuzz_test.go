@@ -191,7 +191,11 @@ func FuzzAccept(f *testing.F) {
 		if err != nil {
 			t.Fatalf("load the edited repo: %v\n%s", err, plan.Diff())
 		}
-		again, err := AcceptFS(repo2, edited, []Request{req})
+		// State now holds the cloud's value.
+		req2 := Request{Address: req.Address, Changes: map[string]drift.AttrChange{
+			tg.attribute: {Expected: req.Changes[tg.attribute].Actual, Actual: req.Changes[tg.attribute].Actual},
+		}}
+		again, err := AcceptFS(repo2, edited, []Request{req2})
 		if err != nil {
 			t.Fatalf("Accept on the edited repo: %v", err)
 		}

@@ -74,6 +74,7 @@ func (e *engine) render(tx *tx, t target, exp any, hasExp bool, act any) (string
 	if t2.f == t.f && t2.expr == t.expr {
 		return "", false, t.w.refuse(t.f, t.expr.Range(), "tfdrift cannot edit this expression")
 	}
+	t2.label = t.label
 	return "", false, e.apply(tx, t2, exp, hasExp, act)
 }
 
@@ -273,20 +274,32 @@ func (f *srcFile) onlySpaceBefore(off int) bool {
 }
 
 // addItem adds a key to an object literal (an attribute path such as
-// tags.Owner that the code does not have yet).
+// tags.Owner that the code does not have yet). In a regular multi-line
+// object the new line is inserted after the last item, leaving the rest
+// untouched, so that several keys of one map can be accepted together.
 func (e *engine) addItem(tx *tx, t target, act any) error {
 	obj := t.addTo
+	if act == nil {
+		return nil // an absent key already reads as null
+	}
 	r := obj.Range()
 	itemIndent := t.f.indentAt(r.Start.Byte) + "  "
 	if len(obj.Items) > 0 {
 		itemIndent = t.f.indentAt(obj.Items[0].KeyExpr.Range().Start.Byte)
 	}
-	if act == nil {
-		return nil // absent already reads as null
-	}
 	text, err := hclText(act)
 	if err != nil {
 		return t.w.refuse(t.f, r, "the cloud value cannot be written in HCL: "+err.Error())
+	}
+	item := objectKey(t.addKey) + " = " + indent(text, itemIndent)
+	what := fmt.Sprintf("added %s = %s", objectKey(t.addKey), short(act))
+	t.expr = obj
+	if t.f.regularObject(obj) {
+		pos := t.f.lineEnd(obj.OpenRange.Start.Byte)
+		if n := len(obj.Items); n > 0 {
+			pos = t.f.lineEnd(obj.Items[n-1].ValueExpr.Range().End.Byte)
+		}
+		return tx.splice(t, edit{start: pos, end: pos, text: itemIndent + item + "\n", at: r, what: what})
 	}
 	var items []objItem
 	for _, it := range obj.Items {
@@ -294,11 +307,40 @@ func (e *engine) addItem(tx *tx, t target, act any) error {
 		items = append(items, objItem{key: k, keyStart: it.KeyExpr.Range().Start.Byte,
 			valStart: it.ValueExpr.Range().Start.Byte, valEnd: it.ValueExpr.Range().End.Byte})
 	}
-	items = append(items, objItem{key: t.addKey, added: true, text: objectKey(t.addKey) + " = " + indent(text, itemIndent)})
+	items = append(items, objItem{key: t.addKey, added: true, text: item})
 	out := e.layoutObject(t.f, obj, items, itemIndent)
-	t.expr = obj
-	return tx.splice(t, edit{start: r.Start.Byte, end: r.End.Byte, text: out, at: r,
-		what: fmt.Sprintf("added %s = %s", objectKey(t.addKey), short(act))})
+	return tx.splice(t, edit{start: r.Start.Byte, end: r.End.Byte, text: out, at: r, what: what})
+}
+
+// removeItem deletes one key of an object literal (tags.Temporary, when
+// the cloud no longer has it).
+func (e *engine) removeItem(tx *tx, t target, obj *hclsyntax.ObjectConsExpr, key string) error {
+	for _, it := range obj.Items {
+		k, ok := itemKey(it.KeyExpr)
+		if !ok || k != key {
+			continue
+		}
+		kr, vr := it.KeyExpr.Range(), it.ValueExpr.Range()
+		what := fmt.Sprintf("removed %s", objectKey(key))
+		t.expr = it.ValueExpr
+		if t.f.regularObject(obj) {
+			s, end := t.f.removalRange(kr.Start.Byte, vr.End.Byte, false)
+			return tx.splice(t, edit{start: s, end: end, at: hcl.RangeBetween(kr, vr), what: what})
+		}
+		var items []objItem
+		for _, other := range obj.Items {
+			if other == it {
+				continue
+			}
+			ok2, _ := itemKey(other.KeyExpr)
+			items = append(items, objItem{key: ok2, keyStart: other.KeyExpr.Range().Start.Byte,
+				valStart: other.ValueExpr.Range().Start.Byte, valEnd: other.ValueExpr.Range().End.Byte})
+		}
+		r := obj.Range()
+		out := e.layoutObject(t.f, obj, items, t.f.indentAt(r.Start.Byte)+"  ")
+		return tx.splice(t, edit{start: r.Start.Byte, end: r.End.Byte, text: out, at: r, what: what})
+	}
+	return nil // already absent
 }
 
 func (e *engine) renderTuple(tx *tx, t target, tup *hclsyntax.TupleConsExpr, exp any, hasExp bool, act []any) (string, bool, error) {
@@ -314,7 +356,10 @@ func (e *engine) renderTuple(tx *tx, t target, tup *hclsyntax.TupleConsExpr, exp
 		}
 	}
 	r := tup.Range()
-	if len(act) == len(elems) {
+	// Lists of scalars (CIDRs, ids) are matched by value so that an
+	// element's comment stays with it; lists of objects (policy
+	// statements) are edited element by element.
+	if len(act) == len(elems) && !(allScalars(act) && allScalars(vals)) {
 		var reps []rep
 		for i, el := range elems {
 			if known[i] && equal(vals[i], act[i]) {
@@ -679,4 +724,14 @@ func (e *engine) insertAttr(tx *tx, t target, blk *hclsyntax.Block, name string,
 // rangeOf is a byte range in hcl form, for messages.
 func rangeOf(start, end int) hcl.Range {
 	return hcl.Range{Start: hcl.Pos{Byte: start}, End: hcl.Pos{Byte: end}}
+}
+
+func allScalars(l []any) bool {
+	for _, x := range l {
+		switch x.(type) {
+		case map[string]any, []any:
+			return false
+		}
+	}
+	return true
 }

@@ -324,7 +324,9 @@ func (s *Sink) classify(what string, resp *gojira.Response, err error) error {
 		return nil
 	}
 	what = fmt.Sprintf("jira %s: %s", s.o.Name, what)
-	if resp == nil || resp.Response == nil {
+	if resp == nil || resp.Response == nil || resp.StatusCode/100 == 2 {
+		// No response (network), or a 2xx whose body did not decode:
+		// both worth a retry.
 		var ue *url.Error
 		if errors.As(err, &ue) {
 			err = ue.Err

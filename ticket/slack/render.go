@@ -243,7 +243,7 @@ func changeTable(d *drift.Drift) string {
 	for _, row := range rows {
 		var line strings.Builder
 		fmt.Fprintf(&line, "%s: %s → %s\n", row.Attribute, row.Expected, row.Actual)
-		if row.Diff != "" && !strings.Contains(row.Diff, row.Expected) {
+		if row.Diff != "" {
 			fmt.Fprintf(&line, "  %s\n", ticket.OneLine(row.Diff))
 		}
 		l := preformatted(line.String())

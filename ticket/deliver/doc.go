@@ -1,0 +1,20 @@
+// Package deliver runs the outbox's workers: it claims queued notices
+// under a lease, hands each to its sink, and settles it: delivered; failed
+// with a retry time (exponential backoff with jitter, or the sink's
+// Retry-After); or dead with a reason (a *ticket.PermanentError, an
+// undecodable row, an unknown sink, or too many attempts).
+//
+// Delivery is at least once: a worker that dies after sending but before
+// settling leaves the notice to be claimed again when its lease expires.
+// Sinks that deduplicate (PagerDuty's dedup_key, the Jira marker, the
+// webhook Idempotency-Key) make that exactly once at the destination.
+// Within one Deliverer, notices about the same resource for the same sink
+// are sent one after another in claim order, never concurrently.
+//
+// Queue is the small interface the store implements (app/store's
+// ClaimNotices, MarkDelivered, MarkFailed, MarkDead map onto it one to
+// one); MemQueue is an in-memory Queue for tests and for replays that
+// deliver without a store.
+//
+// It imports ticket and the standard library; never app.
+package deliver
