@@ -123,17 +123,19 @@ func render(t *testing.T, extra ...string) map[string][]manifest {
 	byKind := map[string][]manifest{}
 	dec := yaml.NewDecoder(strings.NewReader(out))
 	for {
-		var m manifest
-		err := dec.Decode(&m)
+		// Into a plain map: yaml.v3 would give nested maps the named type.
+		var raw map[string]any
+		err := dec.Decode(&raw)
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
 			t.Fatalf("helm template output is not YAML: %v", err)
 		}
-		if m == nil {
+		if raw == nil {
 			continue
 		}
+		m := manifest(raw)
 		byKind[m.kind()] = append(byKind[m.kind()], m)
 	}
 	return byKind
@@ -283,43 +285,33 @@ func TestHelmTemplate(t *testing.T) {
 // keep tfdrift unprivileged.
 func checkPodSecurity(t *testing.T, pod manifest) {
 	t.Helper()
-	want := map[string]any{
-		"securityContext.runAsNonRoot":                                true,
-		"securityContext.runAsUser":                                   65532,
-		"securityContext.seccompProfile.type":                         "RuntimeDefault",
-		"containers.0.securityContext.runAsNonRoot":                   true,
-		"containers.0.securityContext.runAsUser":                      65532,
-		"containers.0.securityContext.readOnlyRootFilesystem":         true,
-		"containers.0.securityContext.allowPrivilegeEscalation":       false,
-		"containers.0.securityContext.privileged":                     false,
-		"containers.0.securityContext.capabilities.drop.0":            "ALL",
-		"containers.0.securityContext.seccompProfile.type":            "RuntimeDefault",
-		"automountServiceAccountToken":                                false,
-		"containers.0.securityContext.capabilities.add":               nil,
-		"hostNetwork":                                                 nil,
-		"hostPID":                                                     nil,
-		"containers.0.securityContext.procMount":                      nil,
-		"containers.0.securityContext.windowsOptions":                 nil,
-		"containers.0.securityContext.seLinuxOptions":                 nil,
-		"containers.0.securityContext.appArmorProfile":                nil,
-		"containers.0.securityContext.runAsGroup":                     65532,
-		"securityContext.fsGroup":                                     65532,
-		"containers.0.securityContext.capabilities.drop.1":            nil,
-		"containers.0.securityContext.allowPrivilegeEscalation.extra": nil,
+	sc := []any{"containers", 0, "securityContext"}
+	in := func(p ...any) []any { return append(append([]any(nil), sc...), p...) }
+	tests := []struct {
+		path []any
+		want any
+	}{
+		{[]any{"securityContext", "runAsNonRoot"}, true},
+		{[]any{"securityContext", "runAsUser"}, 65532},
+		{[]any{"securityContext", "fsGroup"}, 65532},
+		{[]any{"securityContext", "seccompProfile", "type"}, "RuntimeDefault"},
+		{[]any{"automountServiceAccountToken"}, false},
+		{[]any{"hostNetwork"}, nil},
+		{[]any{"hostPID"}, nil},
+		{[]any{"hostIPC"}, nil},
+		{in("runAsNonRoot"), true},
+		{in("runAsUser"), 65532},
+		{in("runAsGroup"), 65532},
+		{in("readOnlyRootFilesystem"), true},
+		{in("allowPrivilegeEscalation"), false},
+		{in("privileged"), false},
+		{in("capabilities", "drop", 0), "ALL"},
+		{in("capabilities", "add"), nil},
+		{in("seccompProfile", "type"), "RuntimeDefault"},
 	}
-	for path, w := range want {
-		var p []any
-		for _, s := range strings.Split(path, ".") {
-			if n, err := fmt.Sscanf(s, "%d", new(int)); err == nil && n == 1 && regexp.MustCompile(`^\d+$`).MatchString(s) {
-				var i int
-				fmt.Sscanf(s, "%d", &i)
-				p = append(p, i)
-			} else {
-				p = append(p, s)
-			}
-		}
-		if got := pod.get(p...); got != w {
-			t.Errorf("pod %s = %v, want %v", path, got, w)
+	for _, tt := range tests {
+		if got := pod.get(tt.path...); got != tt.want {
+			t.Errorf("pod spec %v = %v, want %v", tt.path, got, tt.want)
 		}
 	}
 }

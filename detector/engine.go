@@ -221,41 +221,68 @@ func (e *Engine) compare(entry *catalog.Entry, c *change.Change) (found bool, ou
 	ev := catalog.NewEvent(c)
 	resolutions := entry.Resolve(ev)
 	type pending struct {
-		t  *catalog.Target
-		id string
+		t    *catalog.Target
+		id   string
+		hits []*state.Resource
 	}
-	var creates []pending
+	var creates, secondary []pending
+	primaryFound := false
+	modify := func(p pending) {
+		for _, res := range p.hits {
+			attrs, err := res.Attributes()
+			if err != nil {
+				continue // state parsed but this object is unreadable: nothing to compare
+			}
+			changes := e.diff(p.t, ev, p.id, attrs)
+			if len(changes) == 0 {
+				continue
+			}
+			kept := e.dropIgnored(res.Address, changes)
+			if len(kept) == 0 {
+				ignoredAll = true
+				continue
+			}
+			out = append(out, e.newDrift(drift.Modified, res, p.t.Type, kept))
+		}
+	}
 	for _, r := range resolutions {
 		hits := e.index.Lookup(c.Provider, c.Account, r.Target.Type, r.Target.Key, r.ID)
-		if len(hits) > 0 {
+		p := pending{r.Target, r.ID, hits}
+		switch {
+		case r.Target.Op == catalog.Create:
+			if len(hits) > 0 {
+				found = true
+			} else {
+				creates = append(creates, p)
+			}
+		case r.Target.Secondary:
+			secondary = append(secondary, p)
+		default:
+			if len(hits) > 0 {
+				found, primaryFound = true, true
+			}
+			if r.Target.Op == catalog.Delete {
+				for _, res := range hits {
+					out = append(out, e.newDrift(drift.Deleted, res, r.Target.Type, nil))
+				}
+			} else {
+				modify(p)
+			}
+		}
+	}
+	for _, p := range secondary {
+		if primaryFound {
+			continue
+		}
+		if len(p.hits) > 0 {
 			found = true
 		}
-		switch r.Target.Op {
-		case catalog.Create:
-			if len(hits) == 0 {
-				creates = append(creates, pending{r.Target, r.ID})
+		if p.t.Op == catalog.Delete {
+			for _, res := range p.hits {
+				out = append(out, e.newDrift(drift.Deleted, res, p.t.Type, nil))
 			}
-		case catalog.Delete:
-			for _, res := range hits {
-				out = append(out, e.newDrift(drift.Deleted, res, r.Target.Type, nil))
-			}
-		case catalog.Modify:
-			for _, res := range hits {
-				attrs, err := res.Attributes()
-				if err != nil {
-					continue // state parsed but this object is unreadable: nothing to compare
-				}
-				changes := e.diff(r.Target, ev, r.ID, attrs)
-				if len(changes) == 0 {
-					continue
-				}
-				kept := e.dropIgnored(res.Address, changes)
-				if len(kept) == 0 {
-					ignoredAll = true
-					continue
-				}
-				out = append(out, e.newDrift(drift.Modified, res, r.Target.Type, kept))
-			}
+		} else {
+			modify(p)
 		}
 	}
 	for _, p := range creates {

@@ -3,6 +3,7 @@ package detector
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -348,4 +349,61 @@ func TestProcessIsConcurrencySafe(t *testing.T) {
 	if total != 1 {
 		t.Errorf("%d drifts reported for one edit made 800 times, want 1", total)
 	}
+}
+
+// TestSecondaryModifyDefersToTheManagedResource: PutRolePolicy on a policy
+// managed by aws_iam_role_policy is drift on that resource only; the role's
+// computed inline_policy is drift only when nothing else manages the policy.
+func TestSecondaryModifyDefersToTheManagedResource(t *testing.T) {
+	role := `{"type":"aws_iam_role","attributes":{"id":"app","name":"app","inline_policy":[{"name":"p","policy":"{\"Statement\":[{\"Action\":\"s3:GetObject\",\"Effect\":\"Allow\",\"Resource\":\"*\"}]}"}]}}`
+	policy := `{"type":"aws_iam_role_policy","attributes":{"id":"app:p","role":"app","name":"p","policy":"{\"Statement\":[{\"Action\":\"s3:GetObject\",\"Effect\":\"Allow\",\"Resource\":\"*\"}]}"}}`
+	put := `{"roleName":"app","policyName":"p","policyDocument":"{\"Statement\":[{\"Action\":\"s3:*\",\"Effect\":\"Allow\",\"Resource\":\"*\"}]}"}`
+	for _, tt := range []struct {
+		name  string
+		state []string
+		want  []string
+	}{
+		{"policy resource managed", []string{role, policy}, []string{"aws_iam_role_policy"}},
+		{"only the role's inline_policy", []string{role}, []string{"aws_iam_role"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := engineWithState(t, tt.state)
+			c := ev("PutRolePolicy", "p1", put, "")
+			c.Service = "iam.amazonaws.com"
+			res := e.Process(c)
+			var got []string
+			for _, d := range res.Drifts {
+				got = append(got, d.ResourceType)
+			}
+			if !cmp.Equal(got, tt.want) {
+				t.Errorf("drifts on %v, want %v (outcome %s)", got, tt.want, res.Outcome)
+			}
+		})
+	}
+}
+
+// engineWithState builds an engine over the given resources (JSON objects
+// with type and attributes) in one state.
+func engineWithState(t *testing.T, resources []string) *Engine {
+	t.Helper()
+	var rs []string
+	for i, r := range resources {
+		var parsed struct {
+			Type       string          `json:"type"`
+			Attributes json.RawMessage `json:"attributes"`
+		}
+		if err := json.Unmarshal([]byte(r), &parsed); err != nil {
+			t.Fatal(err)
+		}
+		rs = append(rs, `{"mode":"managed","type":"`+parsed.Type+`","name":"r`+string(rune('a'+i))+`","provider":"provider[\"registry.terraform.io/hashicorp/aws\"]","instances":[{"schema_version":0,"attributes":`+string(parsed.Attributes)+`}]}`)
+	}
+	doc := `{"version":4,"terraform_version":"1.5.7","serial":1,"lineage":"x","resources":[` + strings.Join(rs, ",") + `]}`
+	cat := catalog.Default()
+	ix := state.NewIndex(state.KeySpec{ByType: cat.KeysByType(), Default: []string{"id", "arn"}})
+	snap, err := state.Parse([]byte(doc), state.Source{Name: "s", Workspace: "default"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix.Replace(snap)
+	return New(Options{Catalog: cat, Index: ix})
 }

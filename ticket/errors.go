@@ -129,8 +129,16 @@ func (e *HTTPError) Error() string {
 	return msg
 }
 
+// maxRetryAfter caps what a server may ask for: a day is far beyond any
+// real Retry-After, and the cap keeps an absurd value (seconds or a date
+// in the year 7000) from saturating a Duration.
+const (
+	maxRetryAfter     = 24 * time.Hour
+	maxRetryAfterSecs = int64(maxRetryAfter / time.Second)
+)
+
 // ParseRetryAfter reads a Retry-After value: delay-seconds or an HTTP
-// date. A date in the past means "now" (zero).
+// date, at most a day. A date in the past means "now" (zero).
 func ParseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	v = strings.TrimSpace(v)
 	if v == "" {
@@ -140,12 +148,10 @@ func ParseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 		if secs < 0 {
 			return 0, false
 		}
-		// A day is far beyond any real Retry-After; the cap keeps an
-		// absurd value from overflowing a Duration.
-		return time.Duration(min(secs, 86400)) * time.Second, true
+		return min(time.Duration(min(secs, maxRetryAfterSecs))*time.Second, maxRetryAfter), true
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0), true
+		return min(max(t.Sub(now), 0), maxRetryAfter), true
 	}
 	return 0, false
 }

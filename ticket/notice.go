@@ -113,6 +113,13 @@ func (n *Notice) Key() string {
 	return n.Sink + "\x00" + n.Target + "\x00" + ResourceKey(n.Drift)
 }
 
+// OutboxKey is the notice's idempotency key in the outbox (the store's
+// NewNotice.Key): the same drift routed twice to the same destination
+// yields the same key, so it is enqueued once.
+func (n *Notice) OutboxKey() string {
+	return n.Sink + "|" + n.Target + "|" + n.URL + "|" + string(n.Kind) + "|" + n.Fingerprint
+}
+
 // ResourceKey identifies the drifted resource independently of what
 // changed: the state source and address of a managed resource, or the
 // cloud, account, type and ID of an unmanaged one. A Jira ticket is kept

@@ -96,10 +96,10 @@ func TestGrouperKeys(t *testing.T) {
 	anonymous.Event = nil
 	steps := []step{
 		{noticeFor("pagerduty", driftBy("alice", 1)), 1},
-		{noticeFor("pagerduty", driftBy("bob", 2)), 1},   // another actor
-		{noticeFor("slack", driftBy("alice", 3)), 1},     // another sink
-		{noticeFor("output", driftBy("alice", 4)), 1},    // exempt
-		{noticeFor("output", driftBy("alice", 5)), 1},    // exempt
+		{noticeFor("pagerduty", driftBy("bob", 2)), 1}, // another actor
+		{noticeFor("slack", driftBy("alice", 3)), 1},   // another sink
+		{noticeFor("output", driftBy("alice", 4)), 1},  // exempt
+		{noticeFor("output", driftBy("alice", 5)), 1},  // exempt
 		{resolved, 1},                                    // resolutions are never held
 		{noticeFor("pagerduty", anonymous), 1},           // no actor
 		{noticeFor("pagerduty", anonymous), 1},           // no actor

@@ -152,7 +152,20 @@ func TestRulesFollowRealRecords(t *testing.T) {
 			if method != "" && service != "" {
 				n++
 				ev := event{"gcp.methodName": method, "gcp.serviceName": service}
-				want := cat.LookupService(change.GCP, service, change.NormalizeGCPMethodName(method)) != nil
+				// Only LogEntries have an operation; m is the protoPayload,
+				// so look one level up through the walk's parent.
+				last, first := false, false
+				if op, ok := m["@operation"].(map[string]any); ok {
+					last, _ = op["last"].(bool)
+					first, _ = op["first"].(bool)
+				}
+				if last {
+					ev["json.value[/operation/last]"] = "true"
+				}
+				if first {
+					ev["json.value[/operation/first]"] = "true"
+				}
+				want := cat.LookupService(change.GCP, service, change.NormalizeGCPMethodName(method)) != nil && !(last && !first)
 				if got := len(fr.matching(SourceGCPAudit, ev)) == 1; got != want {
 					t.Errorf("%s: %s %s: forwarded %v, want %v", path, service, method, got, want)
 				}
@@ -168,9 +181,16 @@ func TestRulesFollowRealRecords(t *testing.T) {
 	}
 }
 
+// walkMaps calls f on every map inside v. A LogEntry's operation is copied
+// into its protoPayload as "@operation", so that f sees both together.
 func walkMaps(v any, f func(map[string]any)) {
 	switch t := v.(type) {
 	case map[string]any:
+		if pp, ok := t["protoPayload"].(map[string]any); ok {
+			if op, ok := t["operation"]; ok {
+				pp["@operation"] = op
+			}
+		}
 		f(t)
 		for _, x := range t {
 			walkMaps(x, f)
@@ -199,6 +219,7 @@ func TestRulesSkipWhatTfdriftIgnores(t *testing.T) {
 		{"prefix of a mapped name without a version", SourceCloudTrail, event{"ct.src": "ec2.amazonaws.com", "ct.name": "CreateRouteServer", "ct.readonly": "false"}},
 		{"unmapped GCP method", SourceGCPAudit, event{"gcp.serviceName": "compute.googleapis.com", "gcp.methodName": "v1.compute.instances.get"}},
 		{"mapped GCP method, other service", SourceGCPAudit, event{"gcp.serviceName": "bigquery.googleapis.com", "gcp.methodName": "SetIamPolicy"}},
+		{"end of a long-running operation", SourceGCPAudit, event{"gcp.serviceName": "compute.googleapis.com", "gcp.methodName": "v1.compute.instances.setMachineType", "json.value[/operation/last]": "true"}},
 		{"AWS event on the GCP source", SourceGCPAudit, event{"ct.src": "ec2.amazonaws.com", "ct.name": "RunInstances", "ct.readonly": "false"}},
 	}
 	for _, tt := range tests {

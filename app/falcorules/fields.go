@@ -60,6 +60,11 @@ var gcpOutputFields = []outputField{
 	{"json.value[/insertId]", "insert_id"},
 	{"json.value[/timestamp]", "timestamp"},
 	{"json.value[/logName]", "log_name"},
+	// The IAM principal (user:…, serviceAccount:…) and the location of
+	// resources whose log entry has no zone or region label (firewalls,
+	// global networks): the LogEntry carries both, gcpaudit has no field.
+	{"json.value[/protoPayload/authenticationInfo/principalSubject]", "principal"},
+	{"json.value[/protoPayload/resourceLocation/currentLocations/0]", "resource_location"},
 }
 
 // outputField is one field of a rule's output: the plugin field and the

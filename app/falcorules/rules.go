@@ -60,8 +60,14 @@ func renderRules(set ruleSet) []byte {
 			writeAWSRule(&b, r)
 		}
 	}
-	for _, r := range set.byProvider(change.GCP) {
-		writeGCPRule(&b, r)
+	if rs := set.byProvider(change.GCP); len(rs) > 0 {
+		b.WriteString("\n# The last entry of a long-running operation repeats the write its first\n")
+		b.WriteString("# entry logged, without the request; tfdrift reports the first one.\n")
+		b.WriteString("- macro: tfdrift_gcp_operation_end\n")
+		b.WriteString("  condition: json.value[/operation/last]=\"true\" and not json.value[/operation/first]=\"true\"\n")
+		for _, r := range rs {
+			writeGCPRule(&b, r)
+		}
 	}
 	return []byte(b.String())
 }
@@ -86,7 +92,7 @@ func writeAWSRule(b *strings.Builder, r serviceRule) {
 	writeItems(b, r.events)
 
 	fmt.Fprintf(b, "\n- rule: tfdrift aws %s write\n", r.short)
-	writeFolded(b, "desc", fmt.Sprintf("A successful write to %s that the tfdrift catalog maps to Terraform resources (%d events).", r.service, len(r.events)))
+	writeFolded(b, "desc", fmt.Sprintf("A successful write to %s that the tfdrift catalog maps to Terraform resources (%s).", r.service, plural(len(r.events), "event")))
 	b.WriteString("  condition: >\n")
 	fmt.Fprintf(b, "    ct.src=%s\n", quote(r.service))
 	if len(r.versioned) == 0 {
@@ -118,7 +124,7 @@ func writeGCPRule(b *strings.Builder, r serviceRule) {
 	writeItems(b, r.events)
 
 	fmt.Fprintf(b, "\n- rule: tfdrift gcp %s write\n", r.short)
-	writeFolded(b, "desc", fmt.Sprintf("A call to %s that the tfdrift catalog maps to Terraform resources (%d methods). Failed calls are forwarded too: the decoder reads the status, and long-running operations log their outcome in a second entry.", r.service, len(r.events)))
+	writeFolded(b, "desc", fmt.Sprintf("A call to %s that the tfdrift catalog maps to Terraform resources (%s). Failed calls are forwarded too: the decoder reads their status.", r.service, plural(len(r.events), "method")))
 	b.WriteString("  condition: >\n")
 	fmt.Fprintf(b, "    gcp.serviceName=%s\n", quote(r.service))
 	if len(r.versioned) == 0 {
@@ -134,12 +140,20 @@ func writeGCPRule(b *strings.Builder, r serviceRule) {
 			fmt.Fprintf(b, "    or gcp.methodName endswith %s%s\n", quote(gcpVersionSuffix(e)), closing)
 		}
 	}
+	b.WriteString("    and not tfdrift_gcp_operation_end\n")
 	b.WriteString("  output: >\n")
 	b.WriteString("    tfdrift: %gcp.methodName on %gcp.resourceName by %gcp.user in %gcp.projectId\n")
 	writeFieldOutput(b, gcpOutputFields)
 	b.WriteString("  priority: NOTICE\n")
 	fmt.Fprintf(b, "  source: %s\n", SourceGCPAudit)
 	fmt.Fprintf(b, "  tags: [tfdrift, cloud, gcp, gcp_%s]\n", r.short)
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }
 
 // writeFolded writes key as a folded YAML scalar holding text, wrapped.

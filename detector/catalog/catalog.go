@@ -56,10 +56,16 @@ type Target struct {
 	ID IDs
 	// Attrs are the Terraform attributes the call sets.
 	Attrs []Attr
-	// Secondary marks a target that is reported as an unmanaged creation
-	// only when no other target of the same event was found in state: a
-	// new ingress rule on a managed security group is drift on the group,
-	// not a second, unmanaged resource.
+	// Secondary marks a target that only reports what no primary target
+	// of the same event covers:
+	//   - a Create is reported as unmanaged only when no other target of
+	//     the event was found in state: a new ingress rule on a managed
+	//     security group is drift on the group, not a second, unmanaged
+	//     resource;
+	//   - a Modify is compared only when no primary target was found: a
+	//     role's computed inline_policy repeats the drift of the managed
+	//     aws_iam_role_policy, and is the drift only when no such resource
+	//     manages the policy.
 	Secondary bool
 }
 

@@ -29,7 +29,7 @@ var iamEntries = []Entry{
 		Targets: []Target{
 			{Type: "aws_iam_role_policy", Op: Modify, Key: "id", ID: iamPairID("roleName", "policyName"),
 				Attrs: []Attr{{Name: "policy", Value: Doc("policyDocument")}}},
-			{Type: "aws_iam_role", Op: Modify, Key: "name", ID: ReqID("roleName"),
+			{Type: "aws_iam_role", Op: Modify, Key: "name", Secondary: true, ID: ReqID("roleName"),
 				Attrs: []Attr{{Name: "inline_policy", Value: iamInlinePolicyPut()}}},
 			{Type: "aws_iam_role_policy", Op: Create, Key: "id", Secondary: true, ID: iamPairID("roleName", "policyName"),
 				Attrs: []Attr{
@@ -44,7 +44,7 @@ var iamEntries = []Entry{
 		Doc: "deletes an inline policy of a role",
 		Targets: []Target{
 			{Type: "aws_iam_role_policy", Op: Delete, Key: "id", ID: iamPairID("roleName", "policyName")},
-			{Type: "aws_iam_role", Op: Modify, Key: "name", ID: ReqID("roleName"),
+			{Type: "aws_iam_role", Op: Modify, Key: "name", Secondary: true, ID: ReqID("roleName"),
 				Attrs: []Attr{{Name: "inline_policy", Value: iamInlinePolicyDelete()}}},
 		},
 	},
@@ -112,7 +112,7 @@ var iamEntries = []Entry{
 		Provider: change.AWS, Service: iamService, Event: "DetachRolePolicy",
 		Doc: "detaches a managed policy from a role",
 		Targets: []Target{
-			{Type: "aws_iam_role", Op: Modify, Key: "name", ID: ReqID("roleName"),
+			{Type: "aws_iam_role", Op: Modify, Key: "name", Secondary: true, ID: ReqID("roleName"),
 				Attrs: []Attr{{Name: "managed_policy_arns", Value: ctSetRemove("policyArn")}}},
 			{Type: "aws_iam_role_policy_attachment", Op: Delete, Key: "role:policy_arn",
 				ID: iamPairID("roleName", "policyArn")},

@@ -267,7 +267,9 @@ func (s *dedupSink) Send(_ context.Context, n *ticket.Notice) error {
 // sending, before the outbox recorded anything.
 type crashingQueue struct{ *deliver.MemQueue }
 
-func (crashingQueue) Delivered(context.Context, int64, string) error { return errors.New("process died") }
+func (crashingQueue) Delivered(context.Context, int64, string) error {
+	return errors.New("process died")
+}
 
 // A restart in between loses nothing: notices claimed by a worker that
 // dies (before or after sending) are claimed again once the lease expires.

@@ -8,7 +8,6 @@ import (
 	"os"
 	"sync"
 
-	"github.com/tfdrift/tfdrift/detector/drift"
 	"github.com/tfdrift/tfdrift/ticket"
 )
 
@@ -104,6 +103,3 @@ func Append(buf *bytes.Buffer, n *ticket.Notice) error {
 }
 
 var _ ticket.Sink = (*Sink)(nil)
-
-// keep drift imported for the doc link above without a blank import.
-var _ = drift.EventType

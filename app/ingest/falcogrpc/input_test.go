@@ -80,13 +80,13 @@ func fastConfig(cfg Config) Config {
 }
 
 // start runs in until the test ends and checks that Run returns nil.
-func start(t *testing.T, in *Input, h ingest.Handler) (cancel func()) {
+func start(t *testing.T, in *Input, h ingest.Handler) (stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- in.Run(ctx, h) }()
 	var once sync.Once
-	stop := func() {
+	stop = func() {
 		once.Do(func() {
 			cancel()
 			if err := <-done; err != nil {

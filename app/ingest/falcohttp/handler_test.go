@@ -149,8 +149,12 @@ func TestServeHTTP(t *testing.T) {
 			bodies: []string{sidekick}, ids: []string{"5a3e2c1b-8f7d-4e6a-9b0c-1d2e3f4a5b6c"},
 		},
 		{
-			name:   "lower-case bearer scheme",
-			req:    func() *http.Request { r := post("/falco/", alert); r.Header.Set("Authorization", "bearer "+testSecret); return r }(),
+			name: "lower-case bearer scheme",
+			req: func() *http.Request {
+				r := post("/falco/", alert)
+				r.Header.Set("Authorization", "bearer "+testSecret)
+				return r
+			}(),
 			want:   response{Status: 202, Status2: "accepted"},
 			bodies: []string{alert}, ids: []string{""},
 		},
