@@ -7,6 +7,9 @@ import (
 
 	"github.com/tfdrift/tfdrift/detector/drift"
 	"github.com/tfdrift/tfdrift/gitops/edit"
+	"github.com/tfdrift/tfdrift/gitops/locate"
+	"github.com/tfdrift/tfdrift/gitops/terraform"
+	"github.com/tfdrift/tfdrift/gitops/workspace"
 )
 
 // collectOutput keeps the drifts a replay finds.
@@ -17,8 +20,9 @@ func (c *collectOutput) Flush() error               { return nil }
 
 // AcceptResult is what accept found and planned.
 type AcceptResult struct {
-	Drifts int
-	Plan   *edit.Plan
+	Drifts   int
+	Requests []edit.Request
+	Plan     *edit.Plan
 	// Skipped explains drifts accept cannot turn into an edit at all
 	// (unmanaged creations, deletions, values the audit log hides).
 	Skipped []string
@@ -26,7 +30,8 @@ type AcceptResult struct {
 
 // PlanAccept replays events through the detector and plans the edit that
 // makes the code match the cloud for every drift found.
-func PlanAccept(ctx context.Context, det *Detector, repoRoot string, inputs []string, stdin io.Reader, diag io.Writer) (*AcceptResult, error) {
+// confirm, when set, replaces the event-derived values first.
+func PlanAccept(ctx context.Context, det *Detector, repoRoot string, inputs []string, stdin io.Reader, diag io.Writer, confirm ConfirmFunc) (*AcceptResult, error) {
 	if det.Repo == nil {
 		return nil, fmt.Errorf("accept needs --repo")
 	}
@@ -35,14 +40,24 @@ func PlanAccept(ctx context.Context, det *Detector, repoRoot string, inputs []st
 		return nil, err
 	}
 	res := &AcceptResult{Drifts: len(col.drifts)}
-	reqs := AcceptRequests(col.drifts, &res.Skipped)
-	plan, err := edit.Accept(det.Repo, repoRoot, reqs)
+	res.Requests = AcceptRequests(col.drifts, &res.Skipped)
+	if confirm != nil {
+		reqs, err := confirm(res.Requests, &res.Skipped)
+		if err != nil {
+			return nil, err
+		}
+		res.Requests = reqs
+	}
+	plan, err := edit.Accept(det.Repo, repoRoot, res.Requests)
 	if err != nil {
 		return nil, err
 	}
 	res.Plan = plan
 	return res, nil
 }
+
+// ConfirmFunc rewrites requests with authoritative values (ConfirmRequests).
+type ConfirmFunc func(reqs []edit.Request, skipped *[]string) ([]edit.Request, error)
 
 // AcceptRequests turns drifts into edit requests, one per resource, merging
 // the attributes of several drifts of the same resource (later wins).
@@ -82,3 +97,85 @@ func AcceptRequests(drifts []*drift.Drift, skipped *[]string) []edit.Request {
 	return reqs
 }
 
+
+// ConfirmRequests asks Terraform itself: a targeted refresh-only plan
+// gives authoritative before/after values, which replace the values
+// derived from audit events. A resource Terraform finds deleted becomes a
+// skip; one it finds unchanged is dropped (nothing to accept).
+func ConfirmRequests(ctx context.Context, r *terraform.Runner, reqs []edit.Request, skipped *[]string) ([]edit.Request, error) {
+	if len(reqs) == 0 {
+		return nil, nil
+	}
+	addrs := make([]string, len(reqs))
+	for i, q := range reqs {
+		addrs[i] = q.Address
+	}
+	conf, err := r.Confirm(ctx, addrs...)
+	if err != nil {
+		return nil, fmt.Errorf("confirming with terraform: %w", err)
+	}
+	var out []edit.Request
+	for _, q := range reqs {
+		rd, ok := conf.Resource(q.Address)
+		switch {
+		case !ok:
+			out = append(out, q) // not in this root module's state: keep the event's values
+			continue
+		case rd.Deleted:
+			*skipped = append(*skipped, fmt.Sprintf("%s no longer exists (terraform refresh): nothing to accept; remove its block or run tfdrift revert", q.Address))
+			continue
+		case !rd.Drifted:
+			*skipped = append(*skipped, fmt.Sprintf("%s matches its state again (terraform refresh): nothing to accept", q.Address))
+			continue
+		}
+		changes := map[string]drift.AttrChange{}
+		for name, ac := range q.Changes {
+			if tf, ok := rd.Changes[name]; ok {
+				ac = tf
+			}
+			changes[name] = ac
+		}
+		out = append(out, edit.Request{Address: q.Address, Changes: changes})
+	}
+	return out, nil
+}
+
+// Proof is the evidence that an accepted edit is right: after the edit, a
+// normal plan shows no changes for the resource.
+type Proof struct {
+	Address string
+	Clean   bool
+	Summary string
+}
+
+// ProveAccept applies the edit to a working copy (never the user's tree)
+// and runs a normal targeted plan for every accepted address.
+func ProveAccept(ctx context.Context, ws *workspace.Workspace, reqs []edit.Request) ([]Proof, error) {
+	repo, err := locate.Load(ws.Root, ws.Dir)
+	if err != nil {
+		return nil, err
+	}
+	plan, err := edit.Accept(repo, ws.Root, reqs)
+	if err != nil {
+		return nil, err
+	}
+	if err := plan.Apply(ws.Root, edit.FmtWith(ws.Runner().Binary()), edit.WithContext(ctx)); err != nil {
+		return nil, err
+	}
+	refused := map[string]bool{}
+	for _, r := range plan.Refusals {
+		refused[r.Address] = true
+	}
+	var proofs []Proof
+	for _, q := range reqs {
+		if refused[q.Address] {
+			continue
+		}
+		clean, summary, err := ws.Runner().PlanClean(ctx, q.Address)
+		if err != nil {
+			return nil, fmt.Errorf("plan %s after the edit: %w", q.Address, err)
+		}
+		proofs = append(proofs, Proof{Address: q.Address, Clean: clean, Summary: summary})
+	}
+	return proofs, nil
+}

@@ -7,13 +7,14 @@ import (
 
 	"github.com/tfdrift/tfdrift/app"
 	"github.com/tfdrift/tfdrift/gitops/edit"
+	"github.com/tfdrift/tfdrift/gitops/workspace"
 )
 
 func init() {
 	register("accept", command{summary: "edit the Terraform code to match the cloud (the opposite of revert)", run: runAccept})
 }
 
-func runAccept(ctx context.Context, env *cmdEnv, args []string) error {
+func runAccept(ctx context.Context, env *cmdEnv, args []string) (err error) {
 	fs := newFlagSet(env, "accept", "accept --repo DIR [--dir ROOT] --state F [--dry-run] EVENTS...", `
 Accepts drift: the events are run through the detector, and for every drifted
 attribute the .tf source is rewritten so that the code produces the value the
@@ -27,8 +28,14 @@ docs/accept.md.
 
 After an accept, a normal terraform plan shows no changes for the resource.
 
+With --confirm, terraform itself supplies the values (a targeted
+refresh-only plan in a fresh working copy), and after the edit a normal
+plan in that copy must show no changes for each resource: the proof is
+printed. The working copy is thrown away; only the repo is edited.
+
 Exit status: 0 every drift was accepted (or there was none); 3 some drifts
-or attributes could not be accepted (explained on stderr); 1 an error.
+or attributes could not be accepted (explained on stderr); 4 --confirm's
+plan after the edit was not clean; 1 an error.
 
 Examples:
   tfdrift accept --repo infra --state prod.tfstate --dry-run cloudtrail.json
@@ -40,7 +47,10 @@ Examples:
 	fs.StringVar(&f.dir, "dir", "", "root module directory inside --repo")
 	fs.StringVar(&f.ignoreFile, "ignore-file", "", "ignore file (default: .tfdriftignore in --repo)")
 	dryRun := fs.Bool("dry-run", false, "print the edit as a unified diff instead of writing it")
-	tfBin := fs.String("terraform", "terraform", "terraform binary for `terraform fmt` of edited files (skipped when not found)")
+	tfBin := fs.String("terraform", "terraform", "terraform (or tofu) binary: `fmt` of edited files, and --confirm")
+	confirmFlag := fs.Bool("confirm", false, "ask terraform: a targeted refresh-only plan supplies the values, and a normal plan after the edit (in a working copy) must be clean")
+	mirror := fs.String("plugin-mirror", "", "with --confirm: filesystem mirror of providers")
+	tfWorkspace := fs.String("workspace", "default", "with --confirm: Terraform workspace")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -58,9 +68,41 @@ Examples:
 	if err != nil {
 		return err
 	}
-	res, err := app.PlanAccept(ctx, det, f.repo, fs.Args(), env.stdin, env.stderr)
+	var ws *workspace.Workspace
+	var confirm app.ConfirmFunc
+	if *confirmFlag {
+		m, err := workspace.NewManager(workspaceOptions(env, *tfBin, *mirror)...)
+		if err != nil {
+			return err
+		}
+		ws, err = m.TryOpen(ctx, workspace.Spec{Repo: f.repo, Dir: f.dir, Workspace: *tfWorkspace, AllowLocalState: true, Job: "tfdrift accept"})
+		if err != nil {
+			return err
+		}
+		defer ws.Close()
+		confirm = func(reqs []edit.Request, skipped *[]string) ([]edit.Request, error) {
+			return app.ConfirmRequests(ctx, ws.Runner(), reqs, skipped)
+		}
+	}
+	res, err := app.PlanAccept(ctx, det, f.repo, fs.Args(), env.stdin, env.stderr, confirm)
 	if err != nil {
 		return err
+	}
+	if ws != nil {
+		proofs, err := app.ProveAccept(ctx, ws, res.Requests)
+		if err != nil {
+			return err
+		}
+		for _, pr := range proofs {
+			mark := "✔"
+			if !pr.Clean {
+				mark = "✘"
+			}
+			fmt.Fprintf(env.stdout, "%s %s: terraform plan after the edit: %s\n", mark, pr.Address, pr.Summary)
+			if !pr.Clean {
+				defer func() { err = exitError{4} }()
+			}
+		}
 	}
 	p := res.Plan
 	for _, s := range res.Skipped {

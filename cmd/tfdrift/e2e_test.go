@@ -139,3 +139,23 @@ func TestRevertEndToEnd(t *testing.T) {
 		t.Errorf("refresh-only plan after revert: changes=%v err=%v, want none", changes, err)
 	}
 }
+
+// TestAcceptConfirmEndToEnd: with --confirm terraform supplies the values
+// and proves the edit in a working copy before the repo is edited.
+func TestAcceptConfirmEndToEnd(t *testing.T) {
+	env, statePath, sgID := e2eEnv(t)
+	events := openSSH(t, env, sgID)
+	t.Setenv("FAKEAWS_CLOUD_FILE", env.CloudFile)
+	r := runCmd(t, "", "accept", "--repo", env.Dir, "--state", statePath, "--confirm",
+		"--terraform", env.Terraform, "--plugin-mirror", env.Mirror, events)
+	if r.code != 0 {
+		t.Fatalf("accept --confirm: exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "✔ aws_security_group.web: terraform plan after the edit: No changes") {
+		t.Errorf("no proof printed:\n%s", r.stdout)
+	}
+	tf := env.Tf(t)
+	if changes, err := tf.Plan(context.Background()); err != nil || changes {
+		t.Errorf("plan after accept --confirm: changes=%v err=%v, want no changes", changes, err)
+	}
+}

@@ -55,11 +55,7 @@ Examples:
 		fs.Usage()
 		return exitError{1}
 	}
-	logger := slog.New(slog.NewTextHandler(env.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	opts := []workspace.Option{workspace.Logger(logger), workspace.TerraformOptions(terraform.Binary(*binary), terraform.Logger(logger))}
-	if *mirror != "" {
-		opts = append(opts, workspace.FilesystemMirror(*mirror))
-	}
+	opts := workspaceOptions(env, *binary, *mirror)
 	if *pluginCache != "" {
 		opts = append(opts, workspace.PluginCacheDir(*pluginCache))
 	}
@@ -125,4 +121,15 @@ func revertStatus(env *cmdEnv, err error) error {
 		return exitError{3}
 	}
 	return exitError{1}
+}
+
+// workspaceOptions are the working-copy settings shared by revert and
+// accept --confirm.
+func workspaceOptions(env *cmdEnv, binary, mirror string) []workspace.Option {
+	logger := slog.New(slog.NewTextHandler(env.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	opts := []workspace.Option{workspace.Logger(logger), workspace.TerraformOptions(terraform.Binary(binary), terraform.Logger(logger))}
+	if mirror != "" {
+		opts = append(opts, workspace.FilesystemMirror(mirror))
+	}
+	return opts
 }
