@@ -18,9 +18,10 @@ build:
 demo:
 	$(GO) run ./cmd/tfdrift demo
 
-## tools: terraform v1.5.7 for the end-to-end tests (built once, cached).
+## tools: terraform v1.5.7 and helm for the end-to-end and chart tests (built once, cached).
 tools:
 	@bash .ci/install-terraform.sh >/dev/null
+	@bash .ci/install-helm.sh >/dev/null
 
 ## test: vet, the full suite with the race detector, then a short fuzz run.
 test: tools

@@ -56,6 +56,9 @@ type Options struct {
 	Started func(addr string)
 	// QueueSize and Workers tune the pipeline (defaults in Pipeline).
 	QueueSize, Workers int
+	// Background jobs (the notice deliverer) run until the pipeline has
+	// drained at shutdown, so notices of the last events still go out.
+	Background []func(ctx context.Context) error
 }
 
 // DefaultRefreshInterval bounds how stale a state may get when its backend
@@ -155,6 +158,18 @@ func Run(ctx context.Context, o Options) error {
 	go func() { defer bg.Done(); ref.Run(runCtx) }()
 	bg.Add(1)
 	go func() { defer bg.Done(); gauges(runCtx, m, ref, o.Inputs) }()
+	bgCtx, stopBackground := context.WithCancel(runCtx)
+	defer stopBackground()
+	var jobs sync.WaitGroup
+	for _, job := range o.Background {
+		jobs.Add(1)
+		go func(job func(context.Context) error) {
+			defer jobs.Done()
+			if err := job(bgCtx); err != nil && !errors.Is(err, context.Canceled) {
+				log.Error("background job stopped", "err", err)
+			}
+		}(job)
+	}
 	inputsCtx, stopInputs := context.WithCancel(runCtx)
 	defer stopInputs()
 	var inputs sync.WaitGroup
@@ -206,6 +221,8 @@ loop:
 	if err := p.Close(drainCtx); err != nil {
 		runErr = errors.Join(runErr, err)
 	}
+	stopBackground()
+	jobs.Wait()
 	stopAll()
 	bg.Wait()
 	if runErr != nil && !errors.Is(runErr, http.ErrServerClosed) {

@@ -8,6 +8,8 @@ import (
 
 	"github.com/tfdrift/tfdrift/app"
 	"github.com/tfdrift/tfdrift/app/config"
+	"github.com/tfdrift/tfdrift/detector/drift"
+	"github.com/tfdrift/tfdrift/ticket"
 )
 
 func init() {
@@ -67,11 +69,25 @@ Examples:
 	if err != nil {
 		return err
 	}
+	var notifyFn func(context.Context, *drift.Drift) error
 	if *notify {
 		if cfg == nil {
 			return errors.New("--notify needs --config with notifications configured")
 		}
-		return errors.New("--notify: notification sinks are not built in this version; see the README's Notices section")
+		n, err := app.BuildNotices(cfg)
+		if err != nil {
+			return err
+		}
+		defer n.Close()
+		notifyFn = func(ctx context.Context, d *drift.Drift) error {
+			return n.SendNow(ctx, d, func(t *ticket.Notice, err error) {
+				if err != nil {
+					fmt.Fprintf(env.stderr, "tfdrift: notify %s → %s: FAILED: %v\n", d.Title(), t.Sink, err)
+					return
+				}
+				fmt.Fprintf(env.stderr, "tfdrift: notify %s → %s: sent\n", d.Title(), t.Sink)
+			})
+		}
 	}
 	det, err := app.NewDetector(ctx, app.DetectorOptions{
 		Config: cfg, StateFiles: f.states, RepoDir: f.repo, RootDir: f.dir,
@@ -90,7 +106,7 @@ Examples:
 	}
 	st, err := app.Replay(ctx, app.ReplayOptions{
 		Inputs: inputs, Stdin: env.stdin, Engine: det.Engine, Output: out,
-		Diag: env.stderr, Progress: *progress,
+		Diag: env.stderr, Progress: *progress, Notify: notifyFn,
 	})
 	fmt.Fprintf(env.stderr, "tfdrift: %d records from %d inputs in %s: %d drifts, %d repeats, %d bad records\n",
 		st.Records, st.Inputs, st.Elapsed.Round(time.Millisecond), st.Drifts, st.Repeats, st.Failed)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -17,6 +18,7 @@ import (
 	"github.com/tfdrift/tfdrift/detector/catalog"
 	"github.com/tfdrift/tfdrift/detector/change"
 	"github.com/tfdrift/tfdrift/detector/state"
+	"github.com/tfdrift/tfdrift/ticket/deliver"
 )
 
 func init() {
@@ -127,7 +129,13 @@ Production: see docs/deploy.md and deploy/helm.`)
 	if err != nil {
 		return err
 	}
+	notices, err := app.BuildNotices(cfg)
+	if err != nil {
+		return err
+	}
 	var rec daemon.Recorder
+	var background []func(context.Context) error
+	var noticeFn daemon.NoticeFunc
 	if *database != "" {
 		st, err := store.Open(ctx, *database)
 		if err != nil {
@@ -135,6 +143,22 @@ Production: see docs/deploy.md and deploy/helm.`)
 		}
 		defer st.Close()
 		rec = st
+		if notices != nil {
+			defer notices.Close()
+			noticeFn = notices.Outbox
+			host, _ := os.Hostname()
+			d, err := notices.Deliverer(st, fmt.Sprintf("%s-%d", host, os.Getpid()), func(r deliver.Result) {
+				if r.Err != nil {
+					log.Warn("notice delivery", "sink", r.Sink, "outcome", r.Outcome, "err", r.Err)
+				}
+			})
+			if err != nil {
+				return err
+			}
+			background = append(background, d.Run)
+		}
+	} else if notices != nil && len(notices.Sinks) > 1 {
+		return errors.New("notifications are configured but there is no store: pass --database (e.g. sqlite:///var/lib/tfdrift/tfdrift.db) so notices are delivered through the durable outbox")
 	}
 
 	reload := make(chan struct{}, 1)
@@ -176,7 +200,8 @@ Production: see docs/deploy.md and deploy/helm.`)
 	opts := daemon.Options{
 		Listen: *listen, Build: build, Index: ix, Backends: backends,
 		Falco:    falcohttp.Config{Secrets: secrets, AllowUnauthenticated: len(secrets) == 0 && loopback},
-		Recorder: rec, Output: out, Logger: log, Reload: reload, Started: serveHooks.started,
+		Recorder: rec, Notices: noticeFn, Background: background,
+		Output: out, Logger: log, Reload: reload, Started: serveHooks.started,
 	}
 	if cfg != nil {
 		opts.RefreshInterval = cfg.StateRefreshInterval
