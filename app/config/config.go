@@ -29,6 +29,7 @@ type Config struct {
 
 	Providers Providers
 	Falco     Falco
+	SQS       SQS
 	// Rules are the drift_rules, in file order, with compiled patterns.
 	Rules []rules.Rule
 	// DefaultSeverity is given to drifts that no rule raises.
@@ -149,6 +150,28 @@ func (c *Config) StateSources() []StateSource {
 // Falco configures the Falco inputs: gRPC over TCP (Hostname, Port, with
 // mTLS files) or a unix socket, and the HTTP endpoint for http_output and
 // falcosidekick.
+// SQS is the EventBridge → SQS input: CloudTrail writes arrive in seconds,
+// where the CloudTrail plugin's S3 log files arrive about 5 minutes late.
+type SQS struct {
+	Enabled  bool
+	QueueURL string
+	// DLQURL receives messages that failed MaxReceives times (default 5).
+	DLQURL            string
+	Region            string
+	Endpoint          string // SQS-compatible endpoint (tests, LocalStack)
+	RoleARN           string
+	MaxReceives       int
+	VisibilityTimeout time.Duration
+	Pollers           int
+}
+
+// Defaults of the SQS input.
+const (
+	DefaultSQSMaxReceives       = 5
+	DefaultSQSVisibilityTimeout = 60 * time.Second
+	DefaultSQSPollers           = 2
+)
+
 type Falco struct {
 	Enabled    bool
 	Hostname   string

@@ -9,6 +9,7 @@ package config
 type rawConfig struct {
 	Providers            rawProviders     `yaml:"providers"`
 	Falco                *rawFalco        `yaml:"falco"`
+	SQS                  *rawSQS          `yaml:"sqs"`
 	DriftRules           []rawRule        `yaml:"drift_rules"`
 	DefaultSeverity      string           `yaml:"default_severity"`
 	StateRefreshInterval string           `yaml:"state_refresh_interval"`
@@ -72,6 +73,19 @@ type rawFalco struct {
 	KeyFile    string        `yaml:"key_file"`
 	CAFile     string        `yaml:"ca_file"`
 	HTTP       *rawFalcoHTTP `yaml:"http"`
+}
+
+// rawSQS is the EventBridge → SQS input.
+type rawSQS struct {
+	Enabled           *bool  `yaml:"enabled"`
+	QueueURL          string `yaml:"queue_url"`
+	DLQURL            string `yaml:"dlq_url"`
+	Region            string `yaml:"region"`
+	Endpoint          string `yaml:"endpoint"`
+	RoleARN           string `yaml:"role_arn"`
+	MaxReceives       int    `yaml:"max_receives"`
+	VisibilityTimeout string `yaml:"visibility_timeout"`
+	Pollers           int    `yaml:"pollers"`
 }
 
 type rawFalcoHTTP struct {

@@ -27,6 +27,7 @@ func (v *validator) validate(r *rawConfig) *Config {
 	c := &Config{
 		Providers:            v.providers(&r.Providers),
 		Falco:                v.falco(r.Falco),
+		SQS:                  v.sqs(r.SQS),
 		DefaultSeverity:      drift.DefaultSeverity,
 		StateRefreshInterval: v.duration("state_refresh_interval", r.StateRefreshInterval, DefaultStateRefreshInterval, time.Second),
 		TrustedActors:        v.nonEmpty("trusted_actors", r.TrustedActors),
@@ -359,6 +360,42 @@ func (v *validator) falco(r *rawFalco) Falco {
 		v.errAt("falco.cert_file", "cert_file, key_file and ca_file apply to the gRPC connection over TCP; set hostname and port")
 	}
 	return f
+}
+
+func (v *validator) sqs(r *rawSQS) SQS {
+	if r == nil {
+		return SQS{}
+	}
+	q := SQS{
+		Enabled: enabled(r.Enabled), QueueURL: r.QueueURL, DLQURL: r.DLQURL, Region: r.Region,
+		Endpoint: r.Endpoint, RoleARN: r.RoleARN, MaxReceives: r.MaxReceives, Pollers: r.Pollers,
+		VisibilityTimeout: v.duration("sqs.visibility_timeout", r.VisibilityTimeout, DefaultSQSVisibilityTimeout, time.Second),
+	}
+	if q.MaxReceives == 0 {
+		q.MaxReceives = DefaultSQSMaxReceives
+	}
+	if q.Pollers == 0 {
+		q.Pollers = DefaultSQSPollers
+	}
+	if !q.Enabled {
+		return q
+	}
+	if v.required("sqs.queue_url", q.QueueURL, "the queue's URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME)") {
+		v.httpURL("sqs.queue_url", q.QueueURL)
+	}
+	if q.DLQURL != "" {
+		v.httpURL("sqs.dlq_url", q.DLQURL)
+	}
+	if q.Endpoint != "" {
+		v.httpURL("sqs.endpoint", q.Endpoint)
+	}
+	if q.MaxReceives < 1 {
+		v.errAt("sqs.max_receives", "must be at least 1")
+	}
+	if q.Pollers < 1 || q.Pollers > 64 {
+		v.errAt("sqs.pollers", "must be between 1 and 64")
+	}
+	return q
 }
 
 func (v *validator) output(r *rawOutput) Output {

@@ -28,6 +28,14 @@ func (t *statusTracker) set(s ingest.State, err error) {
 	}
 }
 
+// noteError records an error without changing the state: a failed
+// deletion does not mean the queue is unreachable for receiving.
+func (t *statusTracker) noteError(err error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.st.LastError = err.Error()
+}
+
 func (t *statusTracker) get() ingest.Status {
 	t.mu.Lock()
 	defer t.mu.Unlock()

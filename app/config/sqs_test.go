@@ -1,0 +1,37 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestSQS(t *testing.T) {
+	cfg, err := Parse("c.yaml", []byte(`sqs:
+  queue_url: "https://sqs.us-east-1.amazonaws.com/123456789012/tfdrift-events"
+  dlq_url: "https://sqs.us-east-1.amazonaws.com/123456789012/tfdrift-dlq"
+  visibility_timeout: 2m
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := cfg.SQS
+	if !q.Enabled || q.MaxReceives != DefaultSQSMaxReceives || q.Pollers != DefaultSQSPollers || q.VisibilityTimeout != 2*time.Minute ||
+		q.DLQURL != "https://sqs.us-east-1.amazonaws.com/123456789012/tfdrift-dlq" {
+		t.Errorf("sqs = %+v", q)
+	}
+	for _, tt := range []struct{ yaml, want string }{
+		{"sqs:\n  region: us-east-1\n", "c.yaml:1: sqs.queue_url: missing"},
+		{"sqs:\n  queue_url: not a url\n", "c.yaml:2: sqs.queue_url"},
+		{"sqs:\n  queue_url: https://q\n  max_receives: -1\n", "sqs.max_receives: must be at least 1"},
+		{"sqs:\n  queue_url: https://q\n  pollers: 100\n", "sqs.pollers: must be between 1 and 64"},
+	} {
+		_, err := Parse("c.yaml", []byte(tt.yaml))
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%q: error %v, want %q", tt.yaml, err, tt.want)
+		}
+	}
+	if cfg, err := Parse("c.yaml", []byte("sqs:\n  enabled: false\n")); err != nil || cfg.SQS.Enabled {
+		t.Errorf("disabled block: %v %+v", err, cfg)
+	}
+}
