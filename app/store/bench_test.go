@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tfdrift/tfdrift/app/store"
+	"github.com/tfdrift/tfdrift/app/store/storetest"
 	"github.com/tfdrift/tfdrift/detector/drift"
 )
 
@@ -20,7 +21,7 @@ import (
 // 64 per transaction (one op is still one drift); "new-parallel" is new
 // from about 8 goroutines.
 func BenchmarkRecordDrift(b *testing.B) {
-	for _, e := range engines {
+	for _, e := range benchEngines {
 		b.Run(e.name, func(b *testing.B) {
 			b.Run("new", func(b *testing.B) {
 				st := open(b, e.dsn(b), nil)
@@ -84,7 +85,7 @@ func BenchmarkRecordDrift(b *testing.B) {
 // BenchmarkClaimDeliver: notices through ClaimNotices (batches of 32) and
 // MarkDelivered, by 1 and by 4 concurrent workers. One op is one notice.
 func BenchmarkClaimDeliver(b *testing.B) {
-	for _, e := range engines {
+	for _, e := range benchEngines {
 		for _, workers := range []int{1, 4} {
 			b.Run(fmt.Sprintf("%s/workers=%d", e.name, workers), func(b *testing.B) {
 				st := open(b, e.dsn(b), nil)
@@ -132,6 +133,14 @@ func BenchmarkClaimDeliver(b *testing.B) {
 		}
 	}
 }
+
+// benchEngines adds SQLite with synchronous=normal, which fsyncs at WAL
+// checkpoints rather than at every commit, to show what the default's
+// per-commit fsync costs.
+var benchEngines = append(engines[:len(engines):len(engines)], engine{
+	name: "sqlite-sync-normal",
+	dsn:  func(tb testing.TB) string { return storetest.SQLite(tb) + "?synchronous=normal" },
+})
 
 func drifts(n int) []*drift.Drift {
 	ds := make([]*drift.Drift, n)

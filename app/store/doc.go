@@ -35,7 +35,11 @@
 // only by the call that opened the record. A re-delivered event, or the
 // same event handled by two replicas, therefore yields one record and one
 // set of notices. Notices are further unique by (idempotency key, episode),
-// where the episode counts reopenings.
+// where the episode counts reopenings. RecordDrifts does the same for a
+// batch in one transaction (group commit: one fsync for many drifts), in
+// fingerprint order so that overlapping batches of two replicas cannot
+// deadlock. Transition enqueues the notices of a move (a resolve) in the
+// transaction that makes it.
 //
 // Lifecycle: open → acknowledged → resolved | ignored, and open → resolved
 // | ignored directly (Transition; anything else is a *TransitionError).

@@ -24,6 +24,9 @@ func (s *sqlStore) RecordDrift(ctx context.Context, d *drift.Drift, notices []Ne
 }
 
 func (s *sqlStore) RecordDrifts(ctx context.Context, batch []DriftWrite) ([]DriftResult, error) {
+	if len(batch) == 0 {
+		return []DriftResult{}, nil
+	}
 	rows := make([]driftRow, len(batch))
 	for i, w := range batch {
 		r, err := newDriftRow(w)
@@ -121,20 +124,28 @@ func (s *sqlStore) recordOne(ctx context.Context, tx *sql.Tx, r driftRow, notice
 	return DriftResult{Record: rec, Opened: true}, nil
 }
 
-func (s *sqlStore) Transition(ctx context.Context, fingerprint string, to Status, actor, note string) (Record, error) {
+func (s *sqlStore) Transition(ctx context.Context, fingerprint string, to Status, actor, note string, notices ...NewNotice) (Record, error) {
 	if !to.Valid() {
 		return Record{}, fmt.Errorf("drift %s: unknown status %q", fingerprint, to)
+	}
+	if err := checkNotices(notices); err != nil {
+		return Record{}, fmt.Errorf("drift %s: %w", fingerprint, err)
 	}
 	var rec Record
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
 		var from Status
-		if err := s.queryRow(ctx, tx, s.q.selectDriftStatus, fingerprint).Scan(&from); err != nil {
+		var episode int
+		if err := s.queryRow(ctx, tx, s.q.selectDriftStatus, fingerprint).Scan(&from, &episode); err != nil {
 			return wrapNotFound(err, "drift "+fingerprint)
 		}
 		if !from.CanMoveTo(to) {
 			return &TransitionError{Fingerprint: fingerprint, From: from, To: to}
 		}
-		now := s.t(s.now())
+		clock := s.now()
+		if _, err := s.insertNotices(ctx, tx, fingerprint, episode, notices, clock); err != nil {
+			return fmt.Errorf("drift %s: %w", fingerprint, err)
+		}
+		now := s.t(clock)
 		actor, note := cleanText(actor), cleanText(note)
 		if _, err := s.exec(ctx, tx, s.q.updateStatus, string(to), now, actor, note, fingerprint); err != nil {
 			return fmt.Errorf("drift %s: %w", fingerprint, err)

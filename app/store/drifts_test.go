@@ -288,6 +288,29 @@ func TestTransitions(t *testing.T) {
 			}
 		})
 
+		t.Run("notices with the move", func(t *testing.T) {
+			d := sampleDrift("with-notices", "v")
+			if _, _, err := st.RecordDrift(ctx, d, nil); err != nil {
+				t.Fatal(err)
+			}
+			resolve := store.NewNotice{Sink: "pagerduty", Key: d.Fingerprint + "/pagerduty/resolve", Payload: []byte(`{"event_action":"resolve"}`)}
+			if _, err := st.Transition(ctx, d.Fingerprint, store.StatusResolved, "carol", "", resolve); err != nil {
+				t.Fatal(err)
+			}
+			// An illegal move enqueues nothing.
+			late := store.NewNotice{Sink: "jira", Key: d.Fingerprint + "/jira/ignore"}
+			if _, err := st.Transition(ctx, d.Fingerprint, store.StatusIgnored, "carol", "", late); err == nil {
+				t.Fatal("resolved → ignored succeeded")
+			}
+			ns, err := st.ListNotices(ctx, store.NoticeFilter{Fingerprint: d.Fingerprint})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff([]string{resolve.Key}, keysOf(ns)); diff != "" {
+				t.Errorf("notices (-want +got):\n%s", diff)
+			}
+		})
+
 		t.Run("unknown fingerprint", func(t *testing.T) {
 			if _, err := st.Transition(ctx, "nope", store.StatusResolved, "bob", ""); !errors.Is(err, store.ErrNotFound) {
 				t.Errorf("Transition = %v, want ErrNotFound", err)
@@ -558,7 +581,9 @@ func TestRecordDrifts(t *testing.T) {
 		st := open(t, dsn, newClock())
 		ctx := context.Background()
 		a, b, c := sampleDrift("a", "v"), sampleDrift("b", "v"), sampleDrift("c", "v")
-		w := func(d *drift.Drift) store.DriftWrite { return store.DriftWrite{Drift: d, Notices: noticesFor(d, "slack")} }
+		w := func(d *drift.Drift) store.DriftWrite {
+			return store.DriftWrite{Drift: d, Notices: noticesFor(d, "slack")}
+		}
 
 		t.Run("batch", func(t *testing.T) {
 			res, err := st.RecordDrifts(ctx, []store.DriftWrite{w(c), w(a), w(c), w(b)})

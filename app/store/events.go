@@ -26,6 +26,9 @@ func (s *sqlStore) RecordEvents(ctx context.Context, source string, eventIDs []s
 			return nil, fmt.Errorf("record events from %s: event %d has an empty ID", source, i)
 		}
 	}
+	if len(eventIDs) == 0 {
+		return []bool{}, nil
+	}
 	// Insert in ID order so that replicas inserting overlapping batches
 	// wait for each other on the unique index instead of deadlocking.
 	order := make([]int, len(eventIDs))

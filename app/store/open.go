@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -21,11 +22,11 @@ import (
 type Option func(*options)
 
 type options struct {
-	now          func() time.Time
-	maxConns     int
-	busyTimeout  time.Duration
-	synchronous  string
-	readerConns  int
+	now         func() time.Time
+	maxConns    int
+	busyTimeout time.Duration
+	synchronous string
+	readerConns int
 }
 
 // WithClock replaces time.Now for every time the store writes (seen
@@ -83,8 +84,10 @@ func openPostgres(ctx context.Context, dsn string, o options) (Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", RedactDSN(dsn), err)
 	}
-	db.SetMaxOpenConns(o.maxConns)
-	db.SetMaxIdleConns(o.maxConns)
+	if o.maxConns > 0 {
+		db.SetMaxOpenConns(o.maxConns)
+		db.SetMaxIdleConns(o.maxConns)
+	}
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
@@ -152,6 +155,13 @@ func openSQLite(ctx context.Context, dsn string, o options) (Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The store holds who changed what, from where: create it private.
+	// SQLite gives its -wal and -shm files the database file's mode.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	f.Close()
 	common := "?_busy_timeout=" + strconv.FormatInt(o.busyTimeout.Milliseconds(), 10) +
 		"&_journal_mode=WAL&_synchronous=" + o.synchronous
 	w, err := sql.Open("sqlite", path+common+"&_txlock=immediate")
@@ -177,7 +187,12 @@ func openSQLite(ctx context.Context, dsn string, o options) (Store, error) {
 	}
 	r.SetMaxOpenConns(o.readerConns)
 	r.SetMaxIdleConns(o.readerConns)
-	return newSQLStore(sqliteDialect, w, r, o), nil
+	s := newSQLStore(sqliteDialect, w, r, o)
+	if err := s.prepareAll(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("store: %s: %w", path, err)
+	}
+	return s, nil
 }
 
 // RedactDSN hides the password of a database URL, for logs and errors.

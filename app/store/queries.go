@@ -94,7 +94,7 @@ func newQueries(d dialect) queries {
 		insertHistory:     d.sql(insertHistorySQL),
 		insertNotice:      d.sql(insertNoticeSQL),
 		selectDrift:       d.sql(`SELECT ` + driftCols + ` FROM drifts WHERE fingerprint = ?`),
-		selectDriftStatus: d.sql(`SELECT status FROM drifts WHERE fingerprint = ? {{lock}}`),
+		selectDriftStatus: d.sql(`SELECT status, reopened_count FROM drifts WHERE fingerprint = ? {{lock}}`),
 		updateStatus: d.sql(`UPDATE drifts SET status = ?, status_changed_at = ?, status_actor = ?, status_note = ?
 WHERE fingerprint = ?`),
 		history: d.sql(`SELECT at, from_status, to_status, actor, note FROM drift_history
@@ -117,5 +117,16 @@ WHERE status = 'dead' AND sink = ?`),
 		recordEvent: d.sql(`INSERT INTO seen_events (source, event_id, created_at) VALUES (?, ?, ?)
 ON CONFLICT (source, event_id) DO NOTHING`),
 		pruneEvents: d.sql(`DELETE FROM seen_events WHERE created_at < ?`),
+	}
+}
+
+// all lists every statement, for prepareAll.
+func (q queries) all() []string {
+	return []string{
+		q.upsertDrift, q.insertHistory, q.insertNotice,
+		q.selectDrift, q.selectDriftStatus, q.updateStatus, q.history, q.episodeOf,
+		q.claim, q.markDelivered, q.markFailed, q.markDead, q.noticeState,
+		q.retryNotice, q.retryDead, q.retryDeadSink,
+		q.countNotices, q.pruneNotices, q.recordEvent, q.pruneEvents,
 	}
 }

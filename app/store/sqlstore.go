@@ -20,7 +20,8 @@ type sqlStore struct {
 	w, r *sql.DB
 	now  func() time.Time
 
-	// stmts caches the writer's prepared statements (dialect.prepare).
+	// stmts caches the writer's prepared statements (dialect.prepare),
+	// filled by prepareAll.
 	mu    sync.Mutex
 	stmts map[string]*sql.Stmt
 }
@@ -44,34 +45,53 @@ func (s *sqlStore) Close() error {
 	return err
 }
 
-// prepared returns q prepared on the writer, from the cache. modernc's
-// driver parses the SQL on every call otherwise, which was about 40% of
-// RecordDrift's CPU time; pgx caches prepared statements by itself.
-func (s *sqlStore) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
+// prepareAll fills the statement cache. modernc's driver parses the SQL
+// on every call otherwise, which was about 40% of RecordDrift's CPU time
+// (pgx caches prepared statements by itself). It runs at Open, before
+// any transaction: preparing on the writer needs its only connection,
+// which a running transaction holds.
+func (s *sqlStore) prepareAll(ctx context.Context) error {
+	if !s.d.prepare {
+		return nil
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if st, ok := s.stmts[q]; ok {
-		return st, nil
+	for _, q := range s.q.all() {
+		if _, ok := s.stmts[q]; ok {
+			continue
+		}
+		st, err := s.w.PrepareContext(ctx, q)
+		if err != nil {
+			return fmt.Errorf("prepare %q: %w", firstLine(q), err)
+		}
+		s.stmts[q] = st
 	}
-	st, err := s.w.PrepareContext(ctx, q)
-	if err != nil {
-		return nil, err
+	return nil
+}
+
+// prepared returns q's cached statement, or nil.
+func (s *sqlStore) prepared(q string) *sql.Stmt {
+	if !s.d.prepare {
+		return nil
 	}
-	s.stmts[q] = st
-	return st, nil
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stmts[q]
+}
+
+func firstLine(q string) string {
+	line, _, _ := strings.Cut(q, "\n")
+	return line
 }
 
 // exec runs a write statement in tx, or on its own when tx is nil.
 func (s *sqlStore) exec(ctx context.Context, tx *sql.Tx, q string, args ...any) (sql.Result, error) {
-	if !s.d.prepare {
+	st := s.prepared(q)
+	if st == nil {
 		if tx != nil {
 			return tx.ExecContext(ctx, q, args...)
 		}
 		return s.w.ExecContext(ctx, q, args...)
-	}
-	st, err := s.prepared(ctx, q)
-	if err != nil {
-		return nil, err
 	}
 	if tx != nil {
 		st = tx.StmtContext(ctx, st)
@@ -81,15 +101,12 @@ func (s *sqlStore) exec(ctx context.Context, tx *sql.Tx, q string, args ...any) 
 
 // query runs a statement that returns rows (RETURNING) on the writer.
 func (s *sqlStore) query(ctx context.Context, tx *sql.Tx, q string, args ...any) (*sql.Rows, error) {
-	if !s.d.prepare {
+	st := s.prepared(q)
+	if st == nil {
 		if tx != nil {
 			return tx.QueryContext(ctx, q, args...)
 		}
 		return s.w.QueryContext(ctx, q, args...)
-	}
-	st, err := s.prepared(ctx, q)
-	if err != nil {
-		return nil, err
 	}
 	if tx != nil {
 		st = tx.StmtContext(ctx, st)
@@ -99,26 +116,18 @@ func (s *sqlStore) query(ctx context.Context, tx *sql.Tx, q string, args ...any)
 
 // queryRow is query for one row.
 func (s *sqlStore) queryRow(ctx context.Context, tx *sql.Tx, q string, args ...any) rowScanner {
-	if !s.d.prepare {
+	st := s.prepared(q)
+	if st == nil {
 		if tx != nil {
 			return tx.QueryRowContext(ctx, q, args...)
 		}
 		return s.w.QueryRowContext(ctx, q, args...)
-	}
-	st, err := s.prepared(ctx, q)
-	if err != nil {
-		return errRow{err}
 	}
 	if tx != nil {
 		st = tx.StmtContext(ctx, st)
 	}
 	return st.QueryRowContext(ctx, args...)
 }
-
-// errRow is a row whose Scan fails with err.
-type errRow struct{ err error }
-
-func (r errRow) Scan(...any) error { return r.err }
 
 // writeTx runs fn in a write transaction and commits it.
 func (s *sqlStore) writeTx(ctx context.Context, fn func(*sql.Tx) error) error {

@@ -40,10 +40,12 @@ type Drifts interface {
 	// nothing; results are in batch order. A fingerprint twice in a batch
 	// counts twice and opens at most once.
 	RecordDrifts(ctx context.Context, batch []DriftWrite) ([]DriftResult, error)
-	// Transition moves a record to another status on behalf of actor. An
-	// illegal move returns a *TransitionError; an unknown fingerprint
-	// ErrNotFound.
-	Transition(ctx context.Context, fingerprint string, to Status, actor, note string) (Record, error)
+	// Transition moves a record to another status on behalf of actor, and
+	// in the same transaction enqueues notices (a PagerDuty resolve, a
+	// Jira transition) into the record's current episode, so a crash
+	// cannot separate the move from its notices. An illegal move returns a
+	// *TransitionError; an unknown fingerprint ErrNotFound.
+	Transition(ctx context.Context, fingerprint string, to Status, actor, note string, notices ...NewNotice) (Record, error)
 	// Get returns the record of a fingerprint, or ErrNotFound.
 	Get(ctx context.Context, fingerprint string) (Record, error)
 	// List returns records matching f, newest first, one page at a time.

@@ -81,6 +81,7 @@ Production: see docs/deploy.md and deploy/helm.`)
 	}
 	log := slog.New(slog.NewJSONHandler(env.stderr, &slog.HandlerOptions{Level: level}))
 
+	var bearers []string
 	if s := env.getenv("TFDRIFT_FALCO_SECRET"); s != "" {
 		secrets = append(secrets, s)
 	}
@@ -89,7 +90,7 @@ Production: see docs/deploy.md and deploy/helm.`)
 			secrets = append(secrets, s)
 		}
 		if s := cfg.Falco.HTTP.BearerToken; s != "" {
-			secrets = append(secrets, s)
+			bearers = append(bearers, s)
 		}
 		if cfg.Falco.HTTP.Listen != "" && !flagSet(fs.Visit, "listen") {
 			*listen = cfg.Falco.HTTP.Listen
@@ -99,7 +100,7 @@ Production: see docs/deploy.md and deploy/helm.`)
 	if err != nil {
 		return err
 	}
-	if len(secrets) == 0 && !loopback {
+	if len(secrets) == 0 && len(bearers) == 0 && !loopback {
 		return fmt.Errorf("refusing to serve /falco on %s without a secret: set --falco-secret, $TFDRIFT_FALCO_SECRET or falco.http.secret (only loopback addresses may run without one)", *listen)
 	}
 
@@ -126,6 +127,10 @@ Production: see docs/deploy.md and deploy/helm.`)
 		format = app.FormatJSON
 	}
 	out, err := app.NewOutput(format, env.stdout)
+	if err != nil {
+		return err
+	}
+	inputs, err := app.Inputs(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -199,7 +204,9 @@ Production: see docs/deploy.md and deploy/helm.`)
 	}
 	opts := daemon.Options{
 		Listen: *listen, Build: build, Index: ix, Backends: backends,
-		Falco:    falcohttp.Config{Secrets: secrets, AllowUnauthenticated: len(secrets) == 0 && loopback},
+		Falco: falcohttp.Config{Secrets: secrets, BearerTokens: bearers,
+			AllowUnauthenticated: len(secrets) == 0 && len(bearers) == 0 && loopback},
+		Inputs:   inputs,
 		Recorder: rec, Notices: noticeFn, Background: background,
 		Output: out, Logger: log, Reload: reload, Started: serveHooks.started,
 	}

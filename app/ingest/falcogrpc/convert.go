@@ -63,6 +63,7 @@ func toJSON(res *outputs.Response) ([]byte, error) {
 		return nil, fmt.Errorf("rule %q: unknown priority %d", a.Rule, p)
 	}
 	if a.Source == "" {
+		//lint:ignore SA1019 the only source old Falco releases fill in
 		if s := int(res.GetSourceDeprecated()); s >= 0 && s < len(sourceNames) {
 			a.Source = sourceNames[s]
 		}

@@ -86,6 +86,7 @@ func TestToJSON(t *testing.T) {
 		},
 		{
 			name: "deprecated source enum",
+			//lint:ignore SA1019 old Falco releases fill in only this
 			res:  &outputs.Response{Rule: "r", Priority: schema.Priority_DEBUG, SourceDeprecated: schema.Source_K8S_AUDIT},
 			want: `{"hostname":"","output":"","output_fields":{},"priority":"Debug","rule":"r","source":"k8s_audit","tags":[]}`,
 		},

@@ -16,17 +16,25 @@
 //	401 unauthorized    no valid secret, bearer token or client certificate
 //	404 not_found       a path other than Prefix or Prefix/<secret>
 //	405 method_not_allowed
-//	413 too_large       body over MaxBodyBytes
+//	413 too_large       body over MaxBodyBytes (after gunzip, too)
+//	415 bad_encoding    a Content-Encoding other than gzip
 //	503 overloaded      the pipeline is full; Retry-After: 1
 //
 // Authentication: Falco's http_output sends no headers, so a shared secret
 // may travel in the URL path (/falco/<secret>) or query (?token=<secret>);
-// falcosidekick can send "Authorization: Bearer <secret>"; and with
+// falcosidekick can send "Authorization: Bearer <secret>" (BearerTokens
+// are accepted there and only there); and with
 // RequireClientCert the daemon's TLS listener does mTLS and the handler
 // trusts r.TLS.VerifiedChains. Secrets are compared in constant time and
 // never logged or echoed; log paths through RedactPath. AllowUnauthenticated
 // exists for the loopback quick start and nothing else: the daemon, which
 // knows the listen address, decides when to set it.
+//
+// Mount it for both the prefix and the subtree, without a method in the
+// pattern, so that the handler itself answers 404/405 in its JSON shape:
+//
+//	mux.Handle("/falco", h)
+//	mux.Handle("/falco/", h)
 //
 // There is deliberately no per-IP rate limiting: one Falco instance is one
 // IP, and limiting it drops alerts. Overload is answered with 503 and

@@ -2,6 +2,7 @@ package falcohttp
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -26,7 +27,7 @@ const (
 	DefaultDedupSize    = 4096
 )
 
-// Config configures the handler. At least one of Secrets and
+// Config configures the handler. At least one of Secrets, BearerTokens and
 // RequireClientCert must be set, or AllowUnauthenticated.
 type Config struct {
 	// Prefix is the path the daemon mounts the handler on (default
@@ -38,6 +39,10 @@ type Config struct {
 	// Prefix, as ?token=, or as "Authorization: Bearer <secret>". Each is
 	// at least 16 characters and contains no '/'.
 	Secrets []string
+	// BearerTokens are accepted only in "Authorization: Bearer <token>"
+	// (falcosidekick's webhook.customheaders): unlike Secrets they never
+	// travel in a URL. Same length rules as Secrets.
+	BearerTokens []string
 	// RequireClientCert demands a client certificate verified by the
 	// daemon's TLS config (r.TLS.VerifiedChains). With Secrets also set,
 	// a request needs both.
@@ -56,7 +61,8 @@ type Config struct {
 // Handler is the http.Handler for POST /falco. Create it with New.
 type Handler struct {
 	prefix       string
-	secrets      secretSet
+	secrets      secretSet // accepted in the path, the query and the header
+	bearers      secretSet // accepted in the Authorization header: BearerTokens and Secrets
 	requireCert  bool
 	open         bool
 	maxBody      int64
@@ -88,7 +94,7 @@ func New(cfg Config, next ingest.Handler) (*Handler, error) {
 		h.prefix = DefaultPrefix
 	}
 	if !strings.HasPrefix(h.prefix, "/") {
-		return nil, fmt.Errorf("falcohttp: prefix %q must start with '/'", cfg.Prefix)
+		return nil, fmt.Errorf("falcohttp: prefix %q must start with '/' and not be the root", cfg.Prefix)
 	}
 	if h.maxBody == 0 {
 		h.maxBody = DefaultMaxBodyBytes
@@ -96,20 +102,19 @@ func New(cfg Config, next ingest.Handler) (*Handler, error) {
 	if h.maxBody < 0 {
 		return nil, fmt.Errorf("falcohttp: max body bytes %d is negative", cfg.MaxBodyBytes)
 	}
-	for i, s := range cfg.Secrets {
-		// The secret itself never appears in an error: it may end up in logs.
-		switch {
-		case len(s) < minSecretLen:
-			return nil, fmt.Errorf("falcohttp: secret #%d is %d characters, want at least %d", i+1, len(s), minSecretLen)
-		case strings.ContainsAny(s, "/ \t\r\n"):
-			return nil, fmt.Errorf("falcohttp: secret #%d contains '/' or white space, which cannot travel in a URL path or a bearer token", i+1)
-		}
-		h.secrets = append(h.secrets, sha256.Sum256([]byte(s)))
+	var err error
+	if h.secrets, err = hashSecrets("secret", cfg.Secrets); err != nil {
+		return nil, err
 	}
+	if h.bearers, err = hashSecrets("bearer token", cfg.BearerTokens); err != nil {
+		return nil, err
+	}
+	// A secret may also come as a bearer token.
+	h.bearers = append(h.bearers, h.secrets...)
 	switch {
-	case h.open && (len(h.secrets) > 0 || h.requireCert):
+	case h.open && (len(h.bearers) > 0 || h.requireCert):
 		return nil, errors.New("falcohttp: AllowUnauthenticated together with secrets or client certificates; choose one")
-	case !h.open && len(h.secrets) == 0 && !h.requireCert:
+	case !h.open && len(h.bearers) == 0 && !h.requireCert:
 		return nil, errors.New("falcohttp: no authentication configured: set a secret, require client certificates, or allow unauthenticated access (loopback only)")
 	}
 	size := cfg.DedupSize
@@ -124,6 +129,22 @@ func New(cfg Config, next ingest.Handler) (*Handler, error) {
 	h.acceptedBody = []byte(`{"status":"accepted"}` + "\n")
 	h.bufs.New = func() any { return new(bytes.Buffer) }
 	return h, nil
+}
+
+// hashSecrets checks and hashes configured secrets. The values never
+// appear in an error: errors end up in logs.
+func hashSecrets(what string, in []string) (secretSet, error) {
+	var out secretSet
+	for i, s := range in {
+		switch {
+		case len(s) < minSecretLen:
+			return nil, fmt.Errorf("falcohttp: %s #%d is %d characters, want at least %d", what, i+1, len(s), minSecretLen)
+		case strings.ContainsAny(s, "/ \t\r\n"):
+			return nil, fmt.Errorf("falcohttp: %s #%d contains '/' or white space, which cannot travel in a URL path or a bearer token", what, i+1)
+		}
+		out = append(out, sha256.Sum256([]byte(s)))
+	}
+	return out, nil
 }
 
 // Stats returns the counters.
@@ -160,8 +181,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, aerr := h.readBody(w, r)
 	if aerr != nil {
 		status := http.StatusBadRequest
-		if aerr.reason == ReasonTooLarge {
+		switch aerr.reason {
+		case ReasonTooLarge:
 			status = http.StatusRequestEntityTooLarge
+		case ReasonEncoding:
+			status = http.StatusUnsupportedMediaType
 		}
 		h.fail(w, status, aerr.reason, aerr.msg)
 		return
@@ -174,6 +198,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, http.StatusBadRequest, aerr.reason, aerr.msg)
 		return
 	}
+	// The request's context ends with the response: the pipeline may use it
+	// to enqueue, never to process.
 	accepted, duplicates := 0, 0
 	for _, a := range alerts {
 		err := h.enqueue(r.Context(), a.raw, a.p, received)
@@ -263,44 +289,73 @@ func (h *Handler) authorized(r *http.Request, pathSecret string) bool {
 	if h.requireCert && (r.TLS == nil || len(r.TLS.VerifiedChains) == 0) {
 		return false
 	}
-	if len(h.secrets) == 0 {
+	if len(h.bearers) == 0 {
 		return true
 	}
-	ok := false
-	for _, t := range presentedTokens(r, pathSecret) {
-		// No early exit: every presented token costs the same.
-		if h.secrets.match(t) {
-			ok = true
-		}
-	}
-	return ok
+	// No early exit: every presented token costs the same.
+	t := presentedTokens(r, pathSecret)
+	inURL := h.secrets.match(t[0])
+	inQuery := h.secrets.match(t[1])
+	inHeader := h.bearers.match(t[2])
+	return inURL || inQuery || inHeader
 }
 
 func (h *Handler) authHint() string {
+	var creds string
 	switch {
-	case h.requireCert && len(h.secrets) > 0:
-		return "a verified client certificate and a shared secret (path, ?token= or Authorization: Bearer) are required"
+	case len(h.secrets) > 0:
+		creds = "a shared secret (" + h.prefix + "/<secret>, ?token=<secret> or Authorization: Bearer <secret>)"
+	case len(h.bearers) > 0:
+		creds = "a bearer token (Authorization: Bearer <token>)"
+	}
+	switch {
+	case h.requireCert && creds != "":
+		return "a verified client certificate and " + creds + " are required"
 	case h.requireCert:
 		return "a verified client certificate is required"
 	}
-	return "a shared secret is required: " + h.prefix + "/<secret>, ?token=<secret> or Authorization: Bearer <secret>"
+	return creds + " is required"
 }
 
-// readBody reads the whole body within MaxBodyBytes. The returned slice is
-// owned by the caller: the pipeline keeps it after the response is sent.
+// readBody reads the whole body within MaxBodyBytes. A gzip body (Falco's
+// http_output compress_uploads) is bounded after decompression too, so a
+// small bomb cannot expand past the limit. The returned slice is owned by
+// the caller: the pipeline keeps it after the response is sent.
 func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *alertError) {
 	tooLarge := func() *alertError {
 		return &alertError{reason: ReasonTooLarge, msg: "body exceeds " + strconv.FormatInt(h.maxBody, 10) + " bytes"}
+	}
+	readErr := func(err error) *alertError {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) || errors.Is(err, errInflatedTooLarge) {
+			return tooLarge()
+		}
+		return &alertError{reason: ReasonReadError, msg: "reading body: " + err.Error()}
 	}
 	if r.ContentLength > h.maxBody {
 		return nil, tooLarge()
 	}
 	rd := http.MaxBytesReader(w, r.Body, h.maxBody)
+	switch enc := r.Header.Get("Content-Encoding"); {
+	case enc == "" || strings.EqualFold(enc, "identity"):
+	case strings.EqualFold(enc, "gzip"):
+		zr, err := gzip.NewReader(rd)
+		if err != nil {
+			return nil, readErr(err)
+		}
+		body, err := readLimited(zr, h.maxBody)
+		if err != nil {
+			return nil, readErr(err)
+		}
+		return body, nil
+	default:
+		return nil, &alertError{reason: ReasonEncoding, msg: "Content-Encoding " + strconv.Quote(enc) + " is not supported; send identity or gzip"}
+	}
 	if r.ContentLength >= 0 {
 		// The common case: read straight into a buffer of the right size.
 		body := make([]byte, r.ContentLength)
 		if _, err := io.ReadFull(rd, body); err != nil {
-			return nil, &alertError{reason: ReasonReadError, msg: "reading body: " + err.Error()}
+			return nil, readErr(err)
 		}
 		return body, nil
 	}
@@ -310,13 +365,23 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *ale
 		h.bufs.Put(buf)
 	}()
 	if _, err := buf.ReadFrom(rd); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, tooLarge()
-		}
-		return nil, &alertError{reason: ReasonReadError, msg: "reading body: " + err.Error()}
+		return nil, readErr(err)
 	}
 	return bytes.Clone(buf.Bytes()), nil
+}
+
+var errInflatedTooLarge = errors.New("decompressed body too large")
+
+// readLimited reads r to the end, failing once it passes max bytes.
+func readLimited(r io.Reader, max int64) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > max {
+		return nil, errInflatedTooLarge
+	}
+	return b, nil
 }
 
 func (h *Handler) fail(w http.ResponseWriter, status int, reason, msg string) {

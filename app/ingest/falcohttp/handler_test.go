@@ -1,6 +1,8 @@
 package falcohttp
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -345,6 +347,8 @@ func TestNewErrors(t *testing.T) {
 		{"short secret", Config{Secrets: []string{"short"}}, "secret #1 is 5 characters"},
 		{"slash in secret", Config{Secrets: []string{testSecret, "abc/defghijklmnopq"}}, "secret #2 contains '/'"},
 		{"open and secret", Config{AllowUnauthenticated: true, Secrets: []string{testSecret}}, "choose one"},
+		{"open and bearer", Config{AllowUnauthenticated: true, BearerTokens: []string{testSecret}}, "choose one"},
+		{"short bearer", Config{BearerTokens: []string{"tiny"}}, "bearer token #1 is 4 characters"},
 		{"negative body", Config{AllowUnauthenticated: true, MaxBodyBytes: -1}, "negative"},
 		{"relative prefix", Config{AllowUnauthenticated: true, Prefix: "falco"}, "must start with '/'"},
 	}
@@ -361,6 +365,70 @@ func TestNewErrors(t *testing.T) {
 	}
 	if _, err := New(Config{AllowUnauthenticated: true}, nil); err == nil {
 		t.Error("New with a nil handler: want an error")
+	}
+}
+
+func TestBearerTokenOnlyInHeader(t *testing.T) {
+	alert := readFixture(t, "alert_cloudtrail.json")
+	const token = "sidekick-token-0123456789"
+	h, err := New(Config{BearerTokens: []string{token}}, (&recorder{}).handle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := post("/falco", alert)
+	req.Header.Set("Authorization", "Bearer "+token)
+	if got := do(t, h, req); got.Status != 202 {
+		t.Errorf("bearer header: status %d, want 202", got.Status)
+	}
+	for _, target := range []string{"/falco/" + token, "/falco?token=" + token} {
+		if got := do(t, h, post(target, alert)); got.Status != 401 {
+			t.Errorf("%s: status %d, want 401: a bearer token does not travel in URLs", target, got.Status)
+		}
+	}
+}
+
+func gzipped(t *testing.T, s string) string {
+	t.Helper()
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	if _, err := zw.Write([]byte(s)); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+func TestContentEncoding(t *testing.T) {
+	alert := readFixture(t, "alert_cloudtrail.json")
+	tests := []struct {
+		name, encoding, body string
+		want                 response
+		delivered            []string
+	}{
+		{name: "gzip (compress_uploads)", encoding: "gzip", body: gzipped(t, alert), want: response{Status: 202, Status2: "accepted"}, delivered: []string{alert}},
+		{name: "identity", encoding: "identity", body: alert, want: response{Status: 202, Status2: "accepted"}, delivered: []string{alert}},
+		{name: "bomb", encoding: "gzip", body: gzipped(t, alert+strings.Repeat(" ", 1<<16)), want: response{Status: 413, Error: ReasonTooLarge}},
+		{name: "not gzip", encoding: "gzip", body: alert, want: response{Status: 400, Error: ReasonReadError}},
+		{name: "brotli", encoding: "br", body: alert, want: response{Status: 415, Error: ReasonEncoding}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := &recorder{}
+			h, err := New(Config{AllowUnauthenticated: true, MaxBodyBytes: 8192}, rec.handle)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req := post("/falco", tc.body)
+			req.Header.Set("Content-Encoding", tc.encoding)
+			if diff := cmp.Diff(tc.want, do(t, h, req)); diff != "" {
+				t.Errorf("response (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tc.delivered, rec.bodies()); diff != "" {
+				t.Errorf("delivered (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 
@@ -398,7 +466,7 @@ func TestStatsAndDone(t *testing.T) {
 		Accepted: 2, Duplicates: 1, Completed: 1, Failed: 1,
 		Rejected: map[string]uint64{
 			ReasonNotFound: 0, ReasonMethod: 1, ReasonUnauthorized: 1, ReasonTooLarge: 1,
-			ReasonReadError: 0, ReasonEmpty: 0, ReasonBadJSON: 1, ReasonNotAlert: 0, ReasonPipeline: 0,
+			ReasonReadError: 0, ReasonEncoding: 0, ReasonEmpty: 0, ReasonBadJSON: 1, ReasonNotAlert: 0, ReasonPipeline: 0,
 		},
 	}
 	if diff := cmp.Diff(want, h.Stats(), cmpopts.EquateEmpty()); diff != "" {

@@ -9,7 +9,8 @@ const (
 	ReasonMethod       = "method_not_allowed" // 405: not POST
 	ReasonUnauthorized = "unauthorized"       // 401: no valid secret, bearer token or client certificate
 	ReasonTooLarge     = "too_large"          // 413: body over MaxBodyBytes
-	ReasonReadError    = "read_error"         // 400: the body could not be read
+	ReasonReadError    = "read_error"         // 400: the body could not be read (or gunzipped)
+	ReasonEncoding     = "bad_encoding"       // 415: a Content-Encoding other than gzip
 	ReasonEmpty        = "empty"              // 400: empty body or empty array
 	ReasonBadJSON      = "bad_json"           // 400: not JSON
 	ReasonNotAlert     = "not_alert"          // 400: JSON, but no "rule" or "output_fields"
@@ -18,7 +19,7 @@ const (
 
 var reasons = [...]string{
 	ReasonNotFound, ReasonMethod, ReasonUnauthorized, ReasonTooLarge,
-	ReasonReadError, ReasonEmpty, ReasonBadJSON, ReasonNotAlert, ReasonPipeline,
+	ReasonReadError, ReasonEncoding, ReasonEmpty, ReasonBadJSON, ReasonNotAlert, ReasonPipeline,
 }
 
 // Stats are the handler's counters since it was created. The daemon exports

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -53,7 +54,7 @@ func newEnv(t *testing.T, visibility int) *env {
 	for name, url := range map[string]*string{"events": &e.queueURL, "events-dlq": &e.dlqURL} {
 		out, err := e.client.CreateQueue(ctx, &awssqs.CreateQueueInput{
 			QueueName:  aws.String(name),
-			Attributes: map[string]string{"VisibilityTimeout": itoa(visibility)},
+			Attributes: map[string]string{"VisibilityTimeout": strconv.Itoa(visibility)},
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -187,12 +188,4 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-}
-
-func itoa(n int) string {
-	const digits = "0123456789"
-	if n < 10 {
-		return digits[n : n+1]
-	}
-	return itoa(n/10) + digits[n%10:n%10+1]
 }

@@ -27,6 +27,18 @@ func (in *Input) worker(ctx context.Context, stop <-chan struct{}) {
 	// and three quarters of the way through it.
 	tick := time.NewTicker(in.visibility / 4)
 	defer tick.Stop()
+	// A failed deletion is retried with backoff, sooner than the tick:
+	// until it succeeds the lease has to be kept alive.
+	bo := backoff{min: in.cfg.MinBackoff, max: in.cfg.MaxBackoff}
+	var retry <-chan time.Time
+	flush := func(ctx context.Context) {
+		if in.flushDeletes(ctx) {
+			bo.reset()
+			retry = nil
+			return
+		}
+		retry = time.After(bo.next())
+	}
 	for {
 		select {
 		case <-stop:
@@ -36,17 +48,19 @@ func (in *Input) worker(ctx context.Context, stop <-chan struct{}) {
 			return
 		case <-in.tr.wake:
 			sleep(stop, in.cfg.DeleteBatchDelay) // let others join the batch
-			in.flushDeletes(ctx)
+			flush(ctx)
+		case <-retry:
+			flush(ctx)
 		case <-tick.C:
 			in.extendLeases(ctx)
-			in.flushDeletes(ctx) // retries deletions that failed
 		}
 	}
 }
 
-// flushDeletes deletes every message waiting for it. A failed call leaves
-// them for the next tick; their leases are still extended meanwhile.
-func (in *Input) flushDeletes(ctx context.Context) {
+// flushDeletes deletes every message waiting for it and reports whether
+// all calls went through. A failed call leaves the messages for a retry;
+// their leases are still extended meanwhile.
+func (in *Input) flushDeletes(ctx context.Context) bool {
 	fs := in.tr.toDelete()
 	for len(fs) > 0 {
 		n := min(len(fs), batchMax)
@@ -59,7 +73,7 @@ func (in *Input) flushDeletes(ctx context.Context) {
 		out, err := in.cfg.Client.DeleteMessageBatch(ctx, &awssqs.DeleteMessageBatchInput{QueueUrl: aws.String(in.cfg.QueueURL), Entries: entries})
 		if err != nil {
 			in.status.noteError(fmt.Errorf("sqs %s: delete: %w", in.cfg.QueueURL, err))
-			return
+			return false
 		}
 		for _, ok := range out.Successful {
 			if i, err := strconv.Atoi(aws.ToString(ok.Id)); err == nil && i < len(batch) {
@@ -81,6 +95,7 @@ func (in *Input) flushDeletes(ctx context.Context) {
 			}
 		}
 	}
+	return true
 }
 
 // extendLeases restarts the visibility timeout of every message in flight

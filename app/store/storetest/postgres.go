@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"sync"
@@ -152,13 +153,25 @@ func StartServer(ctx context.Context) (*Server, error) {
 	// sends the server SIGQUIT, its immediate shutdown, so no orphan
 	// postmaster outlives the test run.
 	s.cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Pdeathsig: syscall.SIGQUIT}
-	if err := s.cmd.Start(); err != nil {
-		return fail(fmt.Errorf("start postgres: %w", err))
-	}
+	// Pdeathsig fires when the *thread* that forked exits, and Go may
+	// retire threads. So fork from a goroutine locked to its thread, and
+	// keep that goroutine (and thread) alive in Wait for the server's life.
+	started := make(chan error, 1)
 	go func() {
+		runtime.LockOSThread()
+		if err := s.cmd.Start(); err != nil {
+			started <- err
+			close(s.done)
+			return
+		}
+		started <- nil
 		s.cmd.Wait() //nolint:errcheck // exit status is in the log
 		close(s.done)
 	}()
+	if err := <-started; err != nil {
+		s.cmd = nil
+		return fail(fmt.Errorf("start postgres: %w", err))
+	}
 
 	s.base = &url.URL{Scheme: "postgres", User: url.User("postgres"), Path: "/postgres",
 		RawQuery: url.Values{"host": {dir}, "sslmode": {"disable"}}.Encode()}

@@ -1,0 +1,543 @@
+package daemon
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	dto "github.com/prometheus/client_model/go"
+
+	"github.com/tfdrift/tfdrift/app"
+	"github.com/tfdrift/tfdrift/app/ingest/falcohttp"
+	"github.com/tfdrift/tfdrift/detector/catalog"
+	"github.com/tfdrift/tfdrift/detector/change"
+	"github.com/tfdrift/tfdrift/detector/drift"
+	"github.com/tfdrift/tfdrift/detector/state"
+)
+
+// End-to-end load: a Go load generator posts Falco aws_cloudtrail alerts to
+// a daemon running in-process on loopback and measures, per alert, the time
+// from the start of its POST to the moment its drift reached the daemon's
+// output. The issue's targets, checked by reading these numbers (never by a
+// timed assertion):
+//
+//   - BenchmarkFalcoHTTPEndToEnd: at least 30,000 alerts/s sustained from
+//     8 concurrent keep-alive clients, every alert turned into its drift.
+//   - BenchmarkFalcoHTTPPaced2000: p99 under 1 ms at 2,000 alerts/s.
+//
+// Each alert is a ModifyInstanceAttribute that changes instance_type of
+// instance i mod 10,000 to a value that depends on i div 10,000: the
+// (resource, attribute, actual value) fingerprint differs for every alert,
+// so the engine's identical-drift suppression never turns one into a
+// repeat, and each alert must give exactly one drift. Its ct.id carries i,
+// which is how the output finds the alert a drift came from.
+//
+// The run is bounded by b.N alerts and by a deadline; a 503 is counted and
+// the alert retried, so that a refusal shows up in the numbers instead of
+// as a missing drift.
+
+const (
+	lgClients   = 8
+	lgInstances = 10_000
+	// lgEventPrefix is the fixed part of each alert's ct.id; the last 12
+	// hex digits are the alert's number.
+	lgEventPrefix = "6c4d7b1a-3f0e-4a7e-9d61-"
+	// lgRetryPause is how long a client waits after a 503 before posting
+	// the same alert again. Falco itself does not retry; the load
+	// generator does, so that every alert still ends as a drift and the
+	// 503 is visible as a count.
+	lgRetryPause = 2 * time.Millisecond
+	lgMaxRetries = 500
+	// lgDrainWait bounds the wait for the last drifts after the last POST.
+	lgDrainWait = 30 * time.Second
+)
+
+// lgInstanceTypes are the values the alerts set; the state says t3.micro.
+var lgInstanceTypes = []string{
+	"m5.large", "m5.xlarge", "m5.2xlarge", "m5.4xlarge", "c5.large", "c5.xlarge", "c5.2xlarge", "r5.large",
+	"r5.xlarge", "r5.2xlarge", "t3.small", "t3.medium", "t3.large", "m6i.large", "m6i.xlarge", "c6i.large",
+}
+
+func lgInstanceType(round int) string {
+	if round < len(lgInstanceTypes) {
+		return lgInstanceTypes[round]
+	}
+	return fmt.Sprintf("m5.%dxlarge", round)
+}
+
+// lgInstanceID is the ID of instance k in the load test's state.
+func lgInstanceID(k int) string { return memInstanceID(0, k) }
+
+// lgAlert is alert i against a state of the given number of instances, as
+// falcosidekick posts it: a distinct uuid and ct.id, the shape of the demo
+// scenario's alert.
+func lgAlert(i, instances int) []byte {
+	req := fmt.Sprintf(`{\"instanceId\": \"%s\", \"instanceType\": {\"value\": \"%s\"}}`, lgInstanceID(i%instances), lgInstanceType(i/instances))
+	return fmt.Appendf(nil, `{"uuid":"a8c4e2f0-3b1d-4c5e-9f7a-%012x","output":"14:50:00.000000000: Warning EC2 instance attribute modified (user=devops-team@example.com)",`+
+		`"priority":"Warning","rule":"tfdrift: EC2 ModifyInstanceAttribute","source":"aws_cloudtrail","hostname":"falco-0","time":"2025-01-20T14:50:00.512345678Z","tags":["aws","cloudtrail","tfdrift"],`+
+		`"output_fields":{"ct.name":"ModifyInstanceAttribute","ct.id":"%s%012x","ct.time":"2025-01-20T14:49:58Z","ct.src":"ec2.amazonaws.com","ct.region":"us-east-1","ct.srcip":"203.0.113.42",`+
+		`"ct.useragent":"console.ec2.amazonaws.com","ct.user":"AWSReservedSSO_AdministratorAccess_0123456789abcdef","ct.originaluser":"devops-team@example.com",`+
+		`"ct.user.arn":"arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_AdministratorAccess_0123456789abcdef/devops-team@example.com","ct.user.accountid":"123456789012",`+
+		`"ct.user.identitytype":"AssumedRole","ct.user.principalid":"AROAEXAMPLESSO:devops-team@example.com","ct.readonly":"false","ct.error":null,"ct.errormessage":null,`+
+		`"ct.request":"%s","ct.response":"{\"requestId\": \"r\", \"_return\": true}","ct.resources":null,"evt.num":%d}}`,
+		i, lgEventPrefix, i, req, 1000+i)
+}
+
+// lgAlertIndex recovers the alert number from a drift's cloud event ID.
+func lgAlertIndex(d *drift.Drift) (int, bool) {
+	if d.Event == nil {
+		return 0, false
+	}
+	hex, ok := strings.CutPrefix(d.Event.EventID, lgEventPrefix)
+	if !ok || len(hex) != 12 {
+		return 0, false
+	}
+	i, err := strconv.ParseUint(hex, 16, 64)
+	if err != nil {
+		return 0, false
+	}
+	return int(i), true
+}
+
+// lgOutput is the daemon's real JSON output (to /dev/null, so the write
+// system call is paid as with stdout) that also stamps, per alert, when its
+// drift was written.
+type lgOutput struct {
+	inner   app.Output
+	base    time.Time
+	emitted []atomic.Int64 // ns since base; 0 = not yet
+	dups    atomic.Int64   // a second drift for one alert
+	strays  atomic.Int64   // a drift no alert of this run explains
+	n       atomic.Int64
+	all     chan struct{} // closed when every alert has its drift
+}
+
+func newLGOutput(inner app.Output, base time.Time, alerts int) *lgOutput {
+	return &lgOutput{inner: inner, base: base, emitted: make([]atomic.Int64, alerts), all: make(chan struct{})}
+}
+
+func (o *lgOutput) Write(d *drift.Drift) error {
+	if err := o.inner.Write(d); err != nil {
+		return err
+	}
+	at := max(time.Since(o.base).Nanoseconds(), 1)
+	i, ok := lgAlertIndex(d)
+	if !ok || i >= len(o.emitted) {
+		o.strays.Add(1)
+		return nil
+	}
+	if !o.emitted[i].CompareAndSwap(0, at) {
+		o.dups.Add(1)
+		return nil
+	}
+	if o.n.Add(1) == int64(len(o.emitted)) {
+		close(o.all)
+	}
+	return nil
+}
+
+func (o *lgOutput) Flush() error { return o.inner.Flush() }
+
+// lgDaemon is a daemon serving a generated state, started for one run.
+type lgDaemon struct {
+	url     string
+	metrics *Metrics
+	cancel  context.CancelFunc
+	done    chan error
+}
+
+// startLGDaemon runs the daemon the way `tfdrift serve --listen
+// 127.0.0.1:0 --state F --format json` does: no store, output to a file.
+func startLGDaemon(tb testing.TB, statePath string, out app.Output) *lgDaemon {
+	tb.Helper()
+	cat := catalog.Default()
+	ix := app.NewIndex(cat)
+	backends, err := app.LocalBackends(nil, []string{statePath})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	d := &lgDaemon{metrics: NewMetrics(), done: make(chan error, 1)}
+	started := make(chan string, 1)
+	o := Options{
+		Listen: "127.0.0.1:0", Index: ix, Backends: backends,
+		Build: func(ctx context.Context, ix *state.Index, nudge func(*change.Change)) (*app.Detector, error) {
+			return app.NewDetector(ctx, app.DetectorOptions{Index: ix, Backends: backends, Catalog: cat, OnTrustedWrite: nudge})
+		},
+		Falco:   falcohttp.Config{AllowUnauthenticated: true},
+		Output:  out,
+		Metrics: d.metrics,
+		Started: func(a string) { started <- a },
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	d.cancel = cancel
+	go func() { d.done <- Run(ctx, o) }()
+	select {
+	case addr := <-started:
+		d.url = "http://" + addr + "/falco"
+	case err := <-d.done:
+		cancel()
+		tb.Fatalf("daemon exited at start: %v", err)
+	case <-time.After(30 * time.Second):
+		cancel()
+		tb.Fatal("daemon did not start within 30s")
+	}
+	return d
+}
+
+// stop drains the daemon; it must return nil.
+func (d *lgDaemon) stop() error {
+	d.cancel()
+	select {
+	case err := <-d.done:
+		return err
+	case <-time.After(30 * time.Second):
+		return errors.New("daemon did not drain and stop within 30s")
+	}
+}
+
+// overloaded is the daemon's own count of refusals with 503.
+func (d *lgDaemon) overloaded() float64 {
+	var m dto.Metric
+	if err := d.metrics.Dropped.WithLabelValues("overloaded").Write(&m); err != nil {
+		return -1
+	}
+	return m.GetCounter().GetValue()
+}
+
+// lgRun is one load run's configuration.
+type lgRun struct {
+	clients int
+	rate    float64 // alerts/s over all clients; 0 = as fast as they go
+}
+
+// lgResult is what a run measured; times are ns since the output's base.
+type lgResult struct {
+	alerts    int
+	postStart []int64
+	httpDone  []int64
+	scheduled []int64 // paced runs only
+	status503 atomic.Int64
+	errs      []error
+}
+
+// runLoadE2E posts alerts 0..len(bodies)-1 from r.clients goroutines on
+// one keep-alive transport and waits until every drift is out or the
+// deadline passes.
+func runLoadE2E(d *lgDaemon, out *lgOutput, bodies [][]byte, r lgRun) *lgResult {
+	n := len(bodies)
+	res := &lgResult{alerts: n, postStart: make([]int64, n), httpDone: make([]int64, n)}
+	budget := 2*time.Minute + lgDrainWait
+	if r.rate > 0 {
+		budget += time.Duration(float64(n) / r.rate * float64(time.Second))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), budget)
+	defer cancel()
+
+	tr := &http.Transport{
+		MaxIdleConns: 2 * r.clients, MaxIdleConnsPerHost: 2 * r.clients,
+		IdleConnTimeout: time.Minute, DisableCompression: true,
+	}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+
+	// jobs holds every alert number up front (unpaced) or receives them
+	// from a ticker (paced); it never blocks the feeder.
+	jobs := make(chan int, n)
+	if r.rate > 0 {
+		res.scheduled = make([]int64, n)
+		interval := time.Duration(float64(time.Second) / r.rate)
+		go func() {
+			defer close(jobs)
+			t := time.NewTicker(interval)
+			defer t.Stop()
+			start := time.Since(out.base)
+			sent := 0
+			for sent < n {
+				// A tick the runtime delivered late or dropped is made
+				// up for: the schedule is start + i·interval, not the
+				// number of ticks seen.
+				due := min(n, int((time.Since(out.base)-start)/interval)+1)
+				for ; sent < due; sent++ {
+					res.scheduled[sent] = int64(start + time.Duration(sent)*interval)
+					jobs <- sent
+				}
+				select {
+				case <-t.C:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	} else {
+		for i := range n {
+			jobs <- i
+		}
+		close(jobs)
+	}
+
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	for range r.clients {
+		wg.Go(func() {
+			rd := bytes.NewReader(nil)
+			for i := range jobs {
+				if ctx.Err() != nil {
+					return
+				}
+				res.postStart[i] = max(time.Since(out.base).Nanoseconds(), 1)
+				err := lgPost(ctx, client, d.url, rd, bodies[i], &res.status503)
+				res.httpDone[i] = time.Since(out.base).Nanoseconds()
+				if err != nil {
+					mu.Lock()
+					res.errs = append(res.errs, fmt.Errorf("alert %d: %w", i, err))
+					mu.Unlock()
+					cancel()
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if len(res.errs) == 0 && ctx.Err() == nil {
+		select {
+		case <-out.all:
+		case <-ctx.Done():
+		case <-time.After(lgDrainWait):
+		}
+	}
+	return res
+}
+
+// lgPost posts one alert until it is accepted (202), retrying after 503.
+func lgPost(ctx context.Context, c *http.Client, url string, rd *bytes.Reader, body []byte, n503 *atomic.Int64) error {
+	for try := 0; ; try++ {
+		rd.Reset(body)
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, rd)
+		if err != nil {
+			return err
+		}
+		req.Header["Content-Type"] = []string{"application/json"}
+		resp, err := c.Do(req)
+		if err != nil {
+			return err
+		}
+		msg, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		switch {
+		case resp.StatusCode == http.StatusAccepted:
+			return nil
+		case resp.StatusCode == http.StatusServiceUnavailable && try < lgMaxRetries:
+			if resp.Header.Get("Retry-After") == "" {
+				return errors.New("503 without Retry-After")
+			}
+			n503.Add(1)
+			time.Sleep(lgRetryPause)
+		default:
+			return fmt.Errorf("status %d after %d tries: %s", resp.StatusCode, try+1, bytes.TrimSpace(msg))
+		}
+	}
+}
+
+// lgProcessCPU is the user and system CPU time of this process so far,
+// from /proc/self/stat (in clock ticks of 1/100 s, the fixed USER_HZ of
+// the /proc interface); -1 where there is no /proc.
+func lgProcessCPU() time.Duration {
+	b, err := os.ReadFile("/proc/self/stat")
+	if err != nil {
+		return -1
+	}
+	// Fields after the command name, which is in parentheses and may
+	// contain spaces: state is field 3, utime 14 and stime 15.
+	_, rest, ok := bytes.Cut(b, []byte(") "))
+	f := bytes.Fields(rest)
+	if !ok || len(f) < 13 {
+		return -1
+	}
+	utime, err1 := strconv.ParseInt(string(f[11]), 10, 64)
+	stime, err2 := strconv.ParseInt(string(f[12]), 10, 64)
+	if err1 != nil || err2 != nil {
+		return -1
+	}
+	return time.Duration(utime+stime) * (time.Second / 100)
+}
+
+// lgQuantile returns the q-quantile of sorted values.
+func lgQuantile(sorted []int64, q float64) int64 {
+	if len(sorted) == 0 {
+		return 0
+	}
+	return sorted[int(q*float64(len(sorted)-1))]
+}
+
+// benchFalcoE2E is the shared body of the end-to-end benchmarks.
+func benchFalcoE2E(b *testing.B, r lgRun) {
+	if la, err := os.ReadFile("/proc/loadavg"); err == nil {
+		b.Logf("b.N=%d, load average before the run: %s", b.N, bytes.TrimSpace(la))
+	}
+	dir := b.TempDir()
+	statePath := filepath.Join(dir, "instances.tfstate")
+	if err := writeMemState(statePath, 0, memStateMix{instances: lgInstances}); err != nil {
+		b.Fatal(err)
+	}
+	devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer devnull.Close()
+	inner, err := app.NewOutput(app.FormatJSON, devnull)
+	if err != nil {
+		b.Fatal(err)
+	}
+	bodies := make([][]byte, b.N)
+	for i := range bodies {
+		bodies[i] = lgAlert(i, lgInstances)
+	}
+	out := newLGOutput(inner, time.Now(), b.N)
+	d := startLGDaemon(b, statePath, out)
+
+	cpu0 := lgProcessCPU()
+	b.ResetTimer()
+	res := runLoadE2E(d, out, bodies, r)
+	b.StopTimer()
+	cpu := lgProcessCPU() - cpu0
+	stopErr := d.stop()
+	for _, err := range res.errs[:min(len(res.errs), 5)] {
+		b.Error(err)
+	}
+	if stopErr != nil {
+		b.Errorf("daemon stop: %v", stopErr)
+	}
+
+	// Every alert became exactly one drift.
+	var lat, rtt, lag []int64
+	first, last := int64(-1), int64(0)
+	missing := 0
+	for i := range res.alerts {
+		at := out.emitted[i].Load()
+		if at == 0 {
+			missing++
+			continue
+		}
+		lat = append(lat, at-res.postStart[i])
+		rtt = append(rtt, res.httpDone[i]-res.postStart[i])
+		if res.scheduled != nil {
+			lag = append(lag, res.postStart[i]-res.scheduled[i])
+		}
+		if first < 0 || res.postStart[i] < first {
+			first = res.postStart[i]
+		}
+		last = max(last, at)
+	}
+	if missing > 0 || out.dups.Load() > 0 || out.strays.Load() > 0 {
+		b.Fatalf("%d alerts: %d without a drift, %d second drifts, %d unexplained drifts",
+			res.alerts, missing, out.dups.Load(), out.strays.Load())
+	}
+	if got, want := d.overloaded(), float64(res.status503.Load()); got != want {
+		b.Errorf("daemon counted %v overloaded refusals, the clients saw %v 503s", got, want)
+	}
+	slices.Sort(lat)
+	slices.Sort(rtt)
+	us := func(ns int64) float64 { return float64(ns) / 1e3 }
+	b.ReportMetric(float64(res.alerts)/(float64(last-first)/1e9), "alerts/s")
+	b.ReportMetric(us(lgQuantile(lat, 0.50)), "p50-µs")
+	b.ReportMetric(us(lgQuantile(lat, 0.99)), "p99-µs")
+	b.ReportMetric(us(lat[len(lat)-1]), "max-µs")
+	b.ReportMetric(us(lgQuantile(rtt, 0.99)), "http-p99-µs")
+	b.ReportMetric(float64(res.status503.Load()), "503s")
+	if cpu0 >= 0 {
+		// CPU time of the whole process (daemon and load generator) per
+		// alert, and the cores it kept busy: on a shared machine these
+		// say whether a low rate came from work or from waiting.
+		b.ReportMetric(float64(cpu.Microseconds())/float64(res.alerts), "cpu-µs/alert")
+		b.ReportMetric(cpu.Seconds()/b.Elapsed().Seconds(), "cores-used")
+	}
+	if lag != nil {
+		// How late POSTs started against the schedule: a large value
+		// means the clients could not keep the pace and the latency above
+		// understates what a steady sender would see.
+		slices.Sort(lag)
+		b.ReportMetric(us(lgQuantile(lag, 0.99)), "send-lag-p99-µs")
+	}
+}
+
+// BenchmarkFalcoHTTPEndToEnd: 8 keep-alive clients as fast as they go,
+// b.N distinct alerts, each POST → drift on the daemon's output (target:
+// ≥ 30,000 alerts/s with every alert turned into its drift).
+func BenchmarkFalcoHTTPEndToEnd(b *testing.B) {
+	benchFalcoE2E(b, lgRun{clients: lgClients})
+}
+
+// BenchmarkFalcoHTTPPaced2000: the same alerts at a steady 2,000 alerts/s
+// over 8 clients (target: p99 POST → drift under 1 ms). Run it with a
+// bounded count, e.g. -benchtime 4000x (two seconds of alerts).
+func BenchmarkFalcoHTTPPaced2000(b *testing.B) {
+	benchFalcoE2E(b, lgRun{clients: lgClients, rate: 2000})
+}
+
+// TestLoadGeneratorEndToEnd checks the harness on a small run: every alert
+// is answered 202 and turns into exactly one drift, found by its ct.id.
+func TestLoadGeneratorEndToEnd(t *testing.T) {
+	// A small state, so that the alerts go round its instances three
+	// times with three different values.
+	const instances, alerts = 100, 300
+	statePath := filepath.Join(t.TempDir(), "instances.tfstate")
+	if err := writeMemState(statePath, 0, memStateMix{instances: instances}); err != nil {
+		t.Fatal(err)
+	}
+	var buf syncBuf
+	inner, _ := app.NewOutput(app.FormatJSON, &buf)
+	bodies := make([][]byte, alerts)
+	for i := range bodies {
+		bodies[i] = lgAlert(i, instances)
+	}
+	out := newLGOutput(inner, time.Now(), alerts)
+	d := startLGDaemon(t, statePath, out)
+	res := runLoadE2E(d, out, bodies, lgRun{clients: lgClients})
+	if err := d.stop(); err != nil {
+		t.Errorf("daemon stop: %v", err)
+	}
+	if len(res.errs) > 0 {
+		t.Fatal(res.errs[0])
+	}
+	if got := out.n.Load(); got != alerts || out.dups.Load() != 0 || out.strays.Load() != 0 {
+		t.Fatalf("%d drifts for %d alerts (%d second drifts, %d unexplained)", got, alerts, out.dups.Load(), out.strays.Load())
+	}
+	// Instance 7 drifted once per round, each time to another value.
+	want := fmt.Sprintf(`"resource_id":%q`, lgInstanceID(7))
+	var got []string
+	for _, line := range strings.Split(buf.String(), "\n") {
+		if strings.Contains(line, want) {
+			for _, v := range lgInstanceTypes[:3] {
+				if strings.Contains(line, `"actual":"`+v+`"`) {
+					got = append(got, v)
+				}
+			}
+		}
+	}
+	slices.Sort(got)
+	if diff := cmp.Diff([]string{"m5.2xlarge", "m5.large", "m5.xlarge"}, got); diff != "" {
+		t.Errorf("drifts of %s by new instance_type (-want +got):\n%s", lgInstanceID(7), diff)
+	}
+}
+
+// syncBuf is a goroutine-safe buffer for the daemon's output.
+type syncBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
+func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
