@@ -27,6 +27,8 @@ type Notices struct {
 	Router *ticket.Router
 	Sinks  []ticket.Sink
 	Rules  *rules.Set
+	// Storms holds the notices of an actor's storm until its window ends.
+	Storms *ticket.Grouper
 	byName map[string]ticket.Sink
 	closers []io.Closer
 }
@@ -127,6 +129,10 @@ func BuildNotices(cfg *config.Config) (*Notices, error) {
 		return nil, err
 	}
 	n.Router = router
+	sc := nc.StormControl
+	if sc.Enabled {
+		n.Storms = ticket.NewGrouper(ticket.GrouperOptions{Threshold: sc.Threshold, Window: sc.Window, Exempt: sc.Exempt}, nil)
+	}
 	return n, nil
 }
 
@@ -160,10 +166,60 @@ func (n *Notices) actions(d *drift.Drift) []rules.Action {
 func (n *Notices) For(d *drift.Drift) []*ticket.Notice { return n.Router.Route(d, n.actions(d)) }
 
 // Outbox returns the notices of a drift in the store's form, to be written
-// in the same transaction as the drift.
+// in the same transaction as the drift. Under storm control, notices that
+// join an actor's storm are held; FlushStorms releases them as groups.
 func (n *Notices) Outbox(d *drift.Drift) []store.NewNotice {
-	var out []store.NewNotice
+	var ready []*ticket.Notice
 	for _, t := range n.For(d) {
+		if n.Storms != nil {
+			ready = append(ready, n.Storms.Add(t)...)
+		} else {
+			ready = append(ready, t)
+		}
+	}
+	return outboxForm(ready)
+}
+
+// FlushStorms returns the grouped notices whose window has ended (all of
+// them when final, at shutdown), ready for the outbox.
+func (n *Notices) FlushStorms(now time.Time, final bool) []store.NewNotice {
+	if n.Storms == nil {
+		return nil
+	}
+	if final {
+		return outboxForm(n.Storms.FlushAll())
+	}
+	return outboxForm(n.Storms.Flush(now))
+}
+
+// StormFlusher enqueues grouped notices as their windows end, and the rest
+// when ctx ends (a daemon's shutdown).
+func (n *Notices) StormFlusher(st store.Outbox) func(ctx context.Context) error {
+	return func(ctx context.Context) error {
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				if groups := n.FlushStorms(time.Now(), true); len(groups) > 0 {
+					_, err := st.EnqueueNotices(context.WithoutCancel(ctx), "", groups)
+					return err
+				}
+				return nil
+			case now := <-t.C:
+				if groups := n.FlushStorms(now, false); len(groups) > 0 {
+					if _, err := st.EnqueueNotices(ctx, "", groups); err != nil {
+						return err
+					}
+				}
+			}
+		}
+	}
+}
+
+func outboxForm(ts []*ticket.Notice) []store.NewNotice {
+	var out []store.NewNotice
+	for _, t := range ts {
 		payload, err := ticket.EncodeNotice(t)
 		if err != nil {
 			continue // a drift's record always encodes; see EncodeNotice

@@ -195,12 +195,31 @@ type FalcoHTTP struct {
 }
 
 // Notifications configures the sinks.
+// StormControl turns many drifts by one actor within Window into one
+// grouped notice per sink: a console session touching 200 resources pages
+// once. The first Threshold-1 drifts pass straight through.
+type StormControl struct {
+	Enabled   bool
+	Threshold int
+	Window    time.Duration
+	// Exempt sinks are never grouped (an audit log wants every line).
+	Exempt []string
+}
+
+// Storm control defaults.
+const (
+	DefaultStormThreshold = 10
+	DefaultStormWindow    = 5 * time.Minute
+)
+
 type Notifications struct {
 	Slack     Slack
 	Webhooks  []Webhook
 	Jira      Jira
 	Email     Email
 	PagerDuty PagerDuty
+	// StormControl is on by default (threshold 10 in 5 minutes).
+	StormControl StormControl
 }
 
 // Filter selects the drifts a sink or channel receives. Every non-empty

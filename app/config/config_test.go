@@ -405,6 +405,7 @@ func TestFullConfig(t *testing.T) {
 				From: "tfdrift <tfdrift@example.com>", To: []string{"platform@example.com", "security@example.com"}, StartTLS: false},
 			PagerDuty: PagerDuty{Enabled: true, RoutingKey: "pd-1", SeverityMap: map[drift.Severity]string{
 				drift.Critical: "critical", drift.High: "critical", drift.Medium: "warning", drift.Low: "info", drift.Info: "info"}},
+			StormControl: StormControl{Enabled: true, Threshold: 20, Window: 10 * time.Minute, Exempt: []string{"output"}},
 		},
 		Output: Output{Mode: "json", File: "/var/log/tfdrift/drifts.ndjson"},
 	}

@@ -140,6 +140,15 @@ type rawNotifications struct {
 	Jira      *rawJira      `yaml:"jira"`
 	Email     *rawEmail     `yaml:"email"`
 	PagerDuty *rawPagerDuty `yaml:"pagerduty"`
+	// StormControl groups many drifts by one actor into one notice.
+	StormControl *rawStormControl `yaml:"storm_control"`
+}
+
+type rawStormControl struct {
+	Enabled   *bool      `yaml:"enabled"`
+	Threshold int        `yaml:"threshold"`
+	Window    string     `yaml:"window"`
+	Exempt    stringList `yaml:"exempt"`
 }
 
 type rawFilter struct {

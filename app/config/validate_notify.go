@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
+	"time"
 
 	"github.com/tfdrift/tfdrift/detector/change"
 )
 
 func (v *validator) notifications(r *rawNotifications) Notifications {
 	var n Notifications
+	n.StormControl = v.stormControl(r.StormControl)
 	if r.Slack != nil {
 		n.Slack = v.slack("notifications.slack", r.Slack)
 	}
@@ -255,4 +257,21 @@ func (v *validator) pagerDuty(path string, r *rawPagerDuty) PagerDuty {
 		v.required(path+".routing_key", p.RoutingKey, "the Events API v2 integration (routing) key")
 	}
 	return p
+}
+
+func (v *validator) stormControl(r *rawStormControl) StormControl {
+	sc := StormControl{Enabled: true, Threshold: DefaultStormThreshold, Window: DefaultStormWindow}
+	if r == nil {
+		return sc
+	}
+	sc.Enabled = enabled(r.Enabled)
+	if r.Threshold != 0 {
+		sc.Threshold = r.Threshold
+	}
+	sc.Window = v.duration("notifications.storm_control.window", r.Window, DefaultStormWindow, time.Second)
+	sc.Exempt = v.nonEmpty("notifications.storm_control.exempt", r.Exempt)
+	if sc.Threshold < 2 {
+		v.errAt("notifications.storm_control.threshold", "must be at least 2 (a group needs two drifts); set enabled: false to turn storm control off")
+	}
+	return sc
 }

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -217,6 +219,24 @@ func TestTransitionErrorMessage(t *testing.T) {
 		var te *TransitionError
 		if !errors.As(error(tc.err), &te) {
 			t.Error("errors.As failed")
+		}
+	}
+}
+
+func TestSQLiteFilePrivate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tfdrift.db")
+	s, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, p := range []string{path, path + "-wal"} {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mode := fi.Mode().Perm(); mode != 0o600 {
+			t.Errorf("%s has mode %v, want 0600", filepath.Base(p), mode)
 		}
 	}
 }

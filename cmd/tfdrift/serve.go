@@ -160,7 +160,7 @@ Production: see docs/deploy.md and deploy/helm.`)
 			if err != nil {
 				return err
 			}
-			background = append(background, d.Run)
+			background = append(background, d.Run, notices.StormFlusher(st))
 		}
 	} else if notices != nil && len(notices.Sinks) > 1 {
 		return errors.New("notifications are configured but there is no store: pass --database (e.g. sqlite:///var/lib/tfdrift/tfdrift.db) so notices are delivered through the durable outbox")

@@ -111,10 +111,12 @@ type Spool struct {
 	done chan struct{}
 
 	// Owned by the committer goroutine once it runs.
-	segs  []*segment
-	cur   *segment
-	f     *os.File
-	where map[uint64]*segment // unsettled entry → its segment
+	segs     []*segment
+	cur      *segment
+	f        *os.File
+	dirty    bool                // written since the last fsync
+	closeErr error               // of the final sync, read after done is closed
+	where    map[uint64]*segment // unsettled entry → its segment
 
 	recoverMu sync.Mutex
 	pending   []*pendingEntry // found at Open, consumed by Recover
@@ -128,6 +130,8 @@ type batch struct {
 	firstSeq uint64
 	entries  int
 	marks    []markRef
+	// sync asks for an fsync even without entries (flush, Close).
+	sync bool
 }
 
 type markRef struct {
@@ -344,6 +348,7 @@ func (s *Spool) flush() error {
 		wait = append(wait, s.writing)
 	}
 	if len(s.buf) > 0 {
+		s.batch.sync = true
 		wait = append(wait, s.batch)
 	}
 	err := s.err
@@ -375,6 +380,9 @@ func (s *Spool) Close() error {
 	close(s.stop)
 	<-s.done
 	var errs []error
+	if s.closeErr != nil {
+		errs = append(errs, s.closeErr)
+	}
 	if err := s.f.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("spool: closing %s: %w", s.cur.path, err))
 	}
