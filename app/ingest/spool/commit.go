@@ -36,7 +36,7 @@ func (s *Spool) commitOnce() {
 	// the next, which nearly halves the fsyncs under contention.
 	runtime.Gosched()
 	s.mu.Lock()
-	if len(s.buf) == 0 {
+	if len(s.buf) == 0 && !s.batch.sync {
 		s.mu.Unlock()
 		return
 	}
@@ -74,12 +74,14 @@ func (s *Spool) write(buf []byte, b *batch) error {
 			return err
 		}
 	}
-	if _, err := s.f.Write(buf); err != nil {
-		return fmt.Errorf("spool: writing %s: %w", s.cur.path, err)
+	if len(buf) > 0 {
+		if _, err := s.f.Write(buf); err != nil {
+			return fmt.Errorf("spool: writing %s: %w", s.cur.path, err)
+		}
+		s.cur.size += int64(len(buf))
+		s.stats.bytes.Add(int64(len(buf)))
+		s.dirty = true
 	}
-	s.cur.size += int64(len(buf))
-	s.stats.bytes.Add(int64(len(buf)))
-	s.dirty = true
 	// A batch of marks alone is not synced: nobody waits for it, and a
 	// mark lost in a power cut only causes a duplicate replay. The next
 	// entry's fsync (or the rotation, or Close) covers it. This keeps a

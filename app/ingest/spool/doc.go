@@ -40,19 +40,23 @@
 //   - A caller is released only after the fsync covering its entry has
 //     returned, and only then is the message passed on. So a message that
 //     got a 202 is on disk, and its mark can never precede its entry.
-//   - Frames are written in order, by one goroutine, with one write per
-//     batch; each batch is fsynced before the next is written. Only the
-//     last batch of the newest segment can therefore be incomplete after a
+//   - Frames are written in order, by one goroutine, one write per batch.
+//     A batch holding entries is fsynced before its callers go on; a batch
+//     of marks alone is synced by the next fsync (the next entries, the
+//     rotation that seals the segment, or Close). Only the tail after the
+//     last fsync of the newest segment can therefore be incomplete after a
 //     crash: a kill during write(2) leaves a prefix (a short frame at the
-//     end), and a power cut before the fsync leaves the unsynced tail
-//     missing or zero-filled. Open recognises exactly those shapes, a
-//     frame running past the end, a bad checksum on the very last frame,
-//     or zeros to the end, and cuts them off. Nobody was told those bytes
-//     were durable. Any other bad frame (bad checksum with more data
-//     after it, bad length, a bad frame in an older segment) is damage,
-//     and Open fails with a *CorruptError naming the segment and offset
-//     rather than skip messages silently. To start anyway, move that
-//     segment aside: its unsettled messages are then lost.
+//     end), and a power cut leaves the unsynced tail missing or
+//     zero-filled (file systems that order data before size updates, such
+//     as ext4 and xfs, never expose stale blocks there). Open recognises
+//     exactly those shapes, a frame running past the end, a bad checksum on
+//     the very last frame, or zeros to the end, and cuts them off. Nobody
+//     was told those bytes were durable. Any other bad frame (bad checksum
+//     with more data after it, bad length, a bad frame in an older
+//     segment) is damage, and Open fails with a *CorruptError naming the
+//     segment and offset rather than skip messages silently. To start
+//     anyway, move that segment aside: its unsettled messages are then
+//     lost.
 //   - Each run starts a fresh segment; older ones are never written again,
 //     so "newest segment" is also "the one a crash can have torn".
 //   - After a failed write or fsync the spool stops (Err): retrying an
@@ -71,9 +75,10 @@
 //   - One process per spool directory: Open takes a flock on dir/LOCK,
 //     which the kernel releases when the process dies, kill -9 included.
 //
-// Cost: one fsync per batch. On local disk that is about 0.2 ms, and every
-// 202 waits for it. Under load, batches grow and the cost per message falls
-// (BenchmarkAppendParallel).
+// Cost: every 202 waits for one fsync, shared by all the callers that
+// arrived while the previous one ran. On local disk an fsync takes about
+// 0.2 ms; under load, batches grow and the cost per message falls
+// (BenchmarkAppendParallel: about one fsync per 8 messages from 8 callers).
 //
 // The spool keeps counters (Stats) but does not export metrics or log:
 // the daemon does. It imports only app/ingest and the standard library;

@@ -340,30 +340,25 @@ func (s *Spool) wake() {
 	}
 }
 
-// flush waits until everything journaled so far is durable.
+// flush waits until everything journaled so far is durable: the next
+// batch, even if empty, syncs the file, which covers any batch of marks
+// written unsynced before it.
 func (s *Spool) flush() error {
 	s.mu.Lock()
-	var wait []*batch
-	if s.writing != nil {
-		wait = append(wait, s.writing)
-	}
-	if len(s.buf) > 0 {
-		s.batch.sync = true
-		wait = append(wait, s.batch)
-	}
-	err := s.err
-	s.mu.Unlock()
-	if err != nil {
+	if s.closed || s.err != nil {
+		err := s.err
+		s.mu.Unlock()
+		if err == nil {
+			err = ErrClosed
+		}
 		return err
 	}
+	b := s.batch
+	b.sync = true
+	s.mu.Unlock()
 	s.wake()
-	for _, b := range wait {
-		<-b.done
-		if b.err != nil {
-			return b.err
-		}
-	}
-	return nil
+	<-b.done
+	return b.err
 }
 
 // Close writes the marks still buffered, syncs and closes the journal.

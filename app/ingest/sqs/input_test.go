@@ -50,6 +50,7 @@ func TestDeliverUnwrapDelete(t *testing.T) {
 		t.Errorf("message IDs (-want +got):\n%s", diff)
 	}
 	waitFor(t, "the queue to empty", func() bool { return len(e.fake.Messages("events")) == 0 })
+	waitFor(t, "the deletes to be counted", func() bool { return in.Stats().Deleted == 3 })
 	st := in.Stats()
 	if st.Received != 3 || st.Delivered != 3 || st.Unwrapped != 1 || st.Completed != 3 || st.Deleted != 3 {
 		t.Errorf("stats %+v", st)
@@ -82,6 +83,9 @@ func TestDoneErrorRedelivers(t *testing.T) {
 	}
 	second.Done(nil)
 	waitFor(t, "the queue to empty", func() bool { return len(e.fake.Messages("events")) == 0 })
+	// The counter moves when DeleteMessageBatch has returned, a moment
+	// after the fake has dropped the message.
+	waitFor(t, "the delete to be counted", func() bool { return in.Stats().Deleted == 1 })
 	if st := in.Stats(); st.Failed != 1 || st.Completed != 1 || st.Deleted != 1 {
 		t.Errorf("stats %+v", st)
 	}
