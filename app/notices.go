@@ -86,7 +86,7 @@ func BuildNotices(cfg *config.Config) (*Notices, error) {
 		add(sink, ticket.Route{Type: ticket.TypeWebhook, Filter: ticketFilter(w.Filter)})
 	}
 	if p := nc.PagerDuty; p.Enabled {
-		sink, err := pagerduty.New(pagerduty.Options{Name: ticket.TypePagerDuty, RoutingKey: p.RoutingKey, Severities: p.SeverityMap})
+		sink, err := pagerduty.New(pagerduty.Options{Name: ticket.TypePagerDuty, RoutingKey: p.RoutingKey, Severities: p.SeverityMap, BaseURL: p.URL})
 		if err != nil {
 			return nil, fmt.Errorf("notifications.pagerduty: %w", err)
 		}
@@ -257,9 +257,11 @@ func (n *Notices) Close() error {
 	return nil
 }
 
-// Deliverer starts outbox workers over the store.
-func (n *Notices) Deliverer(st store.Outbox, owner string, onResult func(deliver.Result)) (*deliver.Deliverer, error) {
-	return deliver.New(storeQueue{st}, n.Sinks, deliver.Options{Owner: owner, OnResult: onResult})
+// Deliverer starts outbox workers over the store. o's Owner and OnResult
+// are set here; its other fields (backoff, poll interval) pass through.
+func (n *Notices) Deliverer(st store.Outbox, owner string, onResult func(deliver.Result), o deliver.Options) (*deliver.Deliverer, error) {
+	o.Owner, o.OnResult = owner, onResult
+	return deliver.New(storeQueue{st}, n.Sinks, o)
 }
 
 // storeQueue adapts the store's outbox to the deliverer's queue.
@@ -287,4 +289,10 @@ func (q storeQueue) Failed(ctx context.Context, id int64, owner, msg string, ret
 
 func (q storeQueue) Dead(ctx context.Context, id int64, owner, reason string) error {
 	return q.s.MarkDead(ctx, id, owner, reason)
+}
+
+// Resolved returns the notices that announce a stored drift's resolution
+// (PagerDuty resolve, Jira transition, Slack), in the store's form.
+func (n *Notices) Resolved(d *drift.Drift) []store.NewNotice {
+	return outboxForm(n.Router.Resolved(d, n.actions(d)))
 }

@@ -218,3 +218,9 @@ func emptyToNil(s []string) []string {
 	}
 	return s
 }
+
+// DriftFromRecord rebuilds a drift from its JSON record (as the store
+// keeps it), for notices about a stored drift: a resolution.
+func DriftFromRecord(r drift.Record) (*drift.Drift, error) {
+	return fromWire(&wireDrift{Record: r, HasEvent: r.Provider != "" || r.CloudTrail.EventID != "", EventName: r.CloudTrail.EventName})
+}

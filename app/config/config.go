@@ -305,6 +305,9 @@ type Email struct {
 type PagerDuty struct {
 	Enabled    bool
 	RoutingKey string
+	// URL is the Events API host (default https://events.pagerduty.com;
+	// EU accounts use https://events.eu.pagerduty.com).
+	URL string
 	// SeverityMap maps drift severities to PagerDuty's (critical, error,
 	// warning, info). Every drift severity has an entry.
 	SeverityMap map[drift.Severity]string

@@ -213,6 +213,7 @@ type rawPagerDuty struct {
 	Enabled     *bool             `yaml:"enabled"`
 	RoutingKey  string            `yaml:"routing_key"`
 	SeverityMap map[string]string `yaml:"severity_map"`
+	URL         string            `yaml:"url"`
 }
 
 type rawOutput struct {

@@ -245,6 +245,10 @@ func (v *validator) pagerDuty(path string, r *rawPagerDuty) PagerDuty {
 		Enabled:     enabled(r.Enabled),
 		RoutingKey:  r.RoutingKey,
 		SeverityMap: DefaultPagerDutySeverities(),
+		URL:         r.URL,
+	}
+	if p.URL != "" {
+		v.httpURL(path+".url", p.URL)
 	}
 	for k, val := range r.SeverityMap {
 		kp := path + ".severity_map." + k

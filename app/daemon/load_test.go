@@ -618,8 +618,9 @@ func BenchmarkFalcoHTTPPaced2000(b *testing.B) {
 	benchFalcoE2E(b, lgRun{clients: lgClients, rate: 2000})
 }
 
-// TestLoadGeneratorEndToEnd checks the harness on a small run: every alert
-// is answered 202 and turns into exactly one drift, found by its ct.id.
+// TestLoadGeneratorEndToEnd checks the harness on a small run with each
+// kind of client: every alert is answered 202 and turns into exactly one
+// drift, found by its ct.id.
 func TestLoadGeneratorEndToEnd(t *testing.T) {
 	// A small state, so that the alerts go round its instances three
 	// times with three different values.
@@ -628,39 +629,48 @@ func TestLoadGeneratorEndToEnd(t *testing.T) {
 	if err := writeMemState(statePath, 0, memStateMix{instances: instances}); err != nil {
 		t.Fatal(err)
 	}
-	var buf syncBuf
-	inner, _ := app.NewOutput(app.FormatJSON, &buf)
 	bodies := make([][]byte, alerts)
 	for i := range bodies {
 		bodies[i] = lgAlert(i, instances)
 	}
-	out := newLGOutput(inner, time.Now(), alerts)
-	d := startLGDaemon(t, statePath, out)
-	res := runLoadE2E(d, out, bodies, lgRun{clients: lgClients})
-	if err := d.stop(); err != nil {
-		t.Errorf("daemon stop: %v", err)
-	}
-	if len(res.errs) > 0 {
-		t.Fatal(res.errs[0])
-	}
-	if got := out.n.Load(); got != alerts || out.dups.Load() != 0 || out.strays.Load() != 0 {
-		t.Fatalf("%d drifts for %d alerts (%d second drifts, %d unexplained)", got, alerts, out.dups.Load(), out.strays.Load())
-	}
-	// Instance 7 drifted once per round, each time to another value.
-	want := fmt.Sprintf(`"resource_id":%q`, lgInstanceID(7))
-	var got []string
-	for _, line := range strings.Split(buf.String(), "\n") {
-		if strings.Contains(line, want) {
-			for _, v := range lgInstanceTypes[:3] {
-				if strings.Contains(line, `"actual":"`+v+`"`) {
-					got = append(got, v)
+	for _, raw := range []bool{false, true} {
+		t.Run(fmt.Sprintf("raw=%t", raw), func(t *testing.T) {
+			var buf syncBuf
+			inner, _ := app.NewOutput(app.FormatJSON, &buf)
+			out := newLGOutput(inner, time.Now(), alerts)
+			d := startLGDaemon(t, statePath, out)
+			res := runLoadE2E(d, out, bodies, lgRun{clients: lgClients, raw: raw})
+			if err := d.stop(); err != nil {
+				t.Errorf("daemon stop: %v", err)
+			}
+			if len(res.errs) > 0 {
+				t.Fatal(res.errs[0])
+			}
+			if got := out.n.Load(); got != alerts || out.dups.Load() != 0 || out.strays.Load() != 0 {
+				t.Fatalf("%d drifts for %d alerts (%d second drifts, %d unexplained)", got, alerts, out.dups.Load(), out.strays.Load())
+			}
+			for i := range alerts {
+				if res.postStart[i] == 0 || res.httpDone[i] < res.postStart[i] || out.emitted[i].Load() < res.postStart[i] {
+					t.Fatalf("alert %d: posted at %d, answered at %d, drift at %d", i, res.postStart[i], res.httpDone[i], out.emitted[i].Load())
 				}
 			}
-		}
-	}
-	slices.Sort(got)
-	if diff := cmp.Diff([]string{"m5.2xlarge", "m5.large", "m5.xlarge"}, got); diff != "" {
-		t.Errorf("drifts of %s by new instance_type (-want +got):\n%s", lgInstanceID(7), diff)
+			// Instance 7 drifted once per round, each time to another value.
+			want := fmt.Sprintf(`"resource_id":%q`, lgInstanceID(7))
+			var got []string
+			for _, line := range strings.Split(buf.String(), "\n") {
+				if strings.Contains(line, want) {
+					for _, v := range lgInstanceTypes[:3] {
+						if strings.Contains(line, `"actual":"`+v+`"`) {
+							got = append(got, v)
+						}
+					}
+				}
+			}
+			slices.Sort(got)
+			if diff := cmp.Diff([]string{"m5.2xlarge", "m5.large", "m5.xlarge"}, got); diff != "" {
+				t.Errorf("drifts of %s by new instance_type (-want +got):\n%s", lgInstanceID(7), diff)
+			}
+		})
 	}
 }
 

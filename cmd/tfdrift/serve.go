@@ -29,6 +29,8 @@ func init() {
 var serveHooks struct {
 	started func(addr string)
 	reload  chan struct{}
+	// deliver overrides the outbox workers' timing (tests).
+	deliver deliver.Options
 }
 
 func runServe(ctx context.Context, env *cmdEnv, args []string) error {
@@ -156,7 +158,7 @@ Production: see docs/deploy.md and deploy/helm.`)
 				if r.Err != nil {
 					log.Warn("notice delivery", "sink", r.Sink, "outcome", r.Outcome, "err", r.Err)
 				}
-			})
+			}, serveHooks.deliver)
 			if err != nil {
 				return err
 			}

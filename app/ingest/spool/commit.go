@@ -18,12 +18,11 @@ func (s *Spool) commitLoop() {
 		select {
 		case <-s.kick:
 		case <-s.stop:
-			// Close: write what is left (late marks), sync, then stop.
+			// Close: write and sync what is left (late marks), then stop.
 			s.mu.Lock()
 			s.batch.sync = true
 			s.mu.Unlock()
 			s.commitOnce()
-			s.closeErr = s.sync()
 			return
 		}
 		s.commitOnce()
@@ -43,7 +42,6 @@ func (s *Spool) commitOnce() {
 	buf, b := s.buf, s.batch
 	s.buf, s.spare = s.spare[:0], nil
 	s.batch = newBatch()
-	s.writing = b
 	err := s.err
 	s.mu.Unlock()
 
@@ -59,7 +57,6 @@ func (s *Spool) commitOnce() {
 		// middle of the segment. Stop taking messages.
 		s.err = err
 	}
-	s.writing = nil
 	s.spare = buf
 	s.mu.Unlock()
 	b.err = err

@@ -101,7 +101,6 @@ type Spool struct {
 	buf     []byte // frames waiting for the committer
 	spare   []byte // the committer's last buffer, for reuse
 	batch   *batch // the batch buf belongs to
-	writing *batch // the batch being written, if any
 	nextSeq uint64
 	err     error // sticky: a failed write or fsync stops the spool
 	closed  bool
@@ -111,12 +110,11 @@ type Spool struct {
 	done chan struct{}
 
 	// Owned by the committer goroutine once it runs.
-	segs     []*segment
-	cur      *segment
-	f        *os.File
-	dirty    bool                // written since the last fsync
-	closeErr error               // of the final sync, read after done is closed
-	where    map[uint64]*segment // unsettled entry → its segment
+	segs  []*segment
+	cur   *segment
+	f     *os.File
+	dirty bool                // written since the last fsync
+	where map[uint64]*segment // unsettled entry → its segment
 
 	recoverMu sync.Mutex
 	pending   []*pendingEntry // found at Open, consumed by Recover
@@ -375,9 +373,6 @@ func (s *Spool) Close() error {
 	close(s.stop)
 	<-s.done
 	var errs []error
-	if s.closeErr != nil {
-		errs = append(errs, s.closeErr)
-	}
 	if err := s.f.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("spool: closing %s: %w", s.cur.path, err))
 	}

@@ -76,6 +76,7 @@ func crash(t *testing.T, s *Spool) {
 	s.buf = nil
 	s.batch.err = ErrClosed
 	close(s.batch.done)
+	s.batch = newBatch()
 	s.mu.Unlock()
 	close(s.stop)
 	<-s.done
