@@ -28,8 +28,8 @@ type Notices struct {
 	Sinks  []ticket.Sink
 	Rules  *rules.Set
 	// Storms holds the notices of an actor's storm until its window ends.
-	Storms *ticket.Grouper
-	byName map[string]ticket.Sink
+	Storms  *ticket.Grouper
+	byName  map[string]ticket.Sink
 	closers []io.Closer
 }
 

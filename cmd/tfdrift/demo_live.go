@@ -98,9 +98,9 @@ func (l *liveOutput) count() int { l.mu.Lock(); defer l.mu.Unlock(); return l.n 
 
 func (l *liveOutput) Write(d *drift.Drift) error {
 	l.mu.Lock()
+	defer l.mu.Unlock()
 	l.n++
 	lat := time.Since(l.sent)
-	l.mu.Unlock()
 	fmt.Fprintf(l.w, "  ← drift %s %s in %s\n", strings.ToUpper(string(d.Severity)), d.Title(), lat.Round(10*time.Microsecond))
 	return nil
 }

@@ -145,4 +145,3 @@ func describe(r store.Record) string {
 	}
 	return r.ResourceType + " " + r.ResourceID
 }
-
