@@ -17,6 +17,7 @@ import (
 	"github.com/tfdrift/tfdrift/app"
 	"github.com/tfdrift/tfdrift/app/ingest"
 	"github.com/tfdrift/tfdrift/app/ingest/falcohttp"
+	"github.com/tfdrift/tfdrift/app/ingest/spool"
 	"github.com/tfdrift/tfdrift/detector"
 	"github.com/tfdrift/tfdrift/detector/change"
 	"github.com/tfdrift/tfdrift/detector/state"
@@ -56,6 +57,10 @@ type Options struct {
 	Started func(addr string)
 	// QueueSize and Workers tune the pipeline (defaults in Pipeline).
 	QueueSize, Workers int
+	// Spool, when set, journals every message from an input that never
+	// retries (Falco HTTP and gRPC) before it is acknowledged, and replays
+	// the unfinished ones at start: a crash loses no accepted alert.
+	Spool *spool.Spool
 	// Background jobs (the notice deliverer) run until the pipeline has
 	// drained at shutdown, so notices of the last events still go out.
 	Background []func(ctx context.Context) error
@@ -116,7 +121,18 @@ func Run(ctx context.Context, o Options) error {
 		QueueSize: o.QueueSize, Workers: o.Workers, Metrics: m, Logger: log,
 	})
 
-	falco, err := falcohttp.New(o.Falco, p.Handle)
+	handle, durable := ingest.Handler(p.Handle), ingest.Handler(p.Handle)
+	if o.Spool != nil {
+		durable = o.Spool.Wrap(p.Handle)
+		n, err := o.Spool.Recover(ctx, p.Handle)
+		if err != nil {
+			log.Error("spool recovery stopped early; the rest is replayed at the next start", "err", err)
+		}
+		if n > 0 {
+			log.Info("replayed events accepted before a crash", "events", n)
+		}
+	}
+	falco, err := falcohttp.New(o.Falco, durable)
 	if err != nil {
 		return err
 	}
@@ -175,12 +191,16 @@ func Run(ctx context.Context, o Options) error {
 	var inputs sync.WaitGroup
 	for _, in := range o.Inputs {
 		inputs.Add(1)
-		go func(in ingest.Input) {
+		h := handle
+		if in.Status().Name == "falco-grpc" {
+			h = durable // Falco's gRPC stream does not redeliver either
+		}
+		go func(in ingest.Input, h ingest.Handler) {
 			defer inputs.Done()
-			if err := in.Run(inputsCtx, p.Handle); err != nil {
+			if err := in.Run(inputsCtx, h); err != nil {
 				log.Error("input stopped", "input", in.Status().Name, "err", err)
 			}
-		}(in)
+		}(in, h)
 	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
@@ -220,6 +240,11 @@ loop:
 	inputs.Wait()
 	if err := p.Close(drainCtx); err != nil {
 		runErr = errors.Join(runErr, err)
+	}
+	if o.Spool != nil {
+		if err := o.Spool.Close(); err != nil {
+			log.Warn("closing the spool", "err", err)
+		}
 	}
 	stopBackground()
 	jobs.Wait()

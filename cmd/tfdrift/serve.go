@@ -9,11 +9,14 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/tfdrift/tfdrift/app"
 	"github.com/tfdrift/tfdrift/app/daemon"
 	"github.com/tfdrift/tfdrift/app/ingest/falcohttp"
+	"github.com/tfdrift/tfdrift/app/ingest/spool"
 	"github.com/tfdrift/tfdrift/app/store"
 	"github.com/tfdrift/tfdrift/detector/catalog"
 	"github.com/tfdrift/tfdrift/detector/change"
@@ -67,6 +70,7 @@ Production: see docs/deploy.md and deploy/helm.`)
 	fs.StringVar(&f.format, "format", "", "print drifts to stdout: text or json (default: the config's output.mode, else json)")
 	listen := fs.String("listen", "127.0.0.1:8080", "HTTP listen address")
 	database := fs.String("database", "", "store: a SQLite file (sqlite:///var/lib/tfdrift/tfdrift.db) or postgres://… for several replicas; empty keeps no records (quick start)")
+	spoolDir := fs.String("spool-dir", "", "journal of accepted Falco alerts, replayed after a crash (default: spool/ beside a SQLite --database; required for no loss with Postgres)")
 	var secrets stringList
 	fs.Var(&secrets, "falco-secret", "shared secret for /falco (repeatable, to rotate; or $TFDRIFT_FALCO_SECRET)")
 	verbose := fs.Bool("verbose", false, "debug logging")
@@ -204,7 +208,18 @@ Production: see docs/deploy.md and deploy/helm.`)
 			IgnoreFile: f.ignoreFile, Catalog: cat, Diag: env.stderr, OnTrustedWrite: nudge,
 		})
 	}
+	var sp *spool.Spool
+	dir := *spoolDir
+	if dir == "" && *database != "" && !strings.HasPrefix(*database, "postgres") {
+		dir = filepath.Join(filepath.Dir(strings.TrimPrefix(*database, "sqlite://")), "spool")
+	}
+	if dir != "" {
+		if sp, err = spool.Open(dir); err != nil {
+			return fmt.Errorf("spool %s: %w", dir, err)
+		}
+	}
 	opts := daemon.Options{
+		Spool:  sp,
 		Listen: *listen, Build: build, Index: ix, Backends: backends,
 		Falco: falcohttp.Config{Secrets: secrets, BearerTokens: bearers,
 			AllowUnauthenticated: len(secrets) == 0 && len(bearers) == 0 && loopback},
