@@ -19,6 +19,7 @@ import (
 	"github.com/tfdrift/tfdrift/app/ingest"
 	"github.com/tfdrift/tfdrift/app/ingest/falcohttp"
 	"github.com/tfdrift/tfdrift/app/store"
+	"github.com/tfdrift/tfdrift/app/store/storetest"
 	"github.com/tfdrift/tfdrift/detector/catalog"
 	"github.com/tfdrift/tfdrift/detector/change"
 	"github.com/tfdrift/tfdrift/detector/drift"
@@ -337,18 +338,37 @@ func TestReloadKeepsServing(t *testing.T) {
 }
 
 // TestStoreRecordsBeforeEmitting: with a store, a drift is printed only
-// once its record is open, and a second replica's repeat prints nothing.
+// once its record is open, and a second replica's repeat prints nothing —
+// on SQLite and on a real Postgres (the several-replicas set-up).
 func TestStoreRecordsBeforeEmitting(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "tfdrift.db")
-	st, err := store.Open(context.Background(), db)
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) {
+			dsn := storetest.SQLite(t)
+			if engine == "postgres" {
+				dsn = storetest.Postgres(t)
+			}
+			replicasShareOneRecord(t, dsn)
+		})
+	}
+}
+
+func replicasShareOneRecord(t *testing.T, dsn string) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
+	// The second replica has its own connection pool, as a second process.
+	st2, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st2.Close()
 	h := start(t, func(o *Options) { o.Recorder = st })
 	h.post(t, falcoAlert(t, h.sc))
 	waitFor(t, "the drift", func() bool { return strings.Contains(h.out.String(), "workers[1]") })
-	page, err := st.List(context.Background(), store.Filter{})
+	page, err := st.List(ctx, store.Filter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -357,14 +377,19 @@ func TestStoreRecordsBeforeEmitting(t *testing.T) {
 	}
 
 	// A second daemon ("replica") on the same database sees the same
-	// event through another path: no second record, nothing printed.
-	h2 := startOn(t, h.sc, func(o *Options) { o.Recorder = st })
+	// edit through another delivery: no second record, nothing printed.
+	h2 := startOn(t, h.sc, func(o *Options) { o.Recorder = st2 })
 	h2.post(t, distinctAlert(t, h2.sc, 1))
 	waitFor(t, "the replica to record", func() bool {
-		rec, err := st.Get(context.Background(), page.Records[0].Fingerprint)
+		rec, err := st.Get(ctx, page.Records[0].Fingerprint)
 		return err == nil && rec.Count == 2
 	})
 	if h2.out.String() != "" {
 		t.Errorf("the replica printed a drift another replica already recorded: %q", h2.out.String())
 	}
+	if page, _ := st.List(ctx, store.Filter{}); len(page.Records) != 1 {
+		t.Errorf("%d records after the replica, want 1", len(page.Records))
+	}
 }
+
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -497,6 +498,43 @@ func lgProcessCPU() time.Duration {
 	return time.Duration(utime+stime) * (time.Second / 100)
 }
 
+// hiccupMeter is a goroutine that sleeps 1 ms at a time and records how
+// much later than asked it woke up. Its distribution is the stall any
+// goroutine of the process could suffer at that moment for reasons that
+// are not its own work: stop-the-world pauses, or the OS running other
+// processes on a shared machine. A latency percentile far above it is the
+// daemon's doing; one close to it is the environment's.
+type hiccupMeter struct {
+	quit chan struct{}
+	done chan []int64
+}
+
+func startHiccupMeter() *hiccupMeter {
+	h := &hiccupMeter{quit: make(chan struct{}), done: make(chan []int64, 1)}
+	go func() {
+		var late []int64
+		for {
+			select {
+			case <-h.quit:
+				slices.Sort(late)
+				h.done <- late
+				return
+			default:
+			}
+			t0 := time.Now()
+			time.Sleep(time.Millisecond)
+			late = append(late, (time.Since(t0) - time.Millisecond).Nanoseconds())
+		}
+	}()
+	return h
+}
+
+// stop ends the meter and returns the sorted overshoots in ns.
+func (h *hiccupMeter) stop() []int64 {
+	close(h.quit)
+	return <-h.done
+}
+
 // lgQuantile returns the q-quantile of sorted values.
 func lgQuantile(sorted []int64, q float64) int64 {
 	if len(sorted) == 0 {
@@ -531,11 +569,16 @@ func benchFalcoE2E(b *testing.B, r lgRun) {
 	out := newLGOutput(inner, time.Now(), b.N)
 	d := startLGDaemon(b, statePath, out)
 
+	var ms0, ms1 runtime.MemStats
+	runtime.ReadMemStats(&ms0)
 	cpu0 := lgProcessCPU()
+	hiccups := startHiccupMeter()
 	b.ResetTimer()
 	res := runLoadE2E(d, out, bodies, r)
 	b.StopTimer()
+	stalls := hiccups.stop()
 	cpu := lgProcessCPU() - cpu0
+	runtime.ReadMemStats(&ms1)
 	stopErr := d.stop()
 	for _, err := range res.errs[:min(len(res.errs), 5)] {
 		b.Error(err)
@@ -580,6 +623,11 @@ func benchFalcoE2E(b *testing.B, r lgRun) {
 	b.ReportMetric(us(lat[len(lat)-1]), "max-µs")
 	b.ReportMetric(us(lgQuantile(rtt, 0.99)), "http-p99-µs")
 	b.ReportMetric(float64(res.status503.Load()), "503s")
+	// Stalls that are not the daemon's: how late a goroutine that only
+	// sleeps 1 ms woke up (GC stop-the-world, the OS running other
+	// tenants' processes), and the GC cycles during the run.
+	b.ReportMetric(us(lgQuantile(stalls, 0.99)), "stall-p99-µs")
+	b.ReportMetric(float64(ms1.NumGC-ms0.NumGC), "gc-cycles")
 	if cpu0 >= 0 {
 		// CPU time of the whole process (daemon and load generator) per
 		// alert, and the cores it kept busy: on a shared machine these

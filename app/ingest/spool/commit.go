@@ -110,11 +110,7 @@ func (s *Spool) write(buf []byte, b *batch) error {
 		}
 	}
 	if freed {
-		if err := s.cleanup(); err != nil {
-			s.stats.cleanupErrors.Add(1)
-			msg := err.Error()
-			s.stats.lastCleanupError.Store(&msg)
-		}
+		s.cleanup()
 	}
 	return nil
 }
@@ -137,8 +133,9 @@ func (s *Spool) rotate() error {
 	}
 	s.segs = append(s.segs, g)
 	s.cur, s.f = g, f
+	s.cleanup()
 	s.updateSizeStats()
-	return s.cleanup()
+	return nil
 }
 
 // sync fsyncs the current segment if anything was written since the last.
@@ -155,8 +152,18 @@ func (s *Spool) sync() error {
 }
 
 // cleanup deletes the settled segments whose deletion cannot resurrect a
-// settled entry. Oldest first, so that one pass frees a whole chain.
-func (s *Spool) cleanup() error {
+// settled entry. A failure only costs disk: it is counted (Stats) and the
+// segment is tried again after the next settling batch.
+func (s *Spool) cleanup() {
+	if err := s.deleteSettled(); err != nil {
+		s.stats.cleanupErrors.Add(1)
+		msg := err.Error()
+		s.stats.lastCleanupError.Store(&msg)
+	}
+}
+
+// deleteSettled goes oldest first, so that one pass frees a whole chain.
+func (s *Spool) deleteSettled() error {
 	var errs []error
 	kept := s.segs[:0]
 	removed := false

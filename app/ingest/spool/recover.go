@@ -33,51 +33,54 @@ func (s *Spool) Recover(ctx context.Context, next ingest.Handler) (replayed int,
 		return 0, nil
 	}
 
-	// Read back every entry first (they are few: at most what was queued
-	// at the crash), so that give-up callbacks can name the message.
-	entries := make([]entry, len(pending))
+	// Entries are read back one at a time, right before they are needed,
+	// so memory stays bounded by what the pipeline holds, however many
+	// messages a crash left behind.
 	files := map[string]*os.File{}
 	defer func() {
 		for _, f := range files {
 			f.Close()
 		}
 	}()
-	for i, p := range pending {
+	read := func(p *pendingEntry) (entry, error) {
 		f := files[p.seg.path]
 		if f == nil {
+			var err error
 			if f, err = os.Open(p.seg.path); err != nil {
-				return 0, fmt.Errorf("spool: %w", err)
+				return entry{}, fmt.Errorf("spool: %w", err)
 			}
 			files[p.seg.path] = f
 		}
-		if entries[i], err = readEntry(f, p); err != nil {
-			return 0, err
-		}
+		return readEntry(f, p)
 	}
 
 	deliver := pending[:0:0]
-	var deliverEntries []entry
-	for i, p := range pending {
-		if p.deliveries >= s.o.maxDeliveries {
-			s.mark(p.seq, markGaveUp)
-			s.stats.givenUp.Add(1)
-			if s.o.onGiveUp != nil {
-				e := entries[i]
-				s.o.onGiveUp(GivenUp{Seq: p.seq, Source: e.source, ID: e.id, Received: e.received, Deliveries: p.deliveries})
-			}
+	for _, p := range pending {
+		if p.deliveries < s.o.maxDeliveries {
+			s.mark(p.seq, markAttempt)
+			deliver = append(deliver, p)
 			continue
 		}
-		s.mark(p.seq, markAttempt)
-		deliver = append(deliver, p)
-		deliverEntries = append(deliverEntries, entries[i])
+		s.mark(p.seq, markGaveUp)
+		s.stats.givenUp.Add(1)
+		if s.o.onGiveUp != nil {
+			e, err := read(p)
+			if err != nil {
+				return 0, err
+			}
+			s.o.onGiveUp(GivenUp{Seq: p.seq, Source: e.source, ID: e.id, Received: e.received, Deliveries: p.deliveries})
+		}
 	}
 	// The attempt marks must be durable before the deliveries they count.
 	if err := s.flush(); err != nil {
 		return 0, err
 	}
 
-	for i, p := range deliver {
-		e := deliverEntries[i]
+	for _, p := range deliver {
+		e, err := read(p)
+		if err != nil {
+			return replayed, err
+		}
 		m := ingest.Message{Source: e.source, ID: e.id, Body: e.body, Received: e.received}
 		for delay := time.Millisecond; ; delay = min(2*delay, 100*time.Millisecond) {
 			err = s.deliver(ctx, next, p.seq, m)

@@ -77,8 +77,9 @@ type Stats struct {
 	// TornBytes were cut off the newest segment at Open: a write that a
 	// crash interrupted, never acknowledged.
 	TornBytes int64
-	// CleanupErrors counts segment deletions that failed; they are
-	// retried after the next batch. LastCleanupError is the latest.
+	// CleanupErrors counts segment deletions that failed (they cost disk,
+	// not messages, and are retried when another segment is freed).
+	// LastCleanupError is the latest.
 	CleanupErrors    uint64
 	LastCleanupError string
 }
@@ -198,9 +199,7 @@ func (s *Spool) open() error {
 	}
 	s.segs = append(s.segs, g)
 	s.cur, s.f = g, f
-	if err := s.cleanup(); err != nil {
-		return err
-	}
+	s.cleanup()
 	s.updateSizeStats()
 	return nil
 }
