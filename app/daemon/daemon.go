@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -145,6 +146,12 @@ func Run(ctx context.Context, o Options) error {
 	})
 	mux.HandleFunc("/readyz", func(w http.ResponseWriter, _ *http.Request) {
 		ready, report := readiness(ref, o.Inputs)
+		if o.Spool != nil {
+			if err := o.Spool.Err(); err != nil {
+				// Every alert would be refused with 503 now.
+				ready, report = false, "not ready\nspool: "+err.Error()+"\n"+strings.TrimPrefix(strings.TrimPrefix(report, "ready\n"), "not ready\n")
+			}
+		}
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		if !ready {
 			w.WriteHeader(http.StatusServiceUnavailable)

@@ -214,7 +214,11 @@ Production: see docs/deploy.md and deploy/helm.`)
 		dir = filepath.Join(filepath.Dir(strings.TrimPrefix(*database, "sqlite://")), "spool")
 	}
 	if dir != "" {
-		if sp, err = spool.Open(dir); err != nil {
+		giveUp := spool.WithOnGiveUp(func(g spool.GivenUp) {
+			log.Error("gave up replaying an event that failed every delivery", "source", g.Source, "id", g.ID,
+				"received", g.Received, "deliveries", g.Deliveries)
+		})
+		if sp, err = spool.Open(dir, giveUp); err != nil {
 			return fmt.Errorf("spool %s: %w", dir, err)
 		}
 	}
