@@ -29,6 +29,11 @@ func Diff(expected, actual any) string {
 	default:
 		s = short(e) + " → " + short(a)
 	}
+	if s == "" {
+		// Unequal values whose specialised diff found nothing to say (a
+		// scalar against a one-element list): show both.
+		s = short(e) + " → " + short(a)
+	}
 	if len(s) > maxDiffLen {
 		s = s[:maxDiffLen-1] + "…"
 	}
