@@ -229,7 +229,7 @@ func (e *Engine) compare(entry *catalog.Entry, c *change.Change) (found bool, ou
 	primaryFound := false
 	modify := func(p pending) {
 		for _, res := range p.hits {
-			attrs, err := res.Attributes()
+			attrs, err := res.AttributesOf(p.t.AttrNames())
 			if err != nil {
 				continue // state parsed but this object is unreadable: nothing to compare
 			}

@@ -1,6 +1,7 @@
 package decode
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -110,8 +111,11 @@ func (f falcoFields) json(key string) (json.RawMessage, error) {
 // decodeFalco decodes a Falco alert of the provider found by classify.
 func decodeFalco(raw []byte, p change.Provider) (*change.Change, string, error) {
 	var a falcoAlert
-	if field, err := unmarshalRecord(raw, &a); err != nil {
-		return nil, field, err
+	if ok := fastFalco(raw, &a); !ok {
+		a = falcoAlert{}
+		if field, err := unmarshalRecord(raw, &a); err != nil {
+			return nil, field, err
+		}
 	}
 	ch := &change.Change{Provider: p, Source: sourceFalco}
 	var field string
@@ -292,4 +296,52 @@ func fillFalcoGCP(ch *change.Change, f falcoFields) (string, error) {
 	}
 	ch.ReadOnly = isDataAccessLog(f.str(fieldGCPJSONLogName)) || gcpReadOnlyMethod(method)
 	return "", nil
+}
+
+// fastFalco reads time and output_fields with the structural scanner; false
+// sends the record to encoding/json (for its error, or an unusual shape).
+func fastFalco(raw []byte, a *falcoAlert) bool {
+	if !json.Valid(raw) {
+		return false
+	}
+	ok := true
+	_, err := objectMembers(raw, skipSpace(raw, 0), func(key, val []byte) {
+		switch string(key) {
+		case "time":
+			if string(val) == "null" {
+				return
+			}
+			t, isStr := stringValue(val)
+			if !isStr {
+				ok = false
+			}
+			a.Time = t
+		case "output_fields":
+			if string(val) == "null" {
+				return
+			}
+			if val[0] != '{' {
+				ok = false
+				return
+			}
+			if a.OutputFields == nil {
+				// A repeated key merges, as encoding/json does.
+				a.OutputFields = make(map[string]json.RawMessage, 24)
+			}
+			_, err := objectMembers(val, 0, func(k, v []byte) {
+				if bytes.IndexByte(k, '\\') >= 0 {
+					ok = false
+				}
+				a.OutputFields[string(k)] = v
+			})
+			if err != nil {
+				ok = false
+			}
+		default:
+			if bytes.IndexByte(key, '\\') >= 0 || !bytes.Equal(bytes.ToLower(key), key) {
+				ok = false // encoding/json matches field names case-insensitively
+			}
+		}
+	})
+	return ok && err == nil
 }

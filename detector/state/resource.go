@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/tfdrift/tfdrift/detector/change"
 )
@@ -222,4 +223,77 @@ func providerOf(addr string) change.Provider {
 	default:
 		return change.Provider(typ)
 	}
+}
+
+// AttributesOf decodes only the named top-level attributes (absent names
+// are left out). The engine compares a handful of attributes per event; an
+// aws_instance has ~60, and decoding them all dominated its cost.
+func (r *Resource) AttributesOf(names []string) (map[string]any, error) {
+	m := make(map[string]any, len(names))
+	if len(r.attrs) == 0 {
+		return m, nil
+	}
+	s := scanner{data: r.attrs}
+	s.ws()
+	if s.peek() != '{' {
+		return nil, fmt.Errorf("resource %s: attributes: %w", r.Address, s.errUnexpected("object"))
+	}
+	s.pos++
+	if err := s.enter(); err != nil {
+		return nil, err
+	}
+	for first := true; ; first = false {
+		key, esc, ok, err := s.nextMember(first)
+		if err != nil {
+			return nil, fmt.Errorf("resource %s: attributes: %w", r.Address, err)
+		}
+		if !ok {
+			return m, nil
+		}
+		name := string(memberName(key, esc))
+		start := s.pos
+		if err := s.skipValue(); err != nil {
+			return nil, fmt.Errorf("resource %s: attributes: %w", r.Address, err)
+		}
+		for _, n := range names {
+			if n != name {
+				continue
+			}
+			v, err := decodeValue(r.attrs[start:s.pos])
+			if err != nil {
+				return nil, fmt.Errorf("resource %s: attribute %s: %w", r.Address, name, err)
+			}
+			m[name] = v
+		}
+	}
+}
+
+// decodeValue decodes one validated JSON value as Attributes would:
+// scalars directly, containers through encoding/json.
+func decodeValue(raw []byte) (any, error) {
+	switch raw[0] {
+	case 'n':
+		return nil, nil
+	case 't':
+		return true, nil
+	case 'f':
+		return false, nil
+	case '"':
+		body := raw[1 : len(raw)-1]
+		if bytes.IndexByte(body, '\\') < 0 && utf8.Valid(body) {
+			return string(body), nil
+		}
+		// Escapes or invalid UTF-8: decode exactly as Attributes does
+		// (encoding/json replaces invalid bytes with U+FFFD).
+		var str string
+		err := json.Unmarshal(raw, &str)
+		return str, err
+	case '{', '[':
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		var v any
+		err := dec.Decode(&v)
+		return v, err
+	}
+	return json.Number(raw), nil
 }
