@@ -172,13 +172,22 @@ func openSQLite(ctx context.Context, dsn string, o options) (Store, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
-	if err := w.PingContext(ctx); err != nil {
-		w.Close()
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
-	}
-	if err := migrate(ctx, w, sqliteDialect, o.now()); err != nil {
-		w.Close()
-		return nil, fmt.Errorf("store: %s: %w", path, err)
+	// Two processes opening a new file at once race to switch it to WAL,
+	// and SQLite answers that race with SQLITE_BUSY without calling the
+	// busy handler. It settles within milliseconds: retry, bounded.
+	for attempt := 0; ; attempt++ {
+		err := w.PingContext(ctx)
+		if err == nil {
+			err = migrate(ctx, w, sqliteDialect, o.now())
+		}
+		if err == nil {
+			break
+		}
+		if attempt >= 50 || !strings.Contains(err.Error(), "SQLITE_BUSY") || ctx.Err() != nil {
+			w.Close()
+			return nil, fmt.Errorf("store: open %s: %w", path, err)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 	r, err := sql.Open("sqlite", path+common+"&_query_only=1")
 	if err != nil {
