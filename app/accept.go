@@ -32,27 +32,50 @@ type AcceptResult struct {
 // makes the code match the cloud for every drift found.
 // confirm, when set, replaces the event-derived values first.
 func PlanAccept(ctx context.Context, det *Detector, repoRoot string, inputs []string, stdin io.Reader, diag io.Writer, confirm ConfirmFunc) (*AcceptResult, error) {
-	if det.Repo == nil {
+	if det.Repo == nil && det.Roots == nil {
 		return nil, fmt.Errorf("accept needs --repo")
 	}
 	col := &collectOutput{}
 	if _, err := Replay(ctx, ReplayOptions{Inputs: inputs, Stdin: stdin, Engine: det.Engine, Output: col, Diag: diag}); err != nil {
 		return nil, err
 	}
-	res := &AcceptResult{Drifts: len(col.drifts)}
-	res.Requests = AcceptRequests(col.drifts, &res.Skipped)
-	if confirm != nil {
-		reqs, err := confirm(res.Requests, &res.Skipped)
+	res := &AcceptResult{Drifts: len(col.drifts), Plan: &edit.Plan{}}
+	// One repository may hold several roots (.tfdrift.yml): each drift is
+	// edited in the root that writes its state.
+	groups := map[*locate.Repo][]*drift.Drift{}
+	var order []*locate.Repo
+	for _, d := range col.drifts {
+		repo := det.Repo
+		if det.Roots != nil {
+			if repo = det.Roots.ForState(d.Terraform.State); repo == nil {
+				repo = det.Roots.ForState(d.Terraform.Workspace)
+			}
+		}
+		if repo == nil {
+			res.Skipped = append(res.Skipped, fmt.Sprintf("%s: no root module in %s writes state %s", d.Title(), "the repo's .tfdrift.yml", d.Terraform.State))
+			continue
+		}
+		if _, ok := groups[repo]; !ok {
+			order = append(order, repo)
+		}
+		groups[repo] = append(groups[repo], d)
+	}
+	for _, repo := range order {
+		reqs := AcceptRequests(groups[repo], &res.Skipped)
+		if confirm != nil {
+			var err error
+			if reqs, err = confirm(reqs, &res.Skipped); err != nil {
+				return nil, err
+			}
+		}
+		plan, err := edit.Accept(repo, repoRoot, reqs)
 		if err != nil {
 			return nil, err
 		}
-		res.Requests = reqs
+		res.Requests = append(res.Requests, reqs...)
+		res.Plan.Edits = append(res.Plan.Edits, plan.Edits...)
+		res.Plan.Refusals = append(res.Plan.Refusals, plan.Refusals...)
 	}
-	plan, err := edit.Accept(det.Repo, repoRoot, res.Requests)
-	if err != nil {
-		return nil, err
-	}
-	res.Plan = plan
 	return res, nil
 }
 

@@ -47,7 +47,9 @@ type DetectorOptions struct {
 type Detector struct {
 	Engine   *detector.Engine
 	Index    *state.Index
-	Repo     *locate.Repo // nil without --repo
+	Repo     *locate.Repo // nil without --repo, or with several roots
+	// Roots is set when the repo's .tfdrift.yml lists several root modules.
+	Roots *locate.MultiRepo
 	Ignore   *ignore.Matcher
 	Backends []state.Backend
 }
@@ -138,12 +140,34 @@ func (d *Detector) buildEngine(o DetectorOptions, cat *catalog.Catalog, diag io.
 	ix := d.Index
 	opts := detector.Options{Catalog: cat, Index: ix, OnTrustedWrite: o.OnTrustedWrite}
 	if o.RepoDir != "" {
-		repo, err := locate.Load(o.RepoDir, o.RootDir)
+		rc, err := config.LoadRepo(o.RepoDir)
 		if err != nil {
-			return fmt.Errorf("repo %s: %w", o.RepoDir, err)
+			return err
 		}
-		d.Repo = repo
-		opts.Code = repo
+		if rc != nil && o.RootDir == "" {
+			// Several root modules: each drift goes to the root that
+			// writes its state.
+			specs := make([]locate.RootSpec, len(rc.Roots))
+			for i, r := range rc.Roots {
+				specs[i] = locate.RootSpec{Dir: r.Dir, Workspace: r.Workspace, StateKey: r.State, VarFiles: r.VarFiles}
+			}
+			multi, err := locate.LoadMulti(o.RepoDir, specs)
+			if err != nil {
+				return fmt.Errorf("repo %s (%s): %w", o.RepoDir, config.RepoFileName, err)
+			}
+			d.Roots = multi
+			if repos := multi.Repos(); len(repos) == 1 {
+				d.Repo = repos[0]
+			}
+			opts.Code = multiRoot{multi}
+		} else {
+			repo, err := locate.Load(o.RepoDir, o.RootDir)
+			if err != nil {
+				return fmt.Errorf("repo %s: %w", o.RepoDir, err)
+			}
+			d.Repo = repo
+			opts.Code = singleRoot{repo}
+		}
 	}
 	ignorePath := o.IgnoreFile
 	if ignorePath == "" {

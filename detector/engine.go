@@ -18,10 +18,11 @@ type StateIndex interface {
 }
 
 // CodeIndex tells where a resource is declared and which of its attributes
-// the code tells Terraform to ignore. gitops/locate implements it.
+// the code tells Terraform to ignore. The state source names the root
+// module when one repo holds several (app adapts gitops/locate to it).
 type CodeIndex interface {
-	Location(address string) (drift.Location, bool)
-	IgnoreChanges(address string) []string
+	Location(state *state.Source, address string) (drift.Location, bool)
+	IgnoreChanges(state *state.Source, address string) []string
 }
 
 // Ignorer is the .tfdriftignore matcher.
@@ -237,7 +238,7 @@ func (e *Engine) compare(entry *catalog.Entry, c *change.Change) (found bool, ou
 			if len(changes) == 0 {
 				continue
 			}
-			kept := e.dropIgnored(res.Address, changes)
+			kept := e.dropIgnored(res, changes)
 			if len(kept) == 0 {
 				ignoredAll = true
 				continue
@@ -328,10 +329,11 @@ func (e *Engine) diff(t *catalog.Target, ev *catalog.Event, id string, attrs map
 
 // dropIgnored removes attributes covered by lifecycle.ignore_changes in the
 // code or by .tfdriftignore.
-func (e *Engine) dropIgnored(address string, changes map[string]drift.AttrChange) map[string]drift.AttrChange {
+func (e *Engine) dropIgnored(res *state.Resource, changes map[string]drift.AttrChange) map[string]drift.AttrChange {
+	address := res.Address
 	var lifecycle []string
 	if e.code != nil {
-		lifecycle = e.code.IgnoreChanges(address)
+		lifecycle = e.code.IgnoreChanges(res.Source, address)
 	}
 	if len(lifecycle) == 0 && e.ignore == nil {
 		return changes
@@ -375,7 +377,7 @@ func (e *Engine) newDrift(ct drift.ChangeType, res *state.Resource, rtype string
 		d.Terraform.Workspace = res.Source.Workspace
 	}
 	if e.code != nil {
-		if loc, ok := e.code.Location(res.Address); ok {
+		if loc, ok := e.code.Location(res.Source, res.Address); ok {
 			loc.State, loc.Workspace = d.Terraform.State, d.Terraform.Workspace
 			d.Terraform = loc
 		}

@@ -33,8 +33,11 @@ type fakeCode struct {
 	ignore map[string][]string
 }
 
-func (f fakeCode) Location(a string) (drift.Location, bool) { l, ok := f.loc[a]; return l, ok }
-func (f fakeCode) IgnoreChanges(a string) []string          { return f.ignore[a] }
+func (f fakeCode) Location(_ *state.Source, a string) (drift.Location, bool) {
+	l, ok := f.loc[a]
+	return l, ok
+}
+func (f fakeCode) IgnoreChanges(_ *state.Source, a string) []string { return f.ignore[a] }
 
 type ignoreFunc func(address, attr string) bool
 
