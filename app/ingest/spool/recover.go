@@ -61,14 +61,20 @@ func (s *Spool) Recover(ctx context.Context, next ingest.Handler) (replayed int,
 			deliver = append(deliver, p)
 			continue
 		}
-		s.mark(p.seq, markGaveUp)
-		s.stats.givenUp.Add(1)
+		// Read the entry before its terminal mark: once the mark is
+		// committed, the segment may be settled and deleted.
+		var gave GivenUp
 		if s.o.onGiveUp != nil {
 			e, err := read(p)
 			if err != nil {
 				return 0, err
 			}
-			s.o.onGiveUp(GivenUp{Seq: p.seq, Source: e.source, ID: e.id, Received: e.received, Deliveries: p.deliveries})
+			gave = GivenUp{Seq: p.seq, Source: e.source, ID: e.id, Received: e.received, Deliveries: p.deliveries}
+		}
+		s.mark(p.seq, markGaveUp)
+		s.stats.givenUp.Add(1)
+		if s.o.onGiveUp != nil {
+			s.o.onGiveUp(gave)
 		}
 	}
 	// The attempt marks must be durable before the deliveries they count.
