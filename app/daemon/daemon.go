@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -29,6 +30,9 @@ import (
 type Options struct {
 	// Listen is the HTTP address (/falco, /healthz, /readyz, /metrics).
 	Listen string
+	// TLS, when set, serves HTTPS; with ClientCAs and ClientAuth set it
+	// verifies client certificates (mTLS for Falco and falcosidekick).
+	TLS *tls.Config
 	// Build builds a detector over the given index: called at start and
 	// on every reload, so rule and config changes apply without a restart.
 	// The nudge function must be passed on as the engine's
@@ -163,6 +167,9 @@ func Run(ctx context.Context, o Options) error {
 	ln, err := net.Listen("tcp", o.Listen)
 	if err != nil {
 		return err
+	}
+	if o.TLS != nil {
+		ln = tls.NewListener(ln, o.TLS)
 	}
 	srv := &http.Server{
 		Handler:           mux,

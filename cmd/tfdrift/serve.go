@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -74,6 +76,9 @@ Production: see docs/deploy.md and deploy/helm.`)
 	var secrets stringList
 	fs.Var(&secrets, "falco-secret", "shared secret for /falco (repeatable, to rotate; or $TFDRIFT_FALCO_SECRET)")
 	verbose := fs.Bool("verbose", false, "debug logging")
+	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this certificate (PEM)")
+	tlsKey := fs.String("tls-key", "", "the certificate's private key (PEM)")
+	tlsClientCA := fs.String("tls-client-ca", "", "require client certificates signed by this CA (PEM): mTLS for /falco")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -106,8 +111,13 @@ Production: see docs/deploy.md and deploy/helm.`)
 	if err != nil {
 		return err
 	}
-	if len(secrets) == 0 && len(bearers) == 0 && !loopback {
-		return fmt.Errorf("refusing to serve /falco on %s without a secret: set --falco-secret, $TFDRIFT_FALCO_SECRET or falco.http.secret (only loopback addresses may run without one)", *listen)
+	tlsCfg, err := serverTLS(*tlsCert, *tlsKey, *tlsClientCA)
+	if err != nil {
+		return err
+	}
+	mtls := tlsCfg != nil && tlsCfg.ClientCAs != nil
+	if len(secrets) == 0 && len(bearers) == 0 && !mtls && !loopback {
+		return fmt.Errorf("refusing to serve /falco on %s without a secret: set --falco-secret, $TFDRIFT_FALCO_SECRET, falco.http.secret, or mTLS with --tls-client-ca (only loopback addresses may run without one)", *listen)
 	}
 
 	cat := catalog.Default()
@@ -225,8 +235,9 @@ Production: see docs/deploy.md and deploy/helm.`)
 	opts := daemon.Options{
 		Spool:  sp,
 		Listen: *listen, Build: build, Index: ix, Backends: backends,
-		Falco: falcohttp.Config{Secrets: secrets, BearerTokens: bearers,
-			AllowUnauthenticated: len(secrets) == 0 && len(bearers) == 0 && loopback},
+		Falco: falcohttp.Config{Secrets: secrets, BearerTokens: bearers, RequireClientCert: mtls,
+			AllowUnauthenticated: len(secrets) == 0 && len(bearers) == 0 && !mtls && loopback},
+		TLS:      tlsCfg,
 		Inputs:   inputs,
 		Recorder: rec, Notices: noticeFn, Background: background,
 		Output: out, Logger: log, Reload: reload, Started: serveHooks.started,
@@ -258,4 +269,34 @@ func flagSet(visit func(func(*flag.Flag)), name string) bool {
 		}
 	})
 	return found
+}
+
+// serverTLS builds the HTTPS configuration; nil without a certificate.
+func serverTLS(certFile, keyFile, clientCA string) (*tls.Config, error) {
+	if certFile == "" && keyFile == "" {
+		if clientCA != "" {
+			return nil, errors.New("--tls-client-ca needs --tls-cert and --tls-key")
+		}
+		return nil, nil
+	}
+	if certFile == "" || keyFile == "" {
+		return nil, errors.New("--tls-cert and --tls-key go together")
+	}
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		return nil, fmt.Errorf("--tls-cert/--tls-key: %w", err)
+	}
+	cfg := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	if clientCA != "" {
+		pem, err := os.ReadFile(clientCA)
+		if err != nil {
+			return nil, fmt.Errorf("--tls-client-ca: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("--tls-client-ca %s: no PEM certificate in it", clientCA)
+		}
+		cfg.ClientCAs, cfg.ClientAuth = pool, tls.RequireAndVerifyClientCert
+	}
+	return cfg, nil
 }
