@@ -73,7 +73,7 @@ type Stats struct {
 type Input struct {
 	cfg    Config
 	client client.Config
-	status statusTracker
+	status ingest.StatusTracker
 
 	received, delivered, overloaded, rejected, invalid atomic.Uint64
 	completed, failed, connections                     atomic.Uint64
@@ -122,7 +122,7 @@ func New(cfg Config) (*Input, error) {
 	default:
 		return nil, fmt.Errorf("falcogrpc %s: no unix socket and no hostname", cfg.Name)
 	}
-	in.status.st = ingest.Status{Name: cfg.Name, State: ingest.StateDisconnected, Since: time.Now()}
+	in.status.Init(cfg.Name, ingest.StateDisconnected)
 	in.done = in.onDone
 	return in, nil
 }
@@ -135,7 +135,7 @@ func orDefault(d, def time.Duration) time.Duration {
 }
 
 // Status reports the connection state.
-func (in *Input) Status() ingest.Status { return in.status.get() }
+func (in *Input) Status() ingest.Status { return in.status.Get() }
 
 // Stats returns the counters.
 func (in *Input) Stats() Stats {
@@ -160,25 +160,25 @@ func (in *Input) Run(ctx context.Context, h ingest.Handler) error {
 	if h == nil {
 		return fmt.Errorf("falcogrpc %s: nil handler", in.cfg.Name)
 	}
-	bo := backoff{min: in.cfg.MinBackoff, max: in.cfg.MaxBackoff}
+	bo := ingest.Backoff{Min: in.cfg.MinBackoff, Max: in.cfg.MaxBackoff}
 	for {
-		in.status.set(ingest.StateConnecting, nil)
+		in.status.Set(ingest.StateConnecting, nil)
 		healthy, err := in.session(ctx, h)
 		if ctx.Err() != nil {
-			in.status.set(ingest.StateDisconnected, nil)
+			in.status.Set(ingest.StateDisconnected, nil)
 			return nil
 		}
-		in.status.set(ingest.StateDisconnected, err)
+		in.status.Set(ingest.StateDisconnected, err)
 		// A stream that worked earns a quick retry; one that failed at
 		// once (wrong socket, refused certificate) backs off.
 		if healthy {
-			bo.reset()
+			bo.Reset()
 		}
-		t := time.NewTimer(bo.next())
+		t := time.NewTimer(bo.Next())
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			in.status.set(ingest.StateDisconnected, nil)
+			in.status.Set(ingest.StateDisconnected, nil)
 			return nil
 		case <-t.C:
 		}
@@ -209,7 +209,7 @@ func (in *Input) session(ctx context.Context, h ingest.Handler) (healthy bool, e
 		return false, fmt.Errorf("falco gRPC %s: first poll: %w", in.target(), sendErr(stream, err))
 	}
 	in.connections.Add(1)
-	in.status.set(ingest.StateConnected, nil)
+	in.status.Set(ingest.StateConnected, nil)
 	started := time.Now()
 
 	// Falco answers each request with what is queued, so keep asking.

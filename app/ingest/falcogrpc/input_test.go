@@ -312,22 +312,3 @@ func TestNew(t *testing.T) {
 		t.Error("Run with a nil handler: want an error")
 	}
 }
-
-func TestBackoff(t *testing.T) {
-	b := backoff{min: 100 * time.Millisecond, max: 800 * time.Millisecond}
-	var got []time.Duration
-	for range 6 {
-		got = append(got, b.next())
-	}
-	caps := []time.Duration{100, 200, 400, 800, 800, 800}
-	for i, d := range got {
-		c := caps[i] * time.Millisecond
-		if d < c/2 || d > c {
-			t.Errorf("wait %d = %v, want within [%v, %v]", i, d, c/2, c)
-		}
-	}
-	b.reset()
-	if d := b.next(); d > 100*time.Millisecond {
-		t.Errorf("after reset: %v, want at most 100ms", d)
-	}
-}

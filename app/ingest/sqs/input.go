@@ -111,7 +111,7 @@ type counters struct {
 type Input struct {
 	cfg        Config
 	visibility time.Duration
-	status     statusTracker
+	status     ingest.StatusTracker
 	tr         *tracker
 	errs       *errorLog
 	c          counters
@@ -162,7 +162,7 @@ func New(cfg Config) (*Input, error) {
 		return fail("negative timeout")
 	}
 	in := &Input{cfg: cfg, visibility: cfg.VisibilityTimeout, tr: newTracker(), errs: newErrorLog(10000)}
-	in.status.st = ingest.Status{Name: cfg.Name, State: ingest.StateDisconnected, Since: time.Now()}
+	in.status.Init(cfg.Name, ingest.StateDisconnected)
 	return in, nil
 }
 
@@ -179,7 +179,7 @@ func setDur(p *time.Duration, def time.Duration) {
 }
 
 // Status reports whether the last ReceiveMessage worked.
-func (in *Input) Status() ingest.Status { return in.status.get() }
+func (in *Input) Status() ingest.Status { return in.status.Get() }
 
 // Stats returns the counters.
 func (in *Input) Stats() Stats {
@@ -199,7 +199,7 @@ func (in *Input) Run(ctx context.Context, h ingest.Handler) error {
 	if h == nil {
 		return fmt.Errorf("sqs input %s: nil handler", in.cfg.Name)
 	}
-	in.status.set(ingest.StateConnecting, nil)
+	in.status.Set(ingest.StateConnecting, nil)
 	// Deletions and extensions must outlive ctx: draining needs them.
 	apiCtx, cancelAPI := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelAPI()
@@ -222,7 +222,7 @@ func (in *Input) Run(ctx context.Context, h ingest.Handler) error {
 	in.drain()
 	close(stopWorker)
 	<-workerDone
-	in.status.set(ingest.StateDisconnected, nil)
+	in.status.Set(ingest.StateDisconnected, nil)
 	return nil
 }
 
@@ -240,7 +240,7 @@ func (in *Input) drain() {
 }
 
 func (in *Input) poll(ctx context.Context, h ingest.Handler) {
-	bo := backoff{min: in.cfg.MinBackoff, max: in.cfg.MaxBackoff}
+	bo := ingest.Backoff{Min: in.cfg.MinBackoff, Max: in.cfg.MaxBackoff}
 	for ctx.Err() == nil {
 		out, err := in.cfg.Client.ReceiveMessage(ctx, &awssqs.ReceiveMessageInput{
 			QueueUrl:                    aws.String(in.cfg.QueueURL),
@@ -255,14 +255,14 @@ func (in *Input) poll(ctx context.Context, h ingest.Handler) {
 				return
 			}
 			in.c.receiveErrs.Add(1)
-			in.status.set(ingest.StateDisconnected, fmt.Errorf("sqs %s: receive: %w", in.cfg.QueueURL, err))
-			if !sleep(ctx.Done(), bo.next()) {
+			in.status.Set(ingest.StateDisconnected, fmt.Errorf("sqs %s: receive: %w", in.cfg.QueueURL, err))
+			if !sleep(ctx.Done(), bo.Next()) {
 				return
 			}
 			continue
 		}
-		bo.reset()
-		in.status.set(ingest.StateConnected, nil)
+		bo.Reset()
+		in.status.Set(ingest.StateConnected, nil)
 		// The lease started when SQS answered; track every message before
 		// offering the first, so that all of them are extended.
 		now := time.Now()

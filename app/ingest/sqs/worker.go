@@ -8,6 +8,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/tfdrift/tfdrift/app/ingest"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awssqs "github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
@@ -29,15 +31,15 @@ func (in *Input) worker(ctx context.Context, stop <-chan struct{}) {
 	defer tick.Stop()
 	// A failed deletion is retried with backoff, sooner than the tick:
 	// until it succeeds the lease has to be kept alive.
-	bo := backoff{min: in.cfg.MinBackoff, max: in.cfg.MaxBackoff}
+	bo := ingest.Backoff{Min: in.cfg.MinBackoff, Max: in.cfg.MaxBackoff}
 	var retry <-chan time.Time
 	flush := func(ctx context.Context) {
 		if in.flushDeletes(ctx) {
-			bo.reset()
+			bo.Reset()
 			retry = nil
 			return
 		}
-		retry = time.After(bo.next())
+		retry = time.After(bo.Next())
 	}
 	for {
 		select {
@@ -72,7 +74,7 @@ func (in *Input) flushDeletes(ctx context.Context) bool {
 		}
 		out, err := in.cfg.Client.DeleteMessageBatch(ctx, &awssqs.DeleteMessageBatchInput{QueueUrl: aws.String(in.cfg.QueueURL), Entries: entries})
 		if err != nil {
-			in.status.noteError(fmt.Errorf("sqs %s: delete: %w", in.cfg.QueueURL, err))
+			in.status.NoteError(fmt.Errorf("sqs %s: delete: %w", in.cfg.QueueURL, err))
 			return false
 		}
 		for _, ok := range out.Successful {
@@ -114,7 +116,7 @@ func (in *Input) extendLeases(ctx context.Context) {
 		}
 		out, err := in.cfg.Client.ChangeMessageVisibilityBatch(ctx, &awssqs.ChangeMessageVisibilityBatchInput{QueueUrl: aws.String(in.cfg.QueueURL), Entries: entries})
 		if err != nil {
-			in.status.noteError(fmt.Errorf("sqs %s: extend visibility: %w", in.cfg.QueueURL, err))
+			in.status.NoteError(fmt.Errorf("sqs %s: extend visibility: %w", in.cfg.QueueURL, err))
 			return
 		}
 		for _, ok := range out.Successful {
@@ -159,7 +161,7 @@ func (in *Input) deadLetter(ctx context.Context, m types.Message, receives int, 
 	_, err := in.cfg.Client.SendMessage(ctx, &awssqs.SendMessageInput{QueueUrl: aws.String(in.cfg.DLQURL), MessageBody: m.Body, MessageAttributes: attrs})
 	if err != nil {
 		in.c.dlqErrors.Add(1)
-		in.status.noteError(fmt.Errorf("sqs %s: sending message %s to the DLQ %s: %w", in.cfg.QueueURL, f.id, in.cfg.DLQURL, err))
+		in.status.NoteError(fmt.Errorf("sqs %s: sending message %s to the DLQ %s: %w", in.cfg.QueueURL, f.id, in.cfg.DLQURL, err))
 		in.tr.drop(f)
 		return
 	}
