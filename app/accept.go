@@ -120,7 +120,6 @@ func AcceptRequests(drifts []*drift.Drift, skipped *[]string) []edit.Request {
 	return reqs
 }
 
-
 // ConfirmRequests asks Terraform itself: a targeted refresh-only plan
 // gives authoritative before/after values, which replace the values
 // derived from audit events. A resource Terraform finds deleted becomes a

@@ -45,11 +45,11 @@ type DetectorOptions struct {
 
 // Detector is a ready engine with what it was built from.
 type Detector struct {
-	Engine   *detector.Engine
-	Index    *state.Index
-	Repo     *locate.Repo // nil without --repo, or with several roots
+	Engine *detector.Engine
+	Index  *state.Index
+	Repo   *locate.Repo // nil without --repo, or with several roots
 	// Roots is set when the repo's .tfdrift.yml lists several root modules.
-	Roots *locate.MultiRepo
+	Roots    *locate.MultiRepo
 	Ignore   *ignore.Matcher
 	Backends []state.Backend
 }
