@@ -67,6 +67,8 @@ type Target struct {
 	//     aws_iam_role_policy, and is the drift only when no such resource
 	//     manages the policy.
 	Secondary bool
+
+	names []string // AttrNames, computed once by New
 }
 
 // Attr derives one Terraform attribute from an event.
@@ -120,6 +122,13 @@ func New(entries ...[]Entry) (*Catalog, error) {
 			e := &list[i]
 			if err := e.validate(); err != nil {
 				return nil, err
+			}
+			for j := range e.Targets {
+				t := &e.Targets[j]
+				t.names = make([]string, len(t.Attrs))
+				for k, a := range t.Attrs {
+					t.names[k] = a.Name
+				}
 			}
 			k := key{e.Provider, e.Service, e.Event}
 			if _, dup := c.byKey[k]; dup {
@@ -222,9 +231,13 @@ func (c *Catalog) KeysByType() map[string][]string {
 	return out
 }
 
-// AttrNames lists the attributes a target sets, for documentation.
+// AttrNames lists the attributes a target sets (the engine decodes only
+// these from state). The slice is shared: do not modify it.
 func (t *Target) AttrNames() []string {
-	names := make([]string, len(t.Attrs))
+	if t.names != nil || len(t.Attrs) == 0 {
+		return t.names
+	}
+	names := make([]string, len(t.Attrs)) // a Target not built by New
 	for i, a := range t.Attrs {
 		names[i] = a.Name
 	}
