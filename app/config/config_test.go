@@ -795,35 +795,6 @@ func golden(t *testing.T, file, got string) {
 	}
 }
 
-func TestFilterMatches(t *testing.T) {
-	d := &drift.Drift{Severity: drift.High, Tags: []string{"iam", "security-incident"},
-		Event: &change.Change{Provider: change.AWS, Account: "123456789012"}}
-	tests := []struct {
-		name string
-		f    Filter
-		want bool
-	}{
-		{"empty", Filter{}, true},
-		{"account", Filter{Accounts: []string{"999", "123456789012"}}, true},
-		{"other account", Filter{Accounts: []string{"999"}}, false},
-		{"severity", Filter{Severities: []drift.Severity{drift.Critical, drift.High}}, true},
-		{"other severity", Filter{Severities: []drift.Severity{drift.Critical}}, false},
-		{"provider", Filter{Providers: []change.Provider{change.AWS}}, true},
-		{"other provider", Filter{Providers: []change.Provider{change.GCP}}, false},
-		{"one tag of several", Filter{Tags: []string{"security-incident", "cost"}}, true},
-		{"no tag", Filter{Tags: []string{"cost"}}, false},
-		{"all must hold", Filter{Accounts: []string{"123456789012"}, Tags: []string{"cost"}}, false},
-	}
-	for _, tt := range tests {
-		if got := tt.f.Matches(d); got != tt.want {
-			t.Errorf("%s: Matches = %v, want %v", tt.name, got, tt.want)
-		}
-		if tt.f.Empty() != (tt.name == "empty") {
-			t.Errorf("%s: Empty = %v", tt.name, tt.f.Empty())
-		}
-	}
-}
-
 // TestRuleSetFromConfig runs a seed drift through rules loaded from the
 // seed's snippet: the config and rules packages agree.
 func TestRuleSetFromConfig(t *testing.T) {

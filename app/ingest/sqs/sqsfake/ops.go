@@ -519,6 +519,13 @@ func checkBatch(entries []batchEntry) *apiError {
 }
 
 func (s *Server) deleteMessageBatch(_ *http.Request, body []byte) (any, *apiError) {
+	return s.batch(body, func(q *queue, e batchEntry) *apiError { return s.deleteLocked(q, e.ReceiptHandle) })
+}
+
+// batch runs one action per entry of a *Batch request, as SQS does: the
+// request fails as a whole only for its own shape; each entry succeeds or
+// fails on its own.
+func (s *Server) batch(body []byte, each func(q *queue, e batchEntry) *apiError) (any, *apiError) {
 	var in struct {
 		QueueUrl string
 		Entries  []batchEntry
@@ -537,7 +544,7 @@ func (s *Server) deleteMessageBatch(_ *http.Request, body []byte) (any, *apiErro
 	}
 	res := batchResult{Successful: []map[string]string{}, Failed: []batchFailure{}}
 	for _, e := range in.Entries {
-		if aerr := s.deleteLocked(q, e.ReceiptHandle); aerr != nil {
+		if aerr := each(q, e); aerr != nil {
 			res.Failed = append(res.Failed, batchFailure{Id: e.Id, SenderFault: true, Code: aerr.typ, Message: aerr.msg})
 			continue
 		}
@@ -595,29 +602,7 @@ func (s *Server) changeVisibilityLocked(q *queue, handle string, timeout *int) *
 }
 
 func (s *Server) changeMessageVisibilityBatch(_ *http.Request, body []byte) (any, *apiError) {
-	var in struct {
-		QueueUrl string
-		Entries  []batchEntry
-	}
-	if aerr := decode(body, &in); aerr != nil {
-		return nil, aerr
-	}
-	if aerr := checkBatch(in.Entries); aerr != nil {
-		return nil, aerr
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q, aerr := s.queueByURL(in.QueueUrl)
-	if aerr != nil {
-		return nil, aerr
-	}
-	res := batchResult{Successful: []map[string]string{}, Failed: []batchFailure{}}
-	for _, e := range in.Entries {
-		if aerr := s.changeVisibilityLocked(q, e.ReceiptHandle, e.VisibilityTimeout); aerr != nil {
-			res.Failed = append(res.Failed, batchFailure{Id: e.Id, SenderFault: true, Code: aerr.typ, Message: aerr.msg})
-			continue
-		}
-		res.Successful = append(res.Successful, map[string]string{"Id": e.Id})
-	}
-	return res, nil
+	return s.batch(body, func(q *queue, e batchEntry) *apiError {
+		return s.changeVisibilityLocked(q, e.ReceiptHandle, e.VisibilityTimeout)
+	})
 }
