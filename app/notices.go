@@ -48,6 +48,7 @@ func BuildNotices(cfg *config.Config) (*Notices, error) {
 		routes = append(routes, r)
 	}
 	nc := cfg.Notifications
+	link := ticket.CodeLink{Template: nc.CodeURL}
 	if s := nc.Slack; s.Enabled && (s.WebhookURL != "" || s.Token != "" || hasChannelWebhooks(s)) {
 		hooks := map[string]string{}
 		var targets []ticket.Target
@@ -61,7 +62,7 @@ func BuildNotices(cfg *config.Config) (*Notices, error) {
 			targets = append(targets, ticket.Target{Name: s.Channel, Fallback: true})
 		}
 		sink, err := slack.New(slack.Options{Name: ticket.TypeSlack, WebhookURL: s.WebhookURL, Token: s.Token,
-			Channel: s.Channel, ChannelWebhooks: hooks, MessageTemplate: s.MessageTemplate})
+			Channel: s.Channel, ChannelWebhooks: hooks, MessageTemplate: s.MessageTemplate, CodeLink: link})
 		if err != nil {
 			return nil, fmt.Errorf("notifications.slack: %w", err)
 		}
@@ -79,14 +80,14 @@ func BuildNotices(cfg *config.Config) (*Notices, error) {
 			}
 		}
 		sink, err := webhook.New(webhook.Options{Name: name, URL: w.URL, Method: w.Method, Headers: w.Headers,
-			PayloadTemplate: w.PayloadTemplate, Timeout: w.Timeout})
+			PayloadTemplate: w.PayloadTemplate, Timeout: w.Timeout, CodeLink: link})
 		if err != nil {
 			return nil, fmt.Errorf("notifications.webhooks[%d]: %w", i, err)
 		}
 		add(sink, ticket.Route{Type: ticket.TypeWebhook, Filter: ticketFilter(w.Filter)})
 	}
 	if p := nc.PagerDuty; p.Enabled {
-		sink, err := pagerduty.New(pagerduty.Options{Name: ticket.TypePagerDuty, RoutingKey: p.RoutingKey, Severities: p.SeverityMap, BaseURL: p.URL})
+		sink, err := pagerduty.New(pagerduty.Options{Name: ticket.TypePagerDuty, RoutingKey: p.RoutingKey, Severities: p.SeverityMap, BaseURL: p.URL, CodeLink: link})
 		if err != nil {
 			return nil, fmt.Errorf("notifications.pagerduty: %w", err)
 		}
@@ -95,7 +96,7 @@ func BuildNotices(cfg *config.Config) (*Notices, error) {
 	if j := nc.Jira; j.Enabled {
 		sink, err := jira.New(jira.Options{Name: ticket.TypeJira, URL: j.URL, Email: j.Email, APIToken: j.APIToken,
 			PersonalAccessToken: j.PersonalAccessToken, Project: j.Project, IssueType: j.IssueType,
-			Labels: j.Labels, Components: j.Components, CustomFields: j.CustomFields, DoneTransition: j.DoneTransition})
+			Labels: j.Labels, Components: j.Components, CustomFields: j.CustomFields, DoneTransition: j.DoneTransition, CodeLink: link})
 		if err != nil {
 			return nil, fmt.Errorf("notifications.jira: %w", err)
 		}
@@ -103,7 +104,7 @@ func BuildNotices(cfg *config.Config) (*Notices, error) {
 	}
 	if e := nc.Email; e.Enabled {
 		sink, err := email.New(email.Options{Name: ticket.TypeEmail, Host: e.SMTPHost, Port: e.SMTPPort,
-			Username: e.Username, Password: e.Password, From: e.From, To: e.To, StartTLS: e.StartTLS})
+			Username: e.Username, Password: e.Password, From: e.From, To: e.To, StartTLS: e.StartTLS, CodeLink: link})
 		if err != nil {
 			return nil, fmt.Errorf("notifications.email: %w", err)
 		}

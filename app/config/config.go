@@ -220,6 +220,9 @@ type Notifications struct {
 	PagerDuty PagerDuty
 	// StormControl is on by default (threshold 10 in 5 minutes).
 	StormControl StormControl
+	// CodeURL is the URL template of a file line in the infra repo, with
+	// {file} and {line}: https://github.com/acme/infra/blob/main/{file}#L{line}
+	CodeURL string
 }
 
 // Filter selects the drifts a sink or channel receives. Every non-empty

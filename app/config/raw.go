@@ -142,6 +142,8 @@ type rawNotifications struct {
 	PagerDuty *rawPagerDuty `yaml:"pagerduty"`
 	// StormControl groups many drifts by one actor into one notice.
 	StormControl *rawStormControl `yaml:"storm_control"`
+	// CodeURL links notices to the drifted resource's file and line.
+	CodeURL string `yaml:"code_url"`
 }
 
 type rawStormControl struct {

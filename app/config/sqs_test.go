@@ -35,3 +35,18 @@ func TestSQS(t *testing.T) {
 		t.Errorf("disabled block: %v %+v", err, cfg)
 	}
 }
+
+func TestCodeURL(t *testing.T) {
+	cfg, err := Parse("c.yaml", []byte("notifications:\n  code_url: \"https://github.com/acme/infra/blob/main/{file}#L{line}\"\n"))
+	if err != nil || cfg.Notifications.CodeURL != "https://github.com/acme/infra/blob/main/{file}#L{line}" {
+		t.Fatalf("%v %+v", err, cfg)
+	}
+	for _, tt := range []struct{ yaml, want string }{
+		{"notifications:\n  code_url: \"https://github.com/acme/infra\"\n", "notifications.code_url: the template needs {file}"},
+		{"notifications:\n  code_url: \"not a url {file}\"\n", "c.yaml:2: notifications.code_url"},
+	} {
+		if _, err := Parse("c.yaml", []byte(tt.yaml)); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%q: %v, want %q", tt.yaml, err, tt.want)
+		}
+	}
+}

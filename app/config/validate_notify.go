@@ -12,6 +12,12 @@ import (
 func (v *validator) notifications(r *rawNotifications) Notifications {
 	var n Notifications
 	n.StormControl = v.stormControl(r.StormControl)
+	if n.CodeURL = r.CodeURL; n.CodeURL != "" {
+		v.httpURL("notifications.code_url", strings.ReplaceAll(strings.ReplaceAll(n.CodeURL, "{", ""), "}", ""))
+		if !strings.Contains(n.CodeURL, "{file}") {
+			v.errAt("notifications.code_url", "the template needs {file} (and usually {line}): https://github.com/acme/infra/blob/main/{file}#L{line}")
+		}
+	}
 	if r.Slack != nil {
 		n.Slack = v.slack("notifications.slack", r.Slack)
 	}

@@ -69,6 +69,7 @@ func TestReplayNotify(t *testing.T) {
     watched_attributes: ["ingress"]
     severity: "critical"
 notifications:
+  code_url: "https://github.com/acme/infra/blob/main/{file}#L{line}"
   slack:
     enabled: true
     webhook_url: "${SLACK_SECURITY_WEBHOOK}"
@@ -101,7 +102,7 @@ notifications:
 	env := &cmdEnv{stdin: strings.NewReader(""), stdout: &out, stderr: &errb,
 		getenv:    func(k string) string { return vars[k] },
 		lookupEnv: func(k string) (string, bool) { v, ok := vars[k]; return v, ok }}
-	code := run(t.Context(), env, []string{"replay", "--config", cfgPath, "--state", sc.State, "--notify", ct})
+	code := run(t.Context(), env, []string{"replay", "--config", cfgPath, "--state", sc.State, "--repo", sc.Repo, "--notify", ct})
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, errb.String())
 	}
@@ -119,6 +120,9 @@ notifications:
 		t.Errorf("the SIEM never got the security group drift: %v", siem.got())
 	}
 	raw, _ := json.Marshal(slack.got())
+	if !strings.Contains(string(raw), "https://github.com/acme/infra/blob/main/modules/network/sg.tf#L5") {
+		t.Errorf("slack message lacks the link to the code: %s", raw)
+	}
 	if !strings.Contains(string(raw), "web_servers") || !strings.Contains(string(raw), "blocks") {
 		t.Errorf("slack message lacks the resource or Block Kit blocks: %s", raw)
 	}
