@@ -30,6 +30,7 @@ type Config struct {
 	Providers Providers
 	Falco     Falco
 	SQS       SQS
+	Terraform Terraform
 	// Rules are the drift_rules, in file order, with compiled patterns.
 	Rules []rules.Rule
 	// DefaultSeverity is given to drifts that no rule raises.
@@ -164,6 +165,24 @@ type SQS struct {
 	VisibilityTimeout time.Duration
 	Pollers           int
 }
+
+// Terraform configures the runs of accept --confirm and revert.
+type Terraform struct {
+	// Binary is terraform or tofu (a name on PATH or a path); the
+	// version is checked before use.
+	Binary string
+	// PluginCacheDir is shared by every job's init.
+	PluginCacheDir string
+	// PluginMirror is a filesystem mirror of providers (offline installs).
+	PluginMirror string
+	LockTimeout  time.Duration
+}
+
+// Defaults of the terraform runs.
+const (
+	DefaultTerraformBinary      = "terraform"
+	DefaultTerraformLockTimeout = 30 * time.Second
+)
 
 // Defaults of the SQS input.
 const (

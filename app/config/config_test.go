@@ -407,6 +407,8 @@ func TestFullConfig(t *testing.T) {
 				drift.Critical: "critical", drift.High: "critical", drift.Medium: "warning", drift.Low: "info", drift.Info: "info"}},
 			StormControl: StormControl{Enabled: true, Threshold: 20, Window: 10 * time.Minute, Exempt: []string{"output"}},
 		},
+		Terraform: Terraform{Binary: "/usr/local/bin/tofu", PluginCacheDir: "/var/cache/tfdrift/plugins",
+			PluginMirror: "/opt/providers", LockTimeout: 2 * time.Minute},
 		Output: Output{Mode: "json", File: "/var/log/tfdrift/drifts.ndjson"},
 	}
 	if diff := cmp.Diff(want, c, regexpByText); diff != "" {

@@ -10,6 +10,7 @@ type rawConfig struct {
 	Providers            rawProviders     `yaml:"providers"`
 	Falco                *rawFalco        `yaml:"falco"`
 	SQS                  *rawSQS          `yaml:"sqs"`
+	Terraform            rawTerraform     `yaml:"terraform"`
 	DriftRules           []rawRule        `yaml:"drift_rules"`
 	DefaultSeverity      string           `yaml:"default_severity"`
 	StateRefreshInterval string           `yaml:"state_refresh_interval"`
@@ -221,4 +222,12 @@ type rawPagerDuty struct {
 type rawOutput struct {
 	Mode string `yaml:"mode"`
 	File string `yaml:"file"`
+}
+
+// rawTerraform configures the terraform runs of accept --confirm and revert.
+type rawTerraform struct {
+	Binary         string `yaml:"binary"`
+	PluginCacheDir string `yaml:"plugin_cache_dir"`
+	PluginMirror   string `yaml:"plugin_mirror"`
+	LockTimeout    string `yaml:"lock_timeout"`
 }

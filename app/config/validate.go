@@ -25,9 +25,14 @@ type validator struct {
 
 func (v *validator) validate(r *rawConfig) *Config {
 	c := &Config{
-		Providers:            v.providers(&r.Providers),
-		Falco:                v.falco(r.Falco),
-		SQS:                  v.sqs(r.SQS),
+		Providers: v.providers(&r.Providers),
+		Falco:     v.falco(r.Falco),
+		SQS:       v.sqs(r.SQS),
+		Terraform: Terraform{
+			Binary: or(r.Terraform.Binary, DefaultTerraformBinary), PluginCacheDir: r.Terraform.PluginCacheDir,
+			PluginMirror: r.Terraform.PluginMirror,
+			LockTimeout:  v.duration("terraform.lock_timeout", r.Terraform.LockTimeout, DefaultTerraformLockTimeout, 0),
+		},
 		DefaultSeverity:      drift.DefaultSeverity,
 		StateRefreshInterval: v.duration("state_refresh_interval", r.StateRefreshInterval, DefaultStateRefreshInterval, time.Second),
 		TrustedActors:        v.nonEmpty("trusted_actors", r.TrustedActors),

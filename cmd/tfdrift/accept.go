@@ -68,10 +68,18 @@ Examples:
 	if err != nil {
 		return err
 	}
+	var pluginCache string
+	if cfg != nil {
+		applyTerraformConfig(fs, cfg.Terraform, tfBin, mirror, &pluginCache, nil)
+	}
 	var ws *workspace.Workspace
 	var confirm app.ConfirmFunc
 	if *confirmFlag {
-		m, err := workspace.NewManager(workspaceOptions(env, *tfBin, *mirror)...)
+		opts := workspaceOptions(env, *tfBin, *mirror)
+		if pluginCache != "" {
+			opts = append(opts, workspace.PluginCacheDir(pluginCache))
+		}
+		m, err := workspace.NewManager(opts...)
 		if err != nil {
 			return err
 		}

@@ -120,6 +120,12 @@ func TestRevertEndToEnd(t *testing.T) {
 	if dry.code != 2 || !strings.Contains(dry.stdout, "aws_security_group.web") {
 		t.Fatalf("revert --dry-run: exit %d, want 2\nstdout:\n%s\nstderr:\n%s", dry.code, dry.stdout, dry.stderr)
 	}
+	// The same dry run configured by the config's terraform block alone.
+	cfgPath := filepath.Join(t.TempDir(), "tfdrift.yaml")
+	os.WriteFile(cfgPath, []byte("terraform:\n  binary: "+env.Terraform+"\n  plugin_mirror: "+env.Mirror+"\n  lock_timeout: 10s\n"), 0o644)
+	if r := runCmd(t, "", "revert", "--repo", env.Dir, "--config", cfgPath, "--dry-run", "aws_security_group.web"); r.code != 2 {
+		t.Fatalf("revert --config --dry-run: exit %d, want 2\n%s", r.code, r.stderr)
+	}
 	if n := len(env.Cloud(t).Get(tftest.KindSecurityGroup, sgID)["ingress"].([]any)); n != 2 {
 		t.Fatalf("a dry run changed the cloud: %d rules", n)
 	}

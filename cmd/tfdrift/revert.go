@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"time"
 
+	"github.com/tfdrift/tfdrift/app/config"
 	"github.com/tfdrift/tfdrift/gitops/terraform"
 	"github.com/tfdrift/tfdrift/gitops/workspace"
 )
@@ -48,8 +50,16 @@ Examples:
 	mirror := fs.String("plugin-mirror", "", "filesystem mirror of providers (offline installs)")
 	pluginCache := fs.String("plugin-cache", "", "shared provider plugin cache directory")
 	lockTimeout := fs.Duration("lock-timeout", 30*time.Second, "how long to wait for Terraform's state lock")
+	configFile := fs.String("config", "", "config file: its terraform block (binary, plugin_cache_dir, plugin_mirror, lock_timeout) sets the defaults of these flags")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *configFile != "" {
+		cfg, err := loadConfig(env, *configFile, true)
+		if err != nil {
+			return err
+		}
+		applyTerraformConfig(fs, cfg.Terraform, binary, mirror, pluginCache, lockTimeout)
 	}
 	if fs.NArg() == 0 {
 		fs.Usage()
@@ -132,4 +142,22 @@ func workspaceOptions(env *cmdEnv, binary, mirror string) []workspace.Option {
 		opts = append(opts, workspace.FilesystemMirror(mirror))
 	}
 	return opts
+}
+
+// applyTerraformConfig takes the config's terraform block for every flag
+// the command line did not set.
+func applyTerraformConfig(fs *flag.FlagSet, t config.Terraform, binary, mirror, pluginCache *string, lockTimeout *time.Duration) {
+	set := func(name string) bool { return flagSet(fs.Visit, name) }
+	if binary != nil && !set("binary") && !set("terraform") && t.Binary != "" {
+		*binary = t.Binary
+	}
+	if mirror != nil && !set("plugin-mirror") && t.PluginMirror != "" {
+		*mirror = t.PluginMirror
+	}
+	if pluginCache != nil && !set("plugin-cache") && t.PluginCacheDir != "" {
+		*pluginCache = t.PluginCacheDir
+	}
+	if lockTimeout != nil && !set("lock-timeout") && t.LockTimeout > 0 {
+		*lockTimeout = t.LockTimeout
+	}
 }
