@@ -112,4 +112,3 @@ func TestConfigFilterMatches(t *testing.T) {
 		}
 	}
 }
-

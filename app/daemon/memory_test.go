@@ -37,10 +37,6 @@ type memStateMix struct {
 	instances, groups, rules, roles, policies, buckets int
 }
 
-func (m memStateMix) total() int {
-	return m.instances + m.groups + m.rules + m.roles + m.policies + m.buckets
-}
-
 // memRealisticMix is a platform team's state: compute, network rules and
 // IAM dominate.
 var memRealisticMix = memStateMix{instances: 3000, groups: 1500, rules: 2500, roles: 1000, policies: 1500, buckets: 500}

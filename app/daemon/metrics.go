@@ -10,18 +10,16 @@ import (
 type Metrics struct {
 	Registry *prometheus.Registry
 
-	EventsIn      *prometheus.CounterVec // by source
-	Dropped       *prometheus.CounterVec // by reason
-	Outcomes      *prometheus.CounterVec // by engine outcome
-	Drifts        *prometheus.CounterVec // by severity, change_type
-	Latency       prometheus.Histogram   // received → drift emitted
-	QueueDepth    prometheus.GaugeFunc   // set in NewPipeline
-	StateAge      *prometheus.GaugeVec   // by source, workspace
-	StateErrors   *prometheus.CounterVec // by source
-	InputUp       *prometheus.GaugeVec   // by input
-	RecordErrors  prometheus.Counter     // store failures
-	ReloadsTotal  *prometheus.CounterVec // by result
-	queueDepthFns []func() float64
+	EventsIn     *prometheus.CounterVec // by source
+	Dropped      *prometheus.CounterVec // by reason
+	Outcomes     *prometheus.CounterVec // by engine outcome
+	Drifts       *prometheus.CounterVec // by severity, change_type
+	Latency      prometheus.Histogram   // received → drift emitted
+	StateAge     *prometheus.GaugeVec   // by source, workspace
+	StateErrors  *prometheus.CounterVec // by source
+	InputUp      *prometheus.GaugeVec   // by input
+	RecordErrors prometheus.Counter     // store failures
+	ReloadsTotal *prometheus.CounterVec // by result
 }
 
 // NewMetrics registers the metrics.

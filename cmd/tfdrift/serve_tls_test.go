@@ -21,11 +21,10 @@ import (
 )
 
 type testPKI struct {
-	ca       *x509.Certificate
-	caKey    *ecdsa.PrivateKey
-	caPEM    []byte
-	dir      string
-	serverTL tls.Certificate
+	ca    *x509.Certificate
+	caKey *ecdsa.PrivateKey
+	caPEM []byte
+	dir   string
 }
 
 func newPKI(t *testing.T) *testPKI {

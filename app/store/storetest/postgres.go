@@ -31,7 +31,7 @@ const EnvPostgres = "TFDRIFT_TEST_POSTGRES"
 // silently skipped suite would hide the replica guarantees.
 const installHint = `Postgres server binaries (initdb, postgres) not found in PATH or /usr/lib/postgresql/*/bin.
 Install them (Debian/Ubuntu: apt-get install postgresql) or set ` + EnvPostgres + `=postgres://user@host:5432/db
-to use an existing server whose role may create databases.`
+to use an existing server whose role may create databases`
 
 // Server is a throwaway Postgres cluster in a temporary directory,
 // listening only on a unix socket there, with fsync off. It is a child of
@@ -43,7 +43,6 @@ type Server struct {
 	log  *os.File
 	// base is the URL of the "postgres" database; NewDatabase varies it.
 	base *url.URL
-	seq  atomic.Int64
 
 	stopOnce sync.Once
 	stopErr  error
