@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/tfdrift/tfdrift/detector/change"
 )
@@ -280,14 +279,7 @@ func decodeValue(raw []byte) (any, error) {
 		return false, nil
 	case '"':
 		body := raw[1 : len(raw)-1]
-		if bytes.IndexByte(body, '\\') < 0 && utf8.Valid(body) {
-			return string(body), nil
-		}
-		// Escapes or invalid UTF-8: decode exactly as Attributes does
-		// (encoding/json replaces invalid bytes with U+FFFD).
-		var str string
-		err := json.Unmarshal(raw, &str)
-		return str, err
+		return decodeString(body, bytes.IndexByte(body, '\\') >= 0)
 	case '{', '[':
 		dec := json.NewDecoder(bytes.NewReader(raw))
 		dec.UseNumber()

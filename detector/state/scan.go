@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"unicode/utf8"
 )
 
 // SyntaxError reports malformed JSON in a state file: truncated uploads,
@@ -157,12 +158,14 @@ func isHex(c byte) bool {
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
-// decodeString turns raw string contents into a Go string. The escaped path
-// hands the quoted text to encoding/json so that \u escapes and surrogate
-// pairs get exactly encoding/json's treatment; identifiers almost never
-// contain escapes, so its cost does not matter.
+// decodeString turns raw string contents into a Go string. Strings with
+// escapes or invalid UTF-8 go to encoding/json, so that \u escapes,
+// surrogate pairs and invalid bytes (replaced by U+FFFD) get exactly the
+// treatment Resource.Attributes gives them; an ID read here always equals
+// the attribute. Identifiers almost never need it, so its cost does not
+// matter.
 func decodeString(raw []byte, escaped bool) (string, error) {
-	if !escaped {
+	if !escaped && utf8.Valid(raw) {
 		return string(raw), nil
 	}
 	quoted := make([]byte, 0, len(raw)+2)
