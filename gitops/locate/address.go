@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -154,6 +155,9 @@ func addrFromSegs(segs []addrSeg) (addr, error) {
 // more; anything unusual (escapes, templates, spaces) reports !ok and goes
 // to hcl.
 func scanSimpleAddr(s string) ([]addrSeg, bool) {
+	if !utf8.ValidString(s) {
+		return nil, false // hcl reports the encoding error
+	}
 	segs := make([]addrSeg, 0, 6)
 	i := 0
 	for {
