@@ -175,7 +175,7 @@ func (e *Engine) Process(c *change.Change) Result {
 		return Result{Outcome: OutcomeTrusted}
 	}
 	now := e.now()
-	if c.EventID != "" && !e.dedup.firstEvent(string(c.Provider)+"/"+c.EventID, now) {
+	if c.EventID != "" && !e.dedup.firstEvent(string(c.Provider), c.EventID, now) {
 		return Result{Outcome: OutcomeDuplicate}
 	}
 
@@ -389,6 +389,6 @@ func (e *Engine) newDrift(ct drift.ChangeType, res *state.Resource, rtype string
 // record the drift it produced and expects a redelivery.
 func (e *Engine) Forget(c *change.Change) {
 	if c.EventID != "" {
-		e.dedup.forget("e\x00" + string(c.Provider) + "/" + c.EventID)
+		e.dedup.forget(e.dedup.eventKey(string(c.Provider), c.EventID))
 	}
 }

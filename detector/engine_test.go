@@ -219,17 +219,17 @@ func TestDedupCapacityBoundsMemory(t *testing.T) {
 	d := newDedup(time.Hour, 3)
 	now := time.Now()
 	for _, k := range []string{"a", "b", "c", "d"} {
-		if !d.firstEvent(k, now) {
+		if !d.firstEvent("aws", k, now) {
 			t.Fatalf("%s reported as seen", k)
 		}
 	}
 	if len(d.seen) != 3 {
 		t.Errorf("remembered %d keys, want 3", len(d.seen))
 	}
-	if !d.firstEvent("a", now) {
+	if !d.firstEvent("aws", "a", now) {
 		t.Error("the oldest key should have been forgotten")
 	}
-	if d.firstEvent("d", now) {
+	if d.firstEvent("aws", "d", now) {
 		t.Error("a recent key was forgotten")
 	}
 }
@@ -409,4 +409,27 @@ func engineWithState(t *testing.T, resources []string) *Engine {
 	}
 	ix.Replace(snap)
 	return New(Options{Catalog: cat, Index: ix})
+}
+
+// TestDedupKeysKeepPartsApart: hashed keys still tell apart what the old
+// string keys did: the split between provider and ID, and events from
+// drifts.
+func TestDedupKeysKeepPartsApart(t *testing.T) {
+	d := newDedup(time.Hour, 10)
+	now := time.Now()
+	for _, k := range [][2]string{{"aws", "x1"}, {"aw", "sx1"}, {"gcp", "x1"}, {"aws", "x2"}} {
+		if !d.firstEvent(k[0], k[1], now) {
+			t.Errorf("event %q reported as seen", k)
+		}
+	}
+	if !d.firstDrift("aws", now) || !d.firstDrift("x1", now) {
+		t.Error("a drift fingerprint collided with an event ID")
+	}
+	if d.firstEvent("aws", "x1", now) {
+		t.Error("a repeated event was not recognised")
+	}
+	d.forget(d.eventKey("aws", "x1"))
+	if !d.firstEvent("aws", "x1", now) {
+		t.Error("a forgotten event is still remembered")
+	}
 }

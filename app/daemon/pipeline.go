@@ -60,6 +60,8 @@ type Pipeline struct {
 	closed  atomic.Bool
 	mu      sync.RWMutex // guards sends against Close
 	inQueue atomic.Int64
+	// unflushed says drifts were written since the last flush.
+	unflushed atomic.Bool
 }
 
 // NewPipeline starts the workers. Call Close to drain and stop them.
@@ -138,6 +140,21 @@ func (p *Pipeline) worker() {
 		if m.Done != nil {
 			m.Done(err)
 		}
+		p.flushIfIdle()
+	}
+}
+
+// flushIfIdle flushes the output once no message is waiting. A daemon's
+// output is read live (a pipe into a log shipper), so drifts must not sit
+// in a buffer; but under load one write per buffer-full instead of one per
+// drift saves a system call per alert. Every worker checks after every
+// message, so the last drift before the queue runs dry is flushed by
+// whichever worker finishes last.
+func (p *Pipeline) flushIfIdle() {
+	if len(p.queue) == 0 && p.unflushed.Swap(false) {
+		if err := p.o.Output.Flush(); err != nil {
+			p.o.Logger.Error("flushing output", "err", err)
+		}
 	}
 }
 
@@ -145,7 +162,7 @@ func (p *Pipeline) worker() {
 // acknowledged: nil once every drift it produced is durably recorded.
 func (p *Pipeline) process(m ingest.Message) error {
 	eng := p.o.Engine()
-	changes, derr := decode.Decode(m.Body, decode.Options{Keep: eng.Keep, Name: m.Source})
+	changes, derr := decode.Decode(m.Body, decode.Options{Keep: eng.Keep, Name: m.Source, Owned: true, Valid: m.ValidJSON})
 	if derr != nil {
 		p.o.Metrics.Dropped.WithLabelValues("decode_error").Inc()
 		p.o.Logger.Warn("bad record", "source", m.Source, "id", m.ID, "err", derr)
@@ -175,14 +192,6 @@ func (p *Pipeline) emit(ctx context.Context, m ingest.Message, res detector.Resu
 		// (another replica may not have seen the first one).
 		all = append(append([]*drift.Drift{}, res.Drifts...), res.Repeats...)
 	}
-	wrote := false
-	defer func() {
-		// A daemon's output is read live (a pipe into a log shipper):
-		// each message's drifts leave at once, not when a buffer fills.
-		if wrote {
-			p.o.Output.Flush()
-		}
-	}()
 	for _, d := range all {
 		opened := true
 		if p.o.Recorder != nil {
@@ -201,7 +210,7 @@ func (p *Pipeline) emit(ctx context.Context, m ingest.Message, res detector.Resu
 		if err := p.o.Output.Write(d); err != nil {
 			return fmt.Errorf("output: %w", err)
 		}
-		wrote = true
+		p.unflushed.Store(true)
 		p.o.Metrics.Drifts.WithLabelValues(string(d.Severity), string(d.ChangeType)).Inc()
 		p.o.Metrics.Latency.Observe(time.Since(m.Received).Seconds())
 	}

@@ -20,8 +20,14 @@ type Message struct {
 	Source string
 	// Body is one JSON value in any format detector/decode accepts (a
 	// Falco alert, an EventBridge envelope, a CloudTrail record or log
-	// file, a GCP LogEntry, a Pub/Sub push message).
+	// file, a GCP LogEntry, a Pub/Sub push message). It belongs to the
+	// message: the input never modifies it after handing it over, so the
+	// pipeline decodes it without a copy.
 	Body []byte
+	// ValidJSON says the input has checked that Body is exactly one valid
+	// JSON value (the Falco HTTP handler does, to answer 400 at once), so
+	// the pipeline need not check again.
+	ValidJSON bool
 	// ID is the input's own message ID (falcosidekick uuid, SQS MessageId),
 	// for logs and de-duplication; may be empty.
 	ID       string

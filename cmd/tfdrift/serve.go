@@ -75,12 +75,16 @@ Production: see docs/deploy.md and deploy/helm.`)
 	spoolDir := fs.String("spool-dir", "", "journal of accepted Falco alerts, replayed after a crash (default: spool/ beside a SQLite --database; required for no loss with Postgres)")
 	var secrets stringList
 	fs.Var(&secrets, "falco-secret", "shared secret for /falco (repeatable, to rotate; or $TFDRIFT_FALCO_SECRET)")
+	queueSize := fs.Int("queue-size", daemon.DefaultQueueSize, "events accepted but not yet processed; past it inputs are told to back off (503 Retry-After). Larger absorbs bigger bursts (a CloudTrail log file arrives at once), smaller bounds the delay under overload")
 	verbose := fs.Bool("verbose", false, "debug logging")
 	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this certificate (PEM)")
 	tlsKey := fs.String("tls-key", "", "the certificate's private key (PEM)")
 	tlsClientCA := fs.String("tls-client-ca", "", "require client certificates signed by this CA (PEM): mTLS for /falco")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *queueSize < 1 {
+		return fmt.Errorf("--queue-size %d: want at least 1", *queueSize)
 	}
 	cfg, err := loadConfig(env, f.configFile, false)
 	if err != nil {
@@ -241,6 +245,7 @@ Production: see docs/deploy.md and deploy/helm.`)
 		Inputs:   inputs,
 		Recorder: rec, Notices: noticeFn, Background: background,
 		Output: out, Logger: log, Reload: reload, Started: serveHooks.started,
+		QueueSize: *queueSize,
 	}
 	if cfg != nil {
 		opts.RefreshInterval = cfg.StateRefreshInterval

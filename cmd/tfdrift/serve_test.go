@@ -21,6 +21,9 @@ func TestServeRefusesPublicListenerWithoutSecret(t *testing.T) {
 	if r := runCmd(t, "", "serve", "--listen", "nonsense", "--state", sc.State); r.code != 1 || !strings.Contains(r.stderr, "--listen") {
 		t.Errorf("bad --listen: %+v", r)
 	}
+	if r := runCmd(t, "", "serve", "--queue-size", "0", "--state", sc.State); r.code != 1 || !strings.Contains(r.stderr, "--queue-size 0: want at least 1") {
+		t.Errorf("bad --queue-size: %+v", r)
+	}
 	if r := runCmd(t, "", "serve"); r.code != 1 || !strings.Contains(r.stderr, "no Terraform state") {
 		t.Errorf("no state: %+v", r)
 	}

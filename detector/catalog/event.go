@@ -1,11 +1,11 @@
 package catalog
 
 import (
-	"bytes"
 	"encoding/json"
 	"strings"
 
 	"github.com/tfdrift/tfdrift/detector/change"
+	"github.com/tfdrift/tfdrift/detector/internal/jsonany"
 )
 
 // Event is a Change with its request and response decoded on first use.
@@ -42,10 +42,16 @@ func decodeJSON(raw json.RawMessage) any {
 	if len(raw) == 0 {
 		return nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
+	v, err := jsonany.Decode(raw)
+	if se, ok := err.(*jsonany.SyntaxError); ok && se.Trailing {
+		// json.Decoder, used here before, read the first value and
+		// ignored what followed. Decoders hand over whole values, but a
+		// doubly-encoded payload below is unchecked text: keep accepting
+		// `{"a":1} junk` as the object, as it was. Only this rare input
+		// pays for a second pass.
+		v, err = jsonany.Decode(raw[:se.Offset])
+	}
+	if err != nil {
 		return nil
 	}
 	// Falco delivers ct.request as a JSON string holding JSON; tolerate

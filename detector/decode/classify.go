@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/tfdrift/tfdrift/detector/change"
+	"github.com/tfdrift/tfdrift/detector/internal/jsonscan"
 )
 
 // kind is the shape of one record, found by looking at its top-level keys.
@@ -83,7 +84,7 @@ func classifyObject(b []byte) (c class, end int, err error) {
 		hasEventSource, topMethod        bool
 		panther                          []byte
 	)
-	end, err = objectMembers(b, 0, func(key, val []byte) {
+	end, err = jsonscan.ObjectMembers(b, 0, func(key, val []byte) {
 		switch string(key) {
 		case "Records":
 			records = val
@@ -162,7 +163,7 @@ func classifyObject(b []byte) (c class, end int, err error) {
 		var payloadType []byte
 		// The structure was checked by the walk above, so errors cannot
 		// happen here.
-		_, _ = objectMembers(protoPayload, 0, func(key, val []byte) {
+		_, _ = jsonscan.ObjectMembers(protoPayload, 0, func(key, val []byte) {
 			switch string(key) {
 			case "methodName":
 				c.name = stringOrNil(val)
@@ -195,7 +196,7 @@ func classifyObject(b []byte) (c class, end int, err error) {
 // record nested in an envelope.
 func (c *class) classifyCloudTrail(rec []byte) {
 	var name, readOnly []byte
-	_, _ = objectMembers(rec, 0, func(key, val []byte) {
+	_, _ = jsonscan.ObjectMembers(rec, 0, func(key, val []byte) {
 		switch string(key) {
 		case "eventName":
 			name = val
@@ -216,7 +217,7 @@ func (c *class) classifyFalco(source, outputFields []byte) {
 		return
 	}
 	var ctName, gcpMethod, ctReadOnly []byte
-	_, _ = objectMembers(outputFields, 0, func(key, val []byte) {
+	_, _ = jsonscan.ObjectMembers(outputFields, 0, func(key, val []byte) {
 		switch string(key) {
 		case fieldCTName:
 			ctName = val
@@ -292,7 +293,7 @@ func (c *class) readOnlyFor(name string) bool {
 
 // invalidJSON words a scanner error for a record.
 func invalidJSON(err error) error {
-	if errors.Is(err, errUnexpectedEnd) {
+	if errors.Is(err, jsonscan.ErrUnexpectedEnd) {
 		return errors.New("invalid JSON: unexpected end of record")
 	}
 	return err

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tfdrift/tfdrift/detector/change"
+	"github.com/tfdrift/tfdrift/detector/internal/jsonscan"
 )
 
 // Source names written to change.Change.Source.
@@ -102,7 +103,7 @@ func decodeEventBridge(raw []byte) (*change.Change, string, error) {
 		r                         ctRecord
 		hasDetail                 bool
 	)
-	_, _ = objectMembers(raw, 0, func(key, val []byte) {
+	_, _ = jsonscan.ObjectMembers(raw, 0, func(key, val []byte) {
 		switch string(key) {
 		case "id":
 			m.str("", "id", val, &id)
@@ -146,7 +147,7 @@ func (r *ctRecord) read(m *memberReader, prefix string, raw []byte) {
 	if m.object(strings.TrimSuffix(prefix, "."), "", raw) == nil {
 		return
 	}
-	_, _ = objectMembers(raw, 0, func(key, val []byte) {
+	_, _ = jsonscan.ObjectMembers(raw, 0, func(key, val []byte) {
 		switch string(key) {
 		case "eventTime":
 			m.str(prefix, "eventTime", val, &r.EventTime)
@@ -189,7 +190,7 @@ func (m *memberReader) identity(field string, raw []byte) *ctIdentity {
 	}
 	id := &ctIdentity{}
 	prefix := field + "."
-	_, _ = objectMembers(raw, 0, func(key, val []byte) {
+	_, _ = jsonscan.ObjectMembers(raw, 0, func(key, val []byte) {
 		switch string(key) {
 		case "type":
 			m.str(prefix, "type", val, &id.Type)
@@ -207,12 +208,12 @@ func (m *memberReader) identity(field string, raw []byte) *ctIdentity {
 			if m.object(prefix, "sessionContext", val) == nil {
 				return
 			}
-			_, _ = objectMembers(val, 0, func(key, val []byte) {
+			_, _ = jsonscan.ObjectMembers(val, 0, func(key, val []byte) {
 				if string(key) != "sessionIssuer" || m.object(prefix, "sessionContext.sessionIssuer", val) == nil {
 					return
 				}
 				issuer := &ctSessionIssuer{}
-				_, _ = objectMembers(val, 0, func(key, val []byte) {
+				_, _ = jsonscan.ObjectMembers(val, 0, func(key, val []byte) {
 					if string(key) == "arn" {
 						m.str(prefix, "sessionContext.sessionIssuer.arn", val, &issuer.ARN)
 					}
@@ -224,7 +225,7 @@ func (m *memberReader) identity(field string, raw []byte) *ctIdentity {
 				return
 			}
 			ob := &ctOnBehalfOf{}
-			_, _ = objectMembers(val, 0, func(key, val []byte) {
+			_, _ = jsonscan.ObjectMembers(val, 0, func(key, val []byte) {
 				switch string(key) {
 				case "userId":
 					m.str(prefix, "onBehalfOf.userId", val, &ob.UserID)
@@ -248,11 +249,11 @@ func (m *memberReader) resourceARNs(field string, raw []byte) []string {
 		return nil
 	}
 	var arns []string
-	_, _ = arrayElements(raw, 0, func(elem []byte) error {
+	_, _ = jsonscan.ArrayElements(raw, 0, func(elem []byte) error {
 		if m.object(field, "", elem) == nil {
 			return nil
 		}
-		_, _ = objectMembers(elem, 0, func(key, val []byte) {
+		_, _ = jsonscan.ObjectMembers(elem, 0, func(key, val []byte) {
 			if string(key) == "ARN" {
 				var arn string
 				m.str(field, ".ARN", val, &arn)

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/tfdrift/tfdrift/detector/change"
+	"github.com/tfdrift/tfdrift/detector/internal/jsonscan"
 )
 
 // MaxRecordSize bounds one record (one NDJSON line, one element of a
@@ -24,6 +25,17 @@ type Options struct {
 	Keep func(p change.Provider, eventName string) bool
 	// Name labels the input in Origin and errors ("events.json", "-").
 	Name string
+	// Owned says the caller hands data over to Decode: it is never
+	// modified afterwards, so changes may keep slices of it (Raw,
+	// Request, Response) instead of copies. Stream never sets it: it
+	// reuses its read buffer.
+	Owned bool
+	// Valid says data is known to be exactly one valid JSON value (with
+	// optional surrounding white space): the input already checked it, as
+	// the Falco HTTP handler does to answer 400 at once. Decode then skips
+	// its own structural and grammar checks. Data that is not valid gives
+	// wrong changes or errors, never a panic. Stream ignores it.
+	Valid bool
 }
 
 // Record is one decoded record or one failure.
@@ -98,18 +110,25 @@ func Decode(data []byte, opts Options) ([]*change.Change, error) {
 		}
 		return nil
 	})
+	d.owned = opts.Owned
 	data = bytes.TrimPrefix(data, utf8BOM)
-	i := skipSpace(data, 0)
+	i := jsonscan.SkipSpace(data, 0)
 	if i == len(data) {
 		return nil, &RecordError{Input: d.name, Index: 1, Err: errors.New("empty input")}
 	}
-	end, err := valueEnd(data, i)
-	if err != nil {
-		return nil, &RecordError{Input: d.name, Index: 1, Err: invalidJSON(err)}
-	}
-	if j := skipSpace(data, end); j != len(data) {
-		return nil, &RecordError{Input: d.name, Index: 1,
-			Err: fmt.Errorf("trailing data at offset %d after the JSON value (use Stream for NDJSON)", j)}
+	var end int
+	if opts.Valid {
+		d.valid = true
+		end = len(bytes.TrimRight(data, " \t\r\n"))
+	} else {
+		var err error
+		if end, err = jsonscan.ValueEnd(data, i); err != nil {
+			return nil, &RecordError{Input: d.name, Index: 1, Err: invalidJSON(err)}
+		}
+		if j := jsonscan.SkipSpace(data, end); j != len(data) {
+			return nil, &RecordError{Input: d.name, Index: 1,
+				Err: fmt.Errorf("trailing data at offset %d after the JSON value (use Stream for NDJSON)", j)}
+		}
 	}
 	// The callback never fails, so neither does d.value.
 	_ = d.value(data[i:end])
@@ -144,6 +163,10 @@ type decoder struct {
 	// names caches normalised event names by raw name, per provider, so
 	// that the skip path allocates nothing for names seen before.
 	awsNames, gcpNames map[string]string
+	// owned and valid are Options.Owned and Options.Valid, honoured by
+	// Decode only. valid covers data and its slices, not what is decoded
+	// out of it (a Pub/Sub message's base64 data).
+	owned, valid bool
 }
 
 // maxCachedNames bounds the name caches; real inputs have a few hundred
@@ -169,7 +192,7 @@ func (d *decoder) value(raw []byte) error {
 
 // list handles the elements of an in-memory array of records.
 func (d *decoder) list(arr []byte) error {
-	_, err := arrayElements(arr, 0, d.record)
+	_, err := jsonscan.ArrayElements(arr, 0, d.record)
 	if err == nil || err == errStop {
 		return err
 	}
@@ -190,12 +213,13 @@ func (d *decoder) classified(raw []byte, c class) error {
 	}
 	d.index++
 	d.stats.Records++
+	valid := d.valid
 	if c.kind == kindPubSub && c.err == nil {
 		inner, field, err := pubSubData(raw)
 		if err != nil {
 			return d.fail(field, err)
 		}
-		raw = inner
+		raw, valid = inner, false
 		if c = classify(inner); c.err == nil && (c.kind == kindPubSub || c.kind == kindLogFile) {
 			c.err = errors.New("holds a batch, not a single audit record")
 		}
@@ -217,7 +241,9 @@ func (d *decoder) classified(raw []byte, c class) error {
 	}
 	// raw may point into a reused read buffer; the Change keeps a copy,
 	// which its Request and Response may share.
-	raw = bytes.Clone(raw)
+	if !d.owned {
+		raw = bytes.Clone(raw)
+	}
 	var (
 		ch    *change.Change
 		field string
@@ -229,7 +255,7 @@ func (d *decoder) classified(raw []byte, c class) error {
 	case kindEventBridge:
 		ch, field, err = decodeEventBridge(raw)
 	case kindFalco:
-		ch, field, err = decodeFalco(raw, c.provider)
+		ch, field, err = decodeFalco(raw, c.provider, valid)
 	case kindGCP:
 		ch, field, err = decodeGCP(raw)
 	default:
@@ -278,6 +304,10 @@ func (d *decoder) eventName(p change.Provider, raw []byte) (string, bool) {
 	if n == "" {
 		// Not a name: the full decode reports it.
 		return "", false
+	}
+	if d.index < 2 {
+		// A single record (a daemon's message) has no use for a cache.
+		return n, true
 	}
 	if *cache == nil {
 		*cache = make(map[string]string)

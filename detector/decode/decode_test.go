@@ -1,6 +1,7 @@
 package decode
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -523,6 +524,28 @@ func TestGCPOperationCompletionIsNotASecondWrite(t *testing.T) {
 		}
 		if changes[0].ReadOnly != wantReadOnly {
 			t.Errorf("operation {%s}: ReadOnly = %v, want %v", op, changes[0].ReadOnly, wantReadOnly)
+		}
+	}
+}
+
+// TestDecodeOwned: with Options.Owned the change keeps the caller's bytes;
+// without it, a copy, so that a caller reusing its buffer cannot change a
+// decoded record.
+func TestDecodeOwned(t *testing.T) {
+	rec := []byte(`{"eventVersion":"1.08","eventTime":"2025-01-20T14:50:00Z","eventSource":"ec2.amazonaws.com","eventName":"ModifyInstanceAttribute","awsRegion":"us-east-1","recipientAccountId":"123456789012","eventID":"e1","userIdentity":{"type":"IAMUser","userName":"alice"},"requestParameters":{"instanceId":"i-1"}}`)
+	for _, owned := range []bool{false, true} {
+		data := bytes.Clone(rec)
+		changes, err := Decode(data, Options{Owned: owned})
+		if err != nil || len(changes) != 1 {
+			t.Fatalf("owned=%v: %d changes, %v", owned, len(changes), err)
+		}
+		raw := changes[0].Raw
+		if !bytes.Equal(raw, rec) {
+			t.Fatalf("owned=%v: Raw = %s", owned, raw)
+		}
+		shared := &raw[0] == &data[0]
+		if shared != owned {
+			t.Errorf("owned=%v: Raw shares the input: %v", owned, shared)
 		}
 	}
 }

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/tfdrift/tfdrift/detector/change"
+	"github.com/tfdrift/tfdrift/detector/internal/jsonscan"
 )
 
 // Falco output fields read by the decoder. The names were checked against
@@ -57,6 +59,25 @@ const (
 	fieldGCPJSONLogName       = "json.value[/logName]"
 )
 
+// falcoFieldNames are the output fields the fillers read.
+var falcoFieldNames = func() map[string]string {
+	m := map[string]string{}
+	for _, f := range []string{
+		fieldCTName, fieldCTID, fieldCTTime, fieldCTSrc, fieldCTRegion, fieldCTSrcIP, fieldCTUserAgent,
+		fieldCTUser, fieldCTOriginalUser, fieldCTUserARN, fieldCTUserAccountID, fieldCTUserIdentityType,
+		fieldCTUserPrincipalID, fieldCTRecipientAccountID, fieldCTReadOnly, fieldCTError, fieldCTErrorMessage,
+		fieldCTRequest, fieldCTResponse, fieldCTResources, fieldCTIssuerARN,
+		fieldGCPMethod, fieldGCPService, fieldGCPResourceName, fieldGCPUser, fieldGCPCallerIP, fieldGCPUserAgent,
+		fieldGCPProjectID, fieldGCPLocation, fieldGCPRequest, fieldGCPJSONRequest, fieldGCPJSONResponse,
+		fieldGCPJSONStatusCode, fieldGCPJSONStatusMessage, fieldGCPJSONInsertID, fieldGCPJSONTimestamp, fieldGCPJSONLogName,
+	} {
+		m[f] = f
+	}
+	return m
+}()
+
+var falcoFieldMaps = sync.Pool{New: func() any { return make(map[string]json.RawMessage, len(falcoFieldNames)) }}
+
 // falcoAlert is the part of a Falco JSON alert (as sent by http_output and
 // forwarded by falcosidekick, which adds uuid) that the decoder reads; the
 // source was read by classify. output_fields values may be strings,
@@ -102,16 +123,23 @@ func (f falcoFields) json(key string) (json.RawMessage, error) {
 	case "", "null", "<NA>":
 		return nil, nil
 	}
-	if !json.Valid([]byte(s)) {
+	if !isValidJSON([]byte(s)) {
 		return nil, fmt.Errorf("is not JSON: %q", truncate([]byte(s), 40))
 	}
 	return json.RawMessage(s), nil
 }
 
 // decodeFalco decodes a Falco alert of the provider found by classify.
-func decodeFalco(raw []byte, p change.Provider) (*change.Change, string, error) {
-	var a falcoAlert
-	if ok := fastFalco(raw, &a); !ok {
+func decodeFalco(raw []byte, p change.Provider, valid bool) (*change.Change, string, error) {
+	// The fields map is only read while filling ch (which copies what it
+	// keeps), so it is reused across alerts.
+	fields := falcoFieldMaps.Get().(map[string]json.RawMessage)
+	defer func() {
+		clear(fields)
+		falcoFieldMaps.Put(fields)
+	}()
+	a := falcoAlert{OutputFields: fields}
+	if ok := (valid || isValidJSON(raw)) && fastFalco(raw, &a); !ok {
 		a = falcoAlert{}
 		if field, err := unmarshalRecord(raw, &a); err != nil {
 			return nil, field, err
@@ -298,14 +326,26 @@ func fillFalcoGCP(ch *change.Change, f falcoFields) (string, error) {
 	return "", nil
 }
 
+// isLowerKey reports whether lower-casing key leaves it unchanged, without
+// allocating for the usual all-ASCII key.
+func isLowerKey(key []byte) bool {
+	for _, c := range key {
+		if c >= 0x80 {
+			return bytes.Equal(bytes.ToLower(key), key)
+		}
+		if 'A' <= c && c <= 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
 // fastFalco reads time and output_fields with the structural scanner; false
 // sends the record to encoding/json (for its error, or an unusual shape).
+// raw must be valid JSON: the caller checks it, or knows it.
 func fastFalco(raw []byte, a *falcoAlert) bool {
-	if !json.Valid(raw) {
-		return false
-	}
 	ok := true
-	_, err := objectMembers(raw, skipSpace(raw, 0), func(key, val []byte) {
+	_, err := jsonscan.ObjectMembers(raw, jsonscan.SkipSpace(raw, 0), func(key, val []byte) {
 		switch string(key) {
 		case "time":
 			if string(val) == "null" {
@@ -326,19 +366,23 @@ func fastFalco(raw []byte, a *falcoAlert) bool {
 			}
 			if a.OutputFields == nil {
 				// A repeated key merges, as encoding/json does.
-				a.OutputFields = make(map[string]json.RawMessage, 24)
+				a.OutputFields = make(map[string]json.RawMessage, len(falcoFieldNames))
 			}
-			_, err := objectMembers(val, 0, func(k, v []byte) {
+			_, err := jsonscan.ObjectMembers(val, 0, func(k, v []byte) {
 				if bytes.IndexByte(k, '\\') >= 0 {
 					ok = false
 				}
-				a.OutputFields[string(k)] = v
+				// Only the fields the fillers read are kept, under the
+				// constant's own string: no allocation per key.
+				if name, known := falcoFieldNames[string(k)]; known {
+					a.OutputFields[name] = v
+				}
 			})
 			if err != nil {
 				ok = false
 			}
 		default:
-			if bytes.IndexByte(key, '\\') >= 0 || !bytes.Equal(bytes.ToLower(key), key) {
+			if bytes.IndexByte(key, '\\') >= 0 || !isLowerKey(key) {
 				ok = false // encoding/json matches field names case-insensitively
 			}
 		}

@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"testing"
 	"testing/iotest"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/tfdrift/tfdrift/detector/change"
 )
@@ -65,6 +69,15 @@ func FuzzDecode(f *testing.F) {
 		var re *RecordError
 		if err != nil && !errors.As(err, &re) {
 			t.Fatalf("error %v is not a *RecordError", err)
+		}
+		// Valid input decodes the same whether or not the caller vouches
+		// for it; input that is not valid must not panic with the flag.
+		vouched, verr := Decode(data, Options{Name: "fuzz", Valid: true, Owned: true})
+		if !json.Valid(bytes.TrimPrefix(data, utf8BOM)) {
+			return
+		}
+		if fmt.Sprint(err) != fmt.Sprint(verr) || !cmp.Equal(changes, vouched, cmpopts.EquateEmpty()) {
+			t.Fatalf("Valid changed the result for %q:\n%v\n%s", data, verr, cmp.Diff(changes, vouched, cmpopts.EquateEmpty()))
 		}
 	})
 }

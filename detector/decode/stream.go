@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/tfdrift/tfdrift/detector/internal/jsonscan"
 )
 
 // Stream decodes everything in r and calls fn once per record in order
@@ -124,7 +126,7 @@ func (in *input) peekNonSpace() (byte, error) {
 	for {
 		for in.pos < in.end {
 			c := in.buf[in.pos]
-			if !isSpace(c) {
+			if !jsonscan.IsSpace(c) {
 				return c, nil
 			}
 			if c == '\n' {
@@ -202,11 +204,11 @@ func (in *input) discardLine() error {
 func (in *input) valueAhead(limit int) (int, error) {
 	for {
 		p := in.pending()
-		end, err := scanValue(p, 0, in.eof || in.err != nil)
+		end, err := jsonscan.ScanValue(p, 0, in.eof || in.err != nil)
 		if err == nil && end > limit {
 			return 0, errTooLarge
 		}
-		if err != errUnexpectedEnd {
+		if err != jsonscan.ErrUnexpectedEnd {
 			return end, err
 		}
 		if len(p) > limit {
@@ -222,7 +224,7 @@ func (in *input) valueAhead(limit int) (int, error) {
 			if in.err != nil {
 				return 0, in.err
 			}
-			return 0, errUnexpectedEnd
+			return 0, jsonscan.ErrUnexpectedEnd
 		}
 	}
 }
@@ -312,20 +314,20 @@ const recordsPeek = 4096
 // false when p ends before the match can be settled.
 func recordsPrefix(p []byte) (off int, ok, decided bool) {
 	const key = `"Records"`
-	i := skipSpace(p, 1)
+	i := jsonscan.SkipSpace(p, 1)
 	if len(p)-i < len(key) {
 		return 0, false, !bytes.HasPrefix([]byte(key), p[i:])
 	}
 	if !bytes.HasPrefix(p[i:], []byte(key)) {
 		return 0, false, true
 	}
-	if i = skipSpace(p, i+len(key)); i == len(p) {
+	if i = jsonscan.SkipSpace(p, i+len(key)); i == len(p) {
 		return 0, false, false
 	}
 	if p[i] != ':' {
 		return 0, false, true
 	}
-	if i = skipSpace(p, i+1); i == len(p) {
+	if i = jsonscan.SkipSpace(p, i+1); i == len(p) {
 		return 0, false, false
 	}
 	// A Records value that is not an array is left to the record path,
@@ -439,8 +441,8 @@ func (s *streamer) detectNDJSON() bool {
 
 // completeValues reports whether b is one or more complete JSON values.
 func completeValues(b []byte) bool {
-	for i := skipSpace(b, 0); i < len(b); i = skipSpace(b, i) {
-		end, err := valueEnd(b, i)
+	for i := jsonscan.SkipSpace(b, 0); i < len(b); i = jsonscan.SkipSpace(b, i) {
+		end, err := jsonscan.ValueEnd(b, i)
 		if err != nil {
 			return false
 		}
@@ -479,7 +481,7 @@ func (s *streamer) document() error {
 
 // values decodes one or more JSON values on one line.
 func (d *decoder) values(b []byte) error {
-	for i := skipSpace(b, 0); i < len(b); i = skipSpace(b, i) {
+	for i := jsonscan.SkipSpace(b, 0); i < len(b); i = jsonscan.SkipSpace(b, i) {
 		if b[i] == '{' {
 			// The usual case: one pass both frames and classifies.
 			c, n, err := classifyObject(b[i:])
@@ -494,7 +496,7 @@ func (d *decoder) values(b []byte) error {
 			i += n
 			continue
 		}
-		end, err := valueEnd(b, i)
+		end, err := jsonscan.ValueEnd(b, i)
 		if err != nil {
 			d.index++
 			d.stats.Records++
@@ -519,7 +521,7 @@ func (s *streamer) broken(err error) error {
 	if s.in.err != nil && err == s.in.err {
 		return s.readErr(err)
 	}
-	if err == io.EOF || err == errUnexpectedEnd {
+	if err == io.EOF || err == jsonscan.ErrUnexpectedEnd {
 		err = errors.New("invalid JSON: unexpected end of input")
 	}
 	return &RecordError{Input: s.d.name, Index: s.d.index + 1,

@@ -1,8 +1,8 @@
 package decode
 
 import (
-	"encoding/binary"
-	"math/bits"
+	"github.com/tfdrift/tfdrift/detector/internal/jsonscan"
+	"github.com/tfdrift/tfdrift/detector/internal/swar"
 )
 
 // isValidJSON reports whether b is one JSON value, optionally surrounded by
@@ -11,8 +11,8 @@ import (
 // state machine was the largest cost of decoding a kept record.
 func isValidJSON(b []byte) bool {
 	v := validator{b: b}
-	i, ok := v.value(skipSpace(b, 0))
-	return ok && skipSpace(b, i) == len(b)
+	i, ok := v.value(jsonscan.SkipSpace(b, 0))
+	return ok && jsonscan.SkipSpace(b, i) == len(b)
 }
 
 type validator struct {
@@ -98,14 +98,7 @@ func (v *validator) str(i int) (int, bool) {
 	b := v.b
 	j := i + 1
 	for {
-		for j+8 <= len(b) {
-			x := binary.LittleEndian.Uint64(b[j:])
-			if m := hasByte(x, '"') | hasByte(x, '\\') | hasLess(x, 0x20); m != 0 {
-				j += bits.TrailingZeros64(m) / 8
-				break
-			}
-			j += 8
-		}
+		j = swar.SkipPlain(b, j)
 		for j < len(b) && b[j] != '"' && b[j] != '\\' && b[j] >= 0x20 {
 			j++
 		}
@@ -143,15 +136,8 @@ func isHex(c byte) bool {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
 }
 
-// hasLess returns a word whose lowest set bit marks the first byte of x
-// below n (n ≤ 128), or 0 when there is none.
-func hasLess(x uint64, n byte) uint64 {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	return (x - ones*uint64(n)) &^ x & highs
-}
-
 func (v *validator) object(i int) (int, bool) {
-	if v.depth++; v.depth > maxDepth {
+	if v.depth++; v.depth > jsonscan.MaxDepth {
 		return i, false
 	}
 	i, ok := v.members(i)
@@ -161,7 +147,7 @@ func (v *validator) object(i int) (int, bool) {
 
 func (v *validator) members(i int) (int, bool) {
 	b := v.b
-	i = skipSpace(b, i+1)
+	i = jsonscan.SkipSpace(b, i+1)
 	if i < len(b) && b[i] == '}' {
 		return i + 1, true
 	}
@@ -173,20 +159,20 @@ func (v *validator) members(i int) (int, bool) {
 		if i, ok = v.str(i); !ok {
 			return i, false
 		}
-		i = skipSpace(b, i)
+		i = jsonscan.SkipSpace(b, i)
 		if i >= len(b) || b[i] != ':' {
 			return i, false
 		}
-		if i, ok = v.value(skipSpace(b, i+1)); !ok {
+		if i, ok = v.value(jsonscan.SkipSpace(b, i+1)); !ok {
 			return i, false
 		}
-		i = skipSpace(b, i)
+		i = jsonscan.SkipSpace(b, i)
 		if i >= len(b) {
 			return i, false
 		}
 		switch b[i] {
 		case ',':
-			i = skipSpace(b, i+1)
+			i = jsonscan.SkipSpace(b, i+1)
 		case '}':
 			return i + 1, true
 		default:
@@ -196,7 +182,7 @@ func (v *validator) members(i int) (int, bool) {
 }
 
 func (v *validator) array(i int) (int, bool) {
-	if v.depth++; v.depth > maxDepth {
+	if v.depth++; v.depth > jsonscan.MaxDepth {
 		return i, false
 	}
 	i, ok := v.elements(i)
@@ -206,7 +192,7 @@ func (v *validator) array(i int) (int, bool) {
 
 func (v *validator) elements(i int) (int, bool) {
 	b := v.b
-	i = skipSpace(b, i+1)
+	i = jsonscan.SkipSpace(b, i+1)
 	if i < len(b) && b[i] == ']' {
 		return i + 1, true
 	}
@@ -215,13 +201,13 @@ func (v *validator) elements(i int) (int, bool) {
 		if i, ok = v.value(i); !ok {
 			return i, false
 		}
-		i = skipSpace(b, i)
+		i = jsonscan.SkipSpace(b, i)
 		if i >= len(b) {
 			return i, false
 		}
 		switch b[i] {
 		case ',':
-			i = skipSpace(b, i+1)
+			i = jsonscan.SkipSpace(b, i+1)
 		case ']':
 			return i + 1, true
 		default:

@@ -160,8 +160,10 @@ func (d *Drift) Attributes() []string {
 // attribute's actual value. Two deliveries of the same change, or the same
 // console edit seen twice, share a fingerprint; a different new value does not.
 func (d *Drift) ComputeFingerprint() string {
-	h := sha256.New()
-	w := func(s string) { h.Write([]byte(s)); h.Write([]byte{0}) }
+	// One buffer hashed at once: the parts are short, and writing them
+	// one by one into a hash.Hash allocated for each.
+	b := make([]byte, 0, 256)
+	w := func(s string) { b = append(append(b, s...), 0) }
 	w(string(d.ChangeType))
 	w(d.Provider())
 	w(d.Account())
@@ -176,20 +178,24 @@ func (d *Drift) ComputeFingerprint() string {
 		w(name)
 		w(canonicalJSON(d.Changes[name].Actual))
 	}
-	d.Fingerprint = hex.EncodeToString(h.Sum(nil))[:32]
+	sum := sha256.Sum256(b)
+	d.Fingerprint = hex.EncodeToString(sum[:16])
 	return d.Fingerprint
 }
 
 // ComputeEventID sets d.EventID from the cloud event ID and the resource,
 // so replaying the same record yields the same ID.
 func (d *Drift) ComputeEventID() string {
-	h := sha256.New()
+	b := make([]byte, 0, 128)
 	if d.Event != nil {
-		h.Write([]byte(d.Event.EventID))
-		h.Write([]byte{0})
+		b = append(append(b, d.Event.EventID...), 0)
 	}
-	h.Write([]byte(d.ResourceType + "\x00" + d.ResourceAddress + "\x00" + d.ResourceID))
-	d.EventID = "evt_" + hex.EncodeToString(h.Sum(nil))[:16]
+	b = append(append(append(append(append(b, d.ResourceType...), 0), d.ResourceAddress...), 0), d.ResourceID...)
+	sum := sha256.Sum256(b)
+	var out [4 + 16]byte
+	copy(out[:], "evt_")
+	hex.Encode(out[4:], sum[:8])
+	d.EventID = string(out[:])
 	return d.EventID
 }
 

@@ -90,13 +90,6 @@ func (d *Drift) ToRecord() Record {
 // MarshalJSON renders the Record form.
 func (d Drift) MarshalJSON() ([]byte, error) { return json.Marshal(d.ToRecord()) }
 
-// AppendNDJSON appends d as one line of JSON (no HTML escaping) to buf.
-func (d *Drift) AppendNDJSON(buf *bytes.Buffer) error {
-	enc := json.NewEncoder(buf)
-	enc.SetEscapeHTML(false)
-	return enc.Encode(d.ToRecord())
-}
-
 func formatTime(t time.Time) string {
 	if t.IsZero() {
 		return ""

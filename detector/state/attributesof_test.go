@@ -17,7 +17,7 @@ func TestAttributesOfAgreesWithAttributes(t *testing.T) {
 	if len(files) == 0 {
 		t.Fatal("no test states")
 	}
-	checked := 0
+	checked, sorted := 0, 0
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
@@ -37,15 +37,29 @@ func TestAttributesOfAgreesWithAttributes(t *testing.T) {
 				names = append(names, k)
 			}
 			sort.Strings(names)
+			if r.sortedAttrs {
+				sorted++
+			}
+			// Prefixes with and without a name past every key, and each
+			// name alone: a sorted walk stops at a different point for
+			// each.
+			var asks [][]string
 			for i := 0; i <= len(names); i++ {
-				ask := append(append([]string{}, names[:i]...), "no_such_attribute")
+				asks = append(asks, names[:i], append(append([]string{}, names[:i]...), "no_such_attribute"))
+				if i < len(names) {
+					asks = append(asks, []string{names[i]}, []string{names[i], "a_missing_name"})
+				}
+			}
+			for _, ask := range asks {
 				part, err := r.AttributesOf(ask)
 				if err != nil {
 					t.Fatalf("%s %s: %v", f, r.Address, err)
 				}
 				want := map[string]any{}
-				for _, n := range names[:i] {
-					want[n] = full[n]
+				for _, n := range ask {
+					if v, ok := full[n]; ok {
+						want[n] = v
+					}
 				}
 				if diff := cmp.Diff(want, part); diff != "" {
 					t.Fatalf("%s %s asking %v (-full +partial):\n%s", f, r.Address, ask, diff)
@@ -54,8 +68,41 @@ func TestAttributesOfAgreesWithAttributes(t *testing.T) {
 			}
 		}
 	}
-	if checked == 0 {
-		t.Fatal("nothing checked")
+	if checked == 0 || sorted == 0 {
+		t.Fatalf("%d asks checked, %d resources with sorted keys: want both", checked, sorted)
+	}
+}
+
+// TestSortedAttributes: the parser notes when attribute keys are sorted
+// (Terraform's order), which lets AttributesOf stop early; an unsorted,
+// repeated or escaped key turns it off, so the last of two equal keys
+// still wins as with encoding/json.
+func TestSortedAttributes(t *testing.T) {
+	for _, tc := range []struct {
+		attrs  string
+		sorted bool
+		want   any
+	}{
+		{`{"a":1,"b":2,"c":"x"}`, true, "x"},
+		{`{}`, true, nil},
+		{`{"a":1,"c":"x","b":2}`, false, "x"},
+		{`{"a":1,"c":"x","c":"y"}`, false, "y"},
+		{`{"a":1,"\u0063":"x"}`, false, "x"},
+	} {
+		r, err := NewResource(Resource{Type: "t", Name: "n"}, []byte(tc.attrs))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.sortedAttrs != tc.sorted {
+			t.Errorf("%s: sorted = %v, want %v", tc.attrs, r.sortedAttrs, tc.sorted)
+		}
+		got, err := r.AttributesOf([]string{"c"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got["c"] != tc.want {
+			t.Errorf("%s: c = %#v, want %#v", tc.attrs, got["c"], tc.want)
+		}
 	}
 }
 
@@ -70,6 +117,23 @@ func FuzzAttributesOf(f *testing.F) {
 		}
 		if v, ok := full[name]; ok && !cmp.Equal(v, part[name]) {
 			t.Fatalf("%q: full %#v, partial %#v", name, v, part[name])
+		}
+		// Through NewResource, which validates and notes sorted keys.
+		nr, err := NewResource(Resource{Type: "t", Name: "n"}, attrs)
+		if err != nil {
+			return
+		}
+		for _, ask := range [][]string{{name}, {name, "m"}} {
+			part, err := nr.AttributesOf(ask)
+			if err != nil {
+				t.Fatalf("%q: %v", attrs, err)
+			}
+			for _, n := range ask {
+				v, ok := full[n]
+				if got, gotOK := part[n]; ok != gotOK || !cmp.Equal(v, got) {
+					t.Fatalf("%q asking %q: full %#v (%v), partial %#v (%v)", attrs, ask, v, ok, got, gotOK)
+				}
+			}
 		}
 	})
 }

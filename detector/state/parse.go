@@ -78,6 +78,7 @@ type rawInstance struct {
 	index   any
 	attrs   []byte // sub-slice of the input, copied once the instance is kept
 	id      string
+	sorted  bool // attrs' keys are unescaped and strictly increasing
 	deposed bool
 }
 
@@ -303,6 +304,7 @@ func (p *parser) resource() error {
 			ProviderAddr: provider,
 			Source:       &p.snap.Source,
 			ID:           in.id,
+			sortedAttrs:  in.sorted,
 		}
 		if len(in.attrs) > 0 {
 			r.attrs = append(json.RawMessage(nil), in.attrs...)
@@ -342,6 +344,7 @@ func (p *parser) instance() error {
 	var in rawInstance
 	var flat []byte
 	var flatID string
+	var flatSorted bool
 	haveAttrs := false
 	for first := true; ; first = false {
 		key, esc, ok, err := s.nextMember(first)
@@ -356,7 +359,7 @@ func (p *parser) instance() error {
 			in.index, err = p.indexKey()
 		case "attributes":
 			start := s.pos
-			in.id, err = s.walkAttributes()
+			in.id, in.sorted, err = s.walkAttributes()
 			in.attrs = trimNull(s.data[start:s.pos])
 			haveAttrs = true
 		case "attributes_flat":
@@ -364,7 +367,7 @@ func (p *parser) instance() error {
 			// the 0.12 upgrade: a flat map of strings. Its top-level keys
 			// ("id", "bucket", "name") still identify the object.
 			start := s.pos
-			flatID, err = s.walkAttributes()
+			flatID, flatSorted, err = s.walkAttributes()
 			flat = trimNull(s.data[start:s.pos])
 		case "deposed":
 			var d string
@@ -380,7 +383,7 @@ func (p *parser) instance() error {
 		}
 	}
 	if !haveAttrs && flat != nil {
-		in.attrs, in.id = flat, flatID
+		in.attrs, in.id, in.sorted = flat, flatID, flatSorted
 	}
 	p.insts = append(p.insts, in)
 	return nil
@@ -421,34 +424,43 @@ func (p *parser) indexKey() (any, error) {
 }
 
 // walkAttributes consumes an attributes object (or null) and returns its
-// "id" member, validating everything else on the way.
-func (s *scanner) walkAttributes() (id string, err error) {
+// "id" member, validating everything else on the way. sorted says its keys
+// are unescaped and strictly increasing, as Terraform writes them (its
+// JSON encoder sorts object keys): Resource.AttributesOf can then stop
+// once it is past the names it wants, and no key can repeat.
+func (s *scanner) walkAttributes() (id string, sorted bool, err error) {
 	switch s.peek() {
 	case 'n':
-		return "", s.literal("null")
+		return "", false, s.literal("null")
 	case '{':
 	default:
-		return "", s.errUnexpected(`object for "attributes"`)
+		return "", false, s.errUnexpected(`object for "attributes"`)
 	}
 	s.pos++
 	if err := s.enter(); err != nil {
-		return "", err
+		return "", false, err
 	}
+	sorted = true
+	var prev []byte
 	for first := true; ; first = false {
 		key, esc, ok, err := s.nextMember(first)
 		if err != nil {
-			return "", err
+			return "", false, err
 		}
 		if !ok {
-			return id, nil
+			return id, sorted, nil
 		}
+		if sorted && (esc || (!first && bytes.Compare(prev, key) >= 0)) {
+			sorted = false
+		}
+		prev = key
 		if string(key) == "id" && !esc {
 			id, err = s.scalar()
 		} else {
 			err = s.skipValue()
 		}
 		if err != nil {
-			return "", err
+			return "", false, err
 		}
 	}
 }

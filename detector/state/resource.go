@@ -9,6 +9,8 @@ import (
 	"unicode"
 
 	"github.com/tfdrift/tfdrift/detector/change"
+	"github.com/tfdrift/tfdrift/detector/internal/jsonany"
+	"github.com/tfdrift/tfdrift/detector/internal/jsonscan"
 )
 
 // DefaultWorkspace is Terraform's name for the workspace every
@@ -61,6 +63,8 @@ type Resource struct {
 	// that a resource held by a drift record does not pin the whole state
 	// file in memory.
 	attrs json.RawMessage
+	// sortedAttrs says attrs' keys are unescaped and strictly increasing.
+	sortedAttrs bool
 }
 
 // Attributes decodes the instance's attributes. Numbers are json.Number so
@@ -98,7 +102,7 @@ func NewResource(r Resource, attrs json.RawMessage) (*Resource, error) {
 		s := scanner{data: attrs}
 		s.ws()
 		start := s.pos
-		id, err := s.walkAttributes()
+		id, sorted, err := s.walkAttributes()
 		if err != nil {
 			return nil, fmt.Errorf("resource %s: attributes: %w", r.Address, err)
 		}
@@ -107,6 +111,7 @@ func NewResource(r Resource, attrs json.RawMessage) (*Resource, error) {
 			return nil, fmt.Errorf("resource %s: attributes: %w", r.Address, s.errUnexpected("end of input"))
 		}
 		out.attrs = append(json.RawMessage(nil), attrs[start:end]...)
+		out.sortedAttrs = sorted
 		if out.ID == "" {
 			out.ID = id
 		}
@@ -232,43 +237,49 @@ func (r *Resource) AttributesOf(names []string) (map[string]any, error) {
 	if len(r.attrs) == 0 {
 		return m, nil
 	}
-	s := scanner{data: r.attrs}
-	s.ws()
-	if s.peek() != '{' {
-		return nil, fmt.Errorf("resource %s: attributes: %w", r.Address, s.errUnexpected("object"))
-	}
-	s.pos++
-	if err := s.enter(); err != nil {
-		return nil, err
-	}
-	for first := true; ; first = false {
-		key, esc, ok, err := s.nextMember(first)
-		if err != nil {
-			return nil, fmt.Errorf("resource %s: attributes: %w", r.Address, err)
-		}
-		if !ok {
-			return m, nil
-		}
-		name := string(memberName(key, esc))
-		start := s.pos
-		if err := s.skipValue(); err != nil {
-			return nil, fmt.Errorf("resource %s: attributes: %w", r.Address, err)
-		}
+	// With sorted keys (Terraform's) the walk stops past the last name
+	// asked for: no later key can match, nor repeat an earlier one.
+	last := ""
+	if r.sortedAttrs {
 		for _, n := range names {
-			if n != name {
+			last = max(last, n)
+		}
+	}
+	var derr error
+	// The parser (or NewResource) validated attrs, so a structural walk
+	// is enough: it skips the attributes nobody asked for without
+	// checking their grammar again.
+	_, err := jsonscan.EachMember(r.attrs, jsonscan.SkipSpace(r.attrs, 0), func(key, val []byte) bool {
+		if r.sortedAttrs && string(key) > last {
+			return false
+		}
+		name := memberName(key, bytes.IndexByte(key, '\\') >= 0)
+		// Compared as bytes, so the names that are not asked for cost no
+		// allocation.
+		for _, n := range names {
+			if n != string(name) {
 				continue
 			}
-			v, err := decodeValue(r.attrs[start:s.pos])
-			if err != nil {
-				return nil, fmt.Errorf("resource %s: attribute %s: %w", r.Address, name, err)
+			v, err := decodeValue(val)
+			if err != nil && derr == nil {
+				derr = fmt.Errorf("resource %s: attribute %s: %w", r.Address, n, err)
 			}
-			m[name] = v
+			m[n] = v
 		}
+		return true
+	})
+	if err != nil {
+		return nil, fmt.Errorf("resource %s: attributes: %w", r.Address, err)
 	}
+	if derr != nil {
+		return nil, derr
+	}
+	return m, nil
 }
 
 // decodeValue decodes one validated JSON value as Attributes would:
-// scalars directly, containers through encoding/json.
+// scalars directly, containers through jsonany, which yields what
+// encoding/json does.
 func decodeValue(raw []byte) (any, error) {
 	switch raw[0] {
 	case 'n':
@@ -281,11 +292,7 @@ func decodeValue(raw []byte) (any, error) {
 		body := raw[1 : len(raw)-1]
 		return decodeString(body, bytes.IndexByte(body, '\\') >= 0)
 	case '{', '[':
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		dec.UseNumber()
-		var v any
-		err := dec.Decode(&v)
-		return v, err
+		return jsonany.Decode(raw)
 	}
 	return json.Number(raw), nil
 }

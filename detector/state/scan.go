@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"unicode/utf8"
+
+	"github.com/tfdrift/tfdrift/detector/internal/swar"
 )
 
 // SyntaxError reports malformed JSON in a state file: truncated uploads,
@@ -115,6 +117,10 @@ func (s *scanner) readString() (raw []byte, escaped bool, err error) {
 	start := s.pos + 1
 	i := start
 	for i < len(data) {
+		// Cross plain runs eight bytes at a time.
+		if i = swar.SkipPlain(data, i); i >= len(data) {
+			break
+		}
 		c := data[i]
 		if strPlain[c] {
 			i++

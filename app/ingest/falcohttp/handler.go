@@ -229,7 +229,8 @@ func (h *Handler) enqueue(ctx context.Context, alert []byte, p probe, received t
 			return errDuplicate
 		}
 	}
-	m := ingest.Message{Source: Source, Body: alert, Received: received, Done: h.done}
+	// parseAlerts validated the alert with json.Valid's grammar.
+	m := ingest.Message{Source: Source, Body: alert, ValidJSON: true, Received: received, Done: h.done}
 	if len(p.uuid) > 0 {
 		m.ID = stringValue(p.uuid)
 	}

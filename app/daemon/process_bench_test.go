@@ -1,0 +1,61 @@
+package daemon
+
+import (
+	"context"
+	"io"
+	"path/filepath"
+	"testing"
+
+	"github.com/tfdrift/tfdrift/app"
+	"github.com/tfdrift/tfdrift/app/ingest"
+	"github.com/tfdrift/tfdrift/detector"
+	"github.com/tfdrift/tfdrift/detector/catalog"
+	"github.com/tfdrift/tfdrift/detector/state/refresh"
+	"log/slog"
+)
+
+// BenchmarkPipelineFalcoAlert is the daemon's work per alert without the
+// HTTP round trip: decode the load test's Falco alert, detect against the
+// 10,000-instance state, write the drift as NDJSON. Its CPU per op is the
+// part of BenchmarkFalcoHTTPEndToEnd's cpu-µs/alert that is tfdrift's own.
+func BenchmarkPipelineFalcoAlert(b *testing.B) {
+	statePath := filepath.Join(b.TempDir(), "instances.tfstate")
+	if err := writeMemState(statePath, 0, memStateMix{instances: lgInstances}); err != nil {
+		b.Fatal(err)
+	}
+	cat := catalog.Default()
+	ix := app.NewIndex(cat)
+	backends, err := app.LocalBackends(nil, []string{statePath})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	ref, err := refresh.New(ix, backends)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := ref.LoadAll(ctx); err != nil {
+		b.Fatal(err)
+	}
+	det, err := app.NewDetector(ctx, app.DetectorOptions{Index: ix, Backends: backends, Catalog: cat})
+	if err != nil {
+		b.Fatal(err)
+	}
+	out, err := app.NewOutput(app.FormatJSON, io.Discard)
+	if err != nil {
+		b.Fatal(err)
+	}
+	n := max(b.N, 1)
+	bodies := make([][]byte, n)
+	for i := range bodies {
+		bodies[i] = lgAlert(i, lgInstances)
+	}
+	p := &Pipeline{o: PipelineOptions{Engine: func() *detector.Engine { return det.Engine }, Output: out, Metrics: NewMetrics(), Logger: slog.New(slog.DiscardHandler)}}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		if err := p.process(ingest.Message{Source: "falco-http", Body: bodies[i], ValidJSON: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
