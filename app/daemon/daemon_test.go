@@ -335,8 +335,18 @@ func TestReloadKeepsServing(t *testing.T) {
 		t.Fatalf("POST after reloads: %d", resp.StatusCode)
 	}
 	waitFor(t, "the drift after reload", func() bool { return strings.Contains(h.out.String(), "workers[1]") })
-	_, metrics := h.get(t, "/metrics")
-	if !strings.Contains(metrics, `tfdrift_config_reloads_total{result="ok"} 1`) || !strings.Contains(metrics, `tfdrift_config_reloads_total{result="error"} 1`) {
+	// The daemon takes a reload off the channel before it builds; the
+	// failed build is counted a moment after the send returns.
+	var metrics string
+	reloaded := func() bool {
+		_, metrics = h.get(t, "/metrics")
+		return strings.Contains(metrics, `tfdrift_config_reloads_total{result="ok"} 1`) && strings.Contains(metrics, `tfdrift_config_reloads_total{result="error"} 1`)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !reloaded() && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !reloaded() {
 		t.Errorf("reload metrics:\n%s", grep(metrics, "reload"))
 	}
 }
