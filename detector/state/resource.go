@@ -97,7 +97,7 @@ func (r *Resource) RawAttributes() json.RawMessage { return r.attrs }
 // attributes, the same way Parse derives them.
 func NewResource(r Resource, attrs json.RawMessage) (*Resource, error) {
 	out := r
-	out.attrs = nil
+	out.attrs, out.sortedAttrs = nil, false
 	if len(bytes.TrimSpace(attrs)) > 0 {
 		s := scanner{data: attrs}
 		s.ws()
