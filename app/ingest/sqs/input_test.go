@@ -94,7 +94,9 @@ func TestDoneErrorRedelivers(t *testing.T) {
 func TestVisibilityExtension(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, 1)
-	in, err := New(e.config(Config{VisibilityTimeout: time.Second}))
+	// Two seconds, not one: each lease is extended 0.5–1 s before it
+	// would lapse, a margin that a loaded CI machine running -race keeps.
+	in, err := New(e.config(Config{VisibilityTimeout: 2 * time.Second}))
 	if err != nil {
 		t.Fatal(err)
 	}
