@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -76,6 +77,26 @@ func RetryAfter(err error) (time.Duration, bool) {
 // maxReasonBytes bounds how much of a response body goes into an error:
 // enough for an API's error message, not a whole HTML error page.
 const maxReasonBytes = 512
+
+// Do sends req and classifies the answer as CheckResponse does. A
+// transport error (refused, reset, timeout) is transient; its URL is left
+// out of the message, since a webhook's URL is its secret. The body is
+// drained (up to 64 KiB, so the connection can be reused) and closed.
+// what names the request in messages ("pagerduty main: trigger k").
+func Do(client *http.Client, req *http.Request, what string, now func() time.Time) error {
+	resp, err := client.Do(req)
+	if err != nil {
+		if ue, ok := errors.AsType[*url.Error](err); ok {
+			err = ue.Err
+		}
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	defer func() {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		resp.Body.Close()
+	}()
+	return CheckResponse(what, resp, now())
+}
 
 // CheckResponse classifies an HTTP response: nil for 2xx; a
 // *RetryAfterError for 429 or 503 carrying Retry-After (seconds or an HTTP

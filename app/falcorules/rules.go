@@ -57,7 +57,7 @@ func renderRules(set ruleSet) []byte {
 		b.WriteString("- macro: tfdrift_aws_write\n")
 		b.WriteString("  condition: not ct.readonly=\"true\" and not ct.error exists\n")
 		for _, r := range rs {
-			writeAWSRule(&b, r)
+			writeRule(&b, r, awsDialect)
 		}
 	}
 	if rs := set.byProvider(change.GCP); len(rs) > 0 {
@@ -66,7 +66,7 @@ func renderRules(set ruleSet) []byte {
 		b.WriteString("- macro: tfdrift_gcp_operation_end\n")
 		b.WriteString("  condition: json.value[/operation/last]=\"true\" and not json.value[/operation/first]=\"true\"\n")
 		for _, r := range rs {
-			writeGCPRule(&b, r)
+			writeRule(&b, r, gcpDialect)
 		}
 	}
 	return []byte(b.String())
@@ -86,67 +86,70 @@ func providerFlags(set ruleSet) string {
 	return ""
 }
 
-func writeAWSRule(b *strings.Builder, r serviceRule) {
-	list := "tfdrift_aws_" + r.short + "_events"
-	fmt.Fprintf(b, "\n- list: %s\n", list)
-	writeItems(b, r.events)
-
-	fmt.Fprintf(b, "\n- rule: tfdrift aws %s write\n", r.short)
-	writeFolded(b, "desc", fmt.Sprintf("A successful write to %s that the tfdrift catalog maps to Terraform resources (%s).", r.service, plural(len(r.events), "event")))
-	b.WriteString("  condition: >\n")
-	fmt.Fprintf(b, "    ct.src=%s\n", quote(r.service))
-	if len(r.versioned) == 0 {
-		fmt.Fprintf(b, "    and ct.name in (%s)\n", list)
-	} else {
-		// API-versioned spellings: the catalog's name followed by the
-		// version's year.
-		fmt.Fprintf(b, "    and (ct.name in (%s)\n", list)
-		for i, e := range r.versioned {
-			closing := ""
-			if i == len(r.versioned)-1 {
-				closing = ")"
-			}
-			fmt.Fprintf(b, "    or ct.name startswith %s%s\n", quote(awsVersionPrefix(e)), closing)
-		}
-	}
-	b.WriteString("    and tfdrift_aws_write\n")
-	b.WriteString("  output: >\n")
-	b.WriteString("    tfdrift: %ct.name on %ct.src by %ct.user.arn in %ct.region\n")
-	writeFieldOutput(b, awsOutputFields)
-	b.WriteString("  priority: NOTICE\n")
-	fmt.Fprintf(b, "  source: %s\n", SourceCloudTrail)
-	fmt.Fprintf(b, "  tags: [tfdrift, cloud, aws, aws_%s]\n", r.short)
+// dialect is what differs between the rules of the two plugins: field
+// names, how API versions are spelt, the guard macro and the output.
+type dialect struct {
+	provider, listKind  string // "aws", "events"
+	srcField, nameField string // ct.src, ct.name
+	desc                string // %s: the service, %s: how many events
+	// versionOp and version match the API-versioned spellings of a name.
+	versionOp string
+	version   func(string) string
+	guard     string // the last condition line
+	output    string
+	fields    []outputField
+	source    string
 }
 
-func writeGCPRule(b *strings.Builder, r serviceRule) {
-	list := "tfdrift_gcp_" + r.short + "_methods"
+var (
+	awsDialect = dialect{
+		provider: "aws", listKind: "events", srcField: "ct.src", nameField: "ct.name",
+		desc: "A successful write to %s that the tfdrift catalog maps to Terraform resources (%s).",
+		// The catalog's name followed by the version's year.
+		versionOp: "startswith", version: awsVersionPrefix,
+		guard:  "and tfdrift_aws_write",
+		output: "tfdrift: %ct.name on %ct.src by %ct.user.arn in %ct.region",
+		fields: awsOutputFields, source: SourceCloudTrail,
+	}
+	gcpDialect = dialect{
+		provider: "gcp", listKind: "methods", srcField: "gcp.serviceName", nameField: "gcp.methodName",
+		desc: "A call to %s that the tfdrift catalog maps to Terraform resources (%s). Failed calls are forwarded too: the decoder reads their status.",
+		// Real logs prefix the method with the API version (v1., beta.).
+		versionOp: "endswith", version: gcpVersionSuffix,
+		guard:  "and not tfdrift_gcp_operation_end",
+		output: "tfdrift: %gcp.methodName on %gcp.resourceName by %gcp.user in %gcp.projectId",
+		fields: gcpOutputFields, source: SourceGCPAudit,
+	}
+)
+
+func writeRule(b *strings.Builder, r serviceRule, d dialect) {
+	list := "tfdrift_" + d.provider + "_" + r.short + "_" + d.listKind
 	fmt.Fprintf(b, "\n- list: %s\n", list)
 	writeItems(b, r.events)
 
-	fmt.Fprintf(b, "\n- rule: tfdrift gcp %s write\n", r.short)
-	writeFolded(b, "desc", fmt.Sprintf("A call to %s that the tfdrift catalog maps to Terraform resources (%s). Failed calls are forwarded too: the decoder reads their status.", r.service, plural(len(r.events), "method")))
+	fmt.Fprintf(b, "\n- rule: tfdrift %s %s write\n", d.provider, r.short)
+	writeFolded(b, "desc", fmt.Sprintf(d.desc, r.service, plural(len(r.events), strings.TrimSuffix(d.listKind, "s"))))
 	b.WriteString("  condition: >\n")
-	fmt.Fprintf(b, "    gcp.serviceName=%s\n", quote(r.service))
+	fmt.Fprintf(b, "    %s=%s\n", d.srcField, quote(r.service))
 	if len(r.versioned) == 0 {
-		fmt.Fprintf(b, "    and gcp.methodName in (%s)\n", list)
+		fmt.Fprintf(b, "    and %s in (%s)\n", d.nameField, list)
 	} else {
-		// Real logs prefix the method with the API version (v1., beta.).
-		fmt.Fprintf(b, "    and (gcp.methodName in (%s)\n", list)
+		fmt.Fprintf(b, "    and (%s in (%s)\n", d.nameField, list)
 		for i, e := range r.versioned {
 			closing := ""
 			if i == len(r.versioned)-1 {
 				closing = ")"
 			}
-			fmt.Fprintf(b, "    or gcp.methodName endswith %s%s\n", quote(gcpVersionSuffix(e)), closing)
+			fmt.Fprintf(b, "    or %s %s %s%s\n", d.nameField, d.versionOp, quote(d.version(e)), closing)
 		}
 	}
-	b.WriteString("    and not tfdrift_gcp_operation_end\n")
+	fmt.Fprintf(b, "    %s\n", d.guard)
 	b.WriteString("  output: >\n")
-	b.WriteString("    tfdrift: %gcp.methodName on %gcp.resourceName by %gcp.user in %gcp.projectId\n")
-	writeFieldOutput(b, gcpOutputFields)
+	fmt.Fprintf(b, "    %s\n", d.output)
+	writeFieldOutput(b, d.fields)
 	b.WriteString("  priority: NOTICE\n")
-	fmt.Fprintf(b, "  source: %s\n", SourceGCPAudit)
-	fmt.Fprintf(b, "  tags: [tfdrift, cloud, gcp, gcp_%s]\n", r.short)
+	fmt.Fprintf(b, "  source: %s\n", d.source)
+	fmt.Fprintf(b, "  tags: [tfdrift, cloud, %s, %s_%s]\n", d.provider, d.provider, r.short)
 }
 
 func plural(n int, word string) string {

@@ -3,9 +3,7 @@ package pagerduty
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -121,17 +119,5 @@ func (s *Sink) Send(ctx context.Context, n *ticket.Notice) error {
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "tfdrift")
 	what := fmt.Sprintf("pagerduty %s: %s %s", s.name, ev.EventAction, ev.DedupKey)
-	resp, err := s.client.Do(req)
-	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	defer func() {
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		resp.Body.Close()
-	}()
-	return ticket.CheckResponse(what, resp, s.now())
+	return ticket.Do(s.client, req, what, s.now)
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -148,19 +147,7 @@ func (s *Sink) postWebhook(ctx context.Context, hook, channelField string, m *Me
 	}
 	req.Header.Set("Content-Type", "application/json")
 	what := fmt.Sprintf("slack %s: webhook for %s", s.o.Name, orDefault(channel))
-	resp, err := s.o.HTTPClient.Do(req)
-	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // the URL is the secret
-		}
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	defer func() {
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		resp.Body.Close()
-	}()
-	return ticket.CheckResponse(what, resp, s.o.Now())
+	return ticket.Do(s.o.HTTPClient, req, what, s.o.Now)
 }
 
 // permanentAPIErrors are chat.postMessage errors that retrying cannot fix.

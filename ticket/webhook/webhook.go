@@ -6,9 +6,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -206,21 +204,7 @@ func (s *Sink) Send(ctx context.Context, n *ticket.Notice) error {
 		req.Header.Set(SignatureHeader, Sign(s.o.Secret, body))
 	}
 	what := fmt.Sprintf("webhook %s: %s %s", s.o.Name, s.o.Method, redact(target))
-	resp, err := s.o.HTTPClient.Do(req)
-	if err != nil {
-		// Transport errors (refused, reset, timeout) are transient. The
-		// URL error would repeat the full URL, query and all.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	defer func() {
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		resp.Body.Close()
-	}()
-	return ticket.CheckResponse(what, resp, s.o.Now())
+	return ticket.Do(s.o.HTTPClient, req, what, s.o.Now)
 }
 
 // Sign returns the signature header value for body.
