@@ -25,6 +25,7 @@ func TestSQS(t *testing.T) {
 		{"sqs:\n  queue_url: not a url\n", "c.yaml:2: sqs.queue_url"},
 		{"sqs:\n  queue_url: https://q\n  max_receives: -1\n", "sqs.max_receives: must be at least 1"},
 		{"sqs:\n  queue_url: https://q\n  pollers: 100\n", "sqs.pollers: must be between 1 and 64"},
+		{"sqs:\n  queue_url: https://q\n  dlq_url: https://sqs.us-east-1.amazonaws.com/1/dead.fifo\n", "c.yaml:3: sqs.dlq_url: is a FIFO queue; tfdrift dead-letters to a standard queue"},
 	} {
 		_, err := Parse("c.yaml", []byte(tt.yaml))
 		if err == nil || !strings.Contains(err.Error(), tt.want) {

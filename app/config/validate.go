@@ -390,6 +390,11 @@ func (v *validator) sqs(r *rawSQS) SQS {
 	}
 	if q.DLQURL != "" {
 		v.httpURL("sqs.dlq_url", q.DLQURL)
+		if strings.HasSuffix(q.DLQURL, ".fifo") {
+			// SendMessage to a FIFO queue needs a message group; poison
+			// messages would then fail to leave and be received forever.
+			v.errAt("sqs.dlq_url", "is a FIFO queue; tfdrift dead-letters to a standard queue")
+		}
 	}
 	if q.Endpoint != "" {
 		v.httpURL("sqs.endpoint", q.Endpoint)

@@ -16,7 +16,10 @@
 // DeleteMessage, DeleteMessageBatch, ChangeMessageVisibility and
 // ChangeMessageVisibilityBatch. Anything else is refused with the JSON
 // error shape SQS uses ({"__type": "...#UnknownOperationException"}).
-// FIFO queues, redrive policies, permissions and tags are not implemented.
+// FIFO queues, redrive policies, permissions and tags are outside what
+// tfdrift uses (its config refuses a FIFO dead-letter queue) and are
+// refused the same way, so a test cannot pass against behaviour the fake
+// does not have.
 //
 // Time is real: visibility timeouts are whole seconds as in SQS, so tests
 // that wait for a redelivery take a second or more.

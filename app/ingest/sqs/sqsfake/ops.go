@@ -73,7 +73,7 @@ func (s *Server) createQueue(r *http.Request, body []byte) (any, *apiError) {
 		return nil, aerr
 	}
 	if strings.HasSuffix(in.QueueName, ".fifo") {
-		return nil, errUnsupported("FIFO queues are not implemented by sqsfake")
+		return nil, errUnsupported("sqsfake serves standard queues only, as tfdrift uses them")
 	}
 	if !queueNameRE.MatchString(in.QueueName) {
 		return nil, errInvalidParameter("Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length: " + strconv.Quote(in.QueueName))
