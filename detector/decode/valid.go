@@ -166,17 +166,10 @@ func (v *validator) members(i int) (int, bool) {
 		if i, ok = v.value(jsonscan.SkipSpace(b, i+1)); !ok {
 			return i, false
 		}
-		i = jsonscan.SkipSpace(b, i)
-		if i >= len(b) {
-			return i, false
-		}
-		switch b[i] {
-		case ',':
-			i = jsonscan.SkipSpace(b, i+1)
-		case '}':
-			return i + 1, true
-		default:
-			return i, false
+		var done bool
+		var err error
+		if i, done, err = jsonscan.Next(b, i, '}', "object member"); err != nil || done {
+			return i, err == nil
 		}
 	}
 }
@@ -201,17 +194,10 @@ func (v *validator) elements(i int) (int, bool) {
 		if i, ok = v.value(i); !ok {
 			return i, false
 		}
-		i = jsonscan.SkipSpace(b, i)
-		if i >= len(b) {
-			return i, false
-		}
-		switch b[i] {
-		case ',':
-			i = jsonscan.SkipSpace(b, i+1)
-		case ']':
-			return i + 1, true
-		default:
-			return i, false
+		var done bool
+		var err error
+		if i, done, err = jsonscan.Next(b, i, ']', "array element"); err != nil || done {
+			return i, err == nil
 		}
 	}
 }

@@ -220,7 +220,7 @@ func EachMember(b []byte, i int, fn func(key, val []byte) bool) (int, error) {
 			return ve, nil
 		}
 		var done bool
-		if i, done, err = next(b, ve, '}', "object member"); err != nil || done {
+		if i, done, err = Next(b, ve, '}', "object member"); err != nil || done {
 			return i, err
 		}
 	}
@@ -245,16 +245,16 @@ func ArrayElements(b []byte, i int, fn func(elem []byte) error) (int, error) {
 			return ve, err
 		}
 		var done bool
-		if i, done, err = next(b, ve, ']', "array element"); err != nil || done {
+		if i, done, err = Next(b, ve, ']', "array element"); err != nil || done {
 			return i, err
 		}
 	}
 }
 
-// next reads what follows a member or element ending at i: a comma (done
+// Next reads what follows a member or element ending at i: a comma (done
 // is false, and the index is that of the next one) or the closing byte
 // (done is true, and the index is just past it).
-func next(b []byte, i int, closing byte, after string) (int, bool, error) {
+func Next(b []byte, i int, closing byte, after string) (int, bool, error) {
 	i = SkipSpace(b, i)
 	if i >= len(b) {
 		return i, false, ErrUnexpectedEnd
