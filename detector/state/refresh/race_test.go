@@ -86,7 +86,17 @@ func TestLookupsWhileRefreshing(t *testing.T) {
 	if got := alerts.get(); len(got) != 1 || !strings.HasPrefix(got[0], "b.tfstate[default]: state b.tfstate: parse: ") {
 		t.Errorf("alerts = %q, want one for b's broken version", got)
 	}
-	if st := r.Status(); !st[0].Healthy || !st[1].Healthy || st[1].Serial != versions {
+	// Status is recorded just after the index swap that waitFor saw.
+	var st []SourceStatus
+	healthy := func() bool {
+		st = r.Status()
+		return st[0].Healthy && st[1].Healthy && st[0].Serial == versions && st[1].Serial == versions
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !healthy() && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if !healthy() {
 		t.Errorf("final Status = %+v, want both healthy at serial %d", st, versions)
 	}
 }
