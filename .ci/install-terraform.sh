@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs Terraform v1.5.7, the only version tfdrift's real-Terraform
-# tests run against (gitops/tftest), by building it from source with the Go
+# tests run against (internal/tftest), by building it from source with the Go
 # toolchain: no release download, no package registry beyond Go modules.
 #
 #   .ci/install-terraform.sh            # prints the binary's path

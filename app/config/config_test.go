@@ -2,7 +2,6 @@ package config
 
 import (
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -10,14 +9,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tfdrift/tfdrift/internal/golden"
+
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tfdrift/tfdrift/detector/change"
 	"github.com/tfdrift/tfdrift/detector/drift"
 	"github.com/tfdrift/tfdrift/detector/rules"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // regexpByText compares compiled patterns by their source.
 var regexpByText = cmp.Comparer(func(a, b *regexp.Regexp) bool {
@@ -414,7 +413,7 @@ func TestFullConfig(t *testing.T) {
 	if diff := cmp.Diff(want, c, regexpByText); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
-	golden(t, "testdata/full.summary.golden", c.Summary())
+	checkGolden(t, "testdata/full.summary.golden", c.Summary())
 }
 
 func TestDefaults(t *testing.T) {
@@ -778,23 +777,12 @@ func TestGoldenErrors(t *testing.T) {
 	if err == nil {
 		t.Fatal("broken.yaml loaded")
 	}
-	golden(t, "testdata/broken.golden", err.Error()+"\n")
+	checkGolden(t, "testdata/broken.golden", err.Error()+"\n")
 }
 
-func golden(t *testing.T, file, got string) {
+func checkGolden(t *testing.T, file, got string) {
 	t.Helper()
-	if *update {
-		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", file, diff)
-	}
+	golden.CheckString(t, file, got)
 }
 
 // TestRuleSetFromConfig runs a seed drift through rules loaded from the

@@ -3,7 +3,6 @@ package falcorules
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -17,14 +16,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tfdrift/tfdrift/internal/golden"
+
 	"github.com/google/go-cmp/cmp"
 	"gopkg.in/yaml.v3"
 
 	"github.com/tfdrift/tfdrift/detector/catalog"
 	"github.com/tfdrift/tfdrift/detector/change"
 )
-
-var update = flag.Bool("update", false, "rewrite the committed files under deploy/ from the catalog")
 
 // committed are the generated files checked into deploy/, with the options
 // that produce them. `go test ./app/falcorules -update` rewrites them;
@@ -47,7 +46,7 @@ func TestCommittedFilesUpToDate(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if *update {
+			if golden.Update() {
 				if err := os.MkdirAll(filepath.Dir(c.path), 0o755); err != nil {
 					t.Fatal(err)
 				}

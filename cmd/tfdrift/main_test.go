@@ -5,21 +5,18 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/tfdrift/tfdrift/internal/golden"
 
 	"github.com/tfdrift/tfdrift/app"
 	"github.com/tfdrift/tfdrift/app/demo"
 	"github.com/tfdrift/tfdrift/detector/catalog"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 type result struct {
 	code           int
@@ -44,22 +41,9 @@ func scenario(t *testing.T) *demo.Scenario {
 	return sc
 }
 
-func golden(t *testing.T, name, got string) {
+func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", name, diff)
-	}
+	golden.CheckString(t, filepath.Join("testdata", name), got)
 }
 
 // scrub removes what differs between runs: temp paths and wall-clock times.
@@ -97,7 +81,7 @@ func TestDemoScenario(t *testing.T) {
 			if r.code != 0 {
 				t.Fatalf("exit %d\n%s", r.code, r.stderr)
 			}
-			golden(t, "demo."+format, scrub(r.stdout, sc.Dir))
+			checkGolden(t, "demo."+format, scrub(r.stdout, sc.Dir))
 			if format == "json" {
 				for i, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
 					if !json.Valid([]byte(line)) {

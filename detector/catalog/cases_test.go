@@ -3,7 +3,6 @@ package catalog
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,13 +10,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tfdrift/tfdrift/internal/golden"
+
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tfdrift/tfdrift/detector/change"
 	"github.com/tfdrift/tfdrift/detector/normalize"
 )
-
-var update = flag.Bool("update", false, "rewrite the want sections of testdata/cases")
 
 // A case is one realistic audit record, the state it meets, and what the
 // catalog must resolve it to. Files: testdata/cases/<provider>/<service>/<Event>[_variant].json.
@@ -199,7 +198,7 @@ func TestCatalogCases(t *testing.T) {
 		c := cases[f]
 		t.Run(strings.TrimPrefix(f, "testdata/cases/"), func(t *testing.T) {
 			_, got := resolveCase(t, cat, c)
-			if *update {
+			if golden.Update() {
 				c.Want = got
 				writeCase(t, f, c)
 				return

@@ -3,18 +3,17 @@ package decode
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/tfdrift/tfdrift/internal/golden"
+
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tfdrift/tfdrift/detector/change"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 // goldenChange is a Change as written to golden files: Raw is replaced by
 // its length so that the golden file does not repeat the input.
@@ -115,7 +114,7 @@ func TestGolden(t *testing.T) {
 			}
 			rendered = append(rendered, '\n')
 			path := filepath.Join("testdata", "golden", name+".golden.json")
-			if *update {
+			if golden.Update() {
 				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 					t.Fatal(err)
 				}

@@ -3,19 +3,17 @@ package drift
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"sort"
 	"testing"
 	"time"
 
+	"github.com/tfdrift/tfdrift/internal/golden"
+
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tfdrift/tfdrift/detector/change"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // seedIAMDrift is the seed's use case 2: a role policy widened in the console.
 func seedIAMDrift() *Drift {
@@ -49,22 +47,9 @@ func seedIAMDrift() *Drift {
 	return d
 }
 
-func golden(t *testing.T, name string, got []byte) {
+func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", name, diff)
-	}
+	golden.Check(t, filepath.Join("testdata", name), got)
 }
 
 func TestRecordGolden(t *testing.T) {
@@ -79,7 +64,7 @@ func TestRecordGolden(t *testing.T) {
 	if err := json.Indent(&pretty, buf.Bytes(), "", "  "); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "iam_record.json", pretty.Bytes())
+	checkGolden(t, "iam_record.json", pretty.Bytes())
 }
 
 // TestRecordKeys pins the contract keys of DESIGN.md and the seed.
@@ -132,7 +117,7 @@ func TestTextGolden(t *testing.T) {
 	if err := seedIAMDrift().WriteText(&buf); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "iam_alert.txt", buf.Bytes())
+	checkGolden(t, "iam_alert.txt", buf.Bytes())
 
 	created := &Drift{ChangeType: Created, ResourceType: "aws_instance", ResourceID: "i-0fedcba9876543210", Severity: High,
 		Changes: map[string]AttrChange{"instance_type": {Actual: "c5.24xlarge"}, "user_data": {Unknown: true, Diff: "hidden"}},
@@ -141,7 +126,7 @@ func TestTextGolden(t *testing.T) {
 	if err := created.WriteText(&buf); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "created_alert.txt", buf.Bytes())
+	checkGolden(t, "created_alert.txt", buf.Bytes())
 }
 
 func TestFingerprint(t *testing.T) {

@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/tfdrift/tfdrift/gitops/tftest"
+	"github.com/tfdrift/tfdrift/internal/tftest"
 )
 
 func writeRepo(t *testing.T, files map[string]string) string {

@@ -3,7 +3,6 @@ package edit
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -15,9 +14,8 @@ import (
 
 	"github.com/tfdrift/tfdrift/detector/drift"
 	"github.com/tfdrift/tfdrift/gitops/locate"
+	"github.com/tfdrift/tfdrift/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/corpus")
 
 // corpusCase is a case's request.json: the root module (relative to the
 // case's repo directory) and the drift to accept.
@@ -77,11 +75,11 @@ func renderRefusals(p *Plan) string {
 	return sb.String()
 }
 
-// golden compares got with the file, or rewrites it with -update. An
+// checkGolden compares got with the file, or rewrites it with -update. An
 // absent file means empty output.
-func golden(t *testing.T, file, got string) {
+func checkGolden(t *testing.T, file, got string) {
 	t.Helper()
-	if *update {
+	if golden.Update() {
 		if got == "" {
 			if err := os.Remove(file); err != nil && !os.IsNotExist(err) {
 				t.Fatal(err)
@@ -130,9 +128,9 @@ func TestCorpus(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Accept: %v", err)
 			}
-			golden(t, filepath.Join(dir, "want.diff"), plan.Diff())
-			golden(t, filepath.Join(dir, "want.notes"), renderNotes(plan))
-			golden(t, filepath.Join(dir, "want.refusals"), renderRefusals(plan))
+			checkGolden(t, filepath.Join(dir, "want.diff"), plan.Diff())
+			checkGolden(t, filepath.Join(dir, "want.notes"), renderNotes(plan))
+			checkGolden(t, filepath.Join(dir, "want.refusals"), renderRefusals(plan))
 			edited := map[string]bool{}
 			for _, e := range plan.Edits {
 				for _, n := range e.Notes {

@@ -52,5 +52,5 @@
 // The package imports hcl/v2 (hclsyntax, hclwrite, json), go-cty,
 // gitops/locate for positions and detector/drift for AttrChange. It must
 // not import app, ticket, the detector engine or terraform-exec; only its
-// tests use gitops/tftest and the real Terraform binary.
+// tests use internal/tftest and the real Terraform binary.
 package edit

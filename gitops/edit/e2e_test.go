@@ -13,7 +13,7 @@ import (
 
 	"github.com/tfdrift/tfdrift/detector/drift"
 	"github.com/tfdrift/tfdrift/gitops/locate"
-	"github.com/tfdrift/tfdrift/gitops/tftest"
+	"github.com/tfdrift/tfdrift/internal/tftest"
 )
 
 // TestAcceptEndToEnd is the proof that accepted edits are right: real

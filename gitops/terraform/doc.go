@@ -28,7 +28,7 @@
 // The package imports terraform-exec, terraform-json, go-version, and
 // detector/drift and detector/normalize for the shared attribute-change
 // type. It must not import app, ticket, the detector engine, or the test
-// harness gitops/tftest (only its tests do). It reads the process
+// harness internal/tftest (only its tests do). It reads the process
 // environment only as the documented default of the Env option, the way
 // os/exec does.
 package terraform

@@ -21,7 +21,7 @@ import (
 
 	"github.com/tfdrift/tfdrift/detector/drift"
 	"github.com/tfdrift/tfdrift/gitops/terraform"
-	"github.com/tfdrift/tfdrift/gitops/tftest"
+	"github.com/tfdrift/tfdrift/internal/tftest"
 )
 
 const (

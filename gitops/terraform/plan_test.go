@@ -4,20 +4,18 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tfdrift/tfdrift/internal/golden"
 
 	"github.com/google/go-cmp/cmp"
 	tfjson "github.com/hashicorp/terraform-json"
 
 	"github.com/tfdrift/tfdrift/detector/drift"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files under testdata/golden")
 
 // loadPlan decodes a plan fixture the way terraform-exec does (numbers as
 // json.Number).
@@ -213,29 +211,14 @@ func TestSummaries(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			golden(t, filepath.Join("testdata", "golden", tt.name+".txt"), tt.render()+"\n")
+			checkGolden(t, filepath.Join("testdata", "golden", tt.name+".txt"), tt.render()+"\n")
 		})
 	}
 }
 
-func golden(t *testing.T, path, got string) {
+func checkGolden(t *testing.T, path, got string) {
 	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", path, diff)
-	}
+	golden.CheckString(t, path, got)
 }
 
 func TestContainsTrue(t *testing.T) {

@@ -20,5 +20,5 @@
 //
 // The package imports gitops/terraform and the standard library, and runs
 // the git binary. It must not import app, ticket, the detector, or the
-// test harness gitops/tftest (only its tests do).
+// test harness internal/tftest (only its tests do).
 package workspace

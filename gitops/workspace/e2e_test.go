@@ -16,8 +16,8 @@ import (
 	"github.com/hashicorp/terraform-exec/tfexec"
 
 	"github.com/tfdrift/tfdrift/gitops/terraform"
-	"github.com/tfdrift/tfdrift/gitops/tftest"
 	"github.com/tfdrift/tfdrift/gitops/workspace"
+	"github.com/tfdrift/tfdrift/internal/tftest"
 )
 
 // repoFixture copies testdata/repo and points envs/prod's state at an

@@ -26,10 +26,11 @@ import (
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/tfdrift/tfdrift/detector/drift"
+	"github.com/tfdrift/tfdrift/internal/golden"
 	"github.com/tfdrift/tfdrift/ticket"
 	"github.com/tfdrift/tfdrift/ticket/email"
-	"github.com/tfdrift/tfdrift/ticket/internal/golden"
 	"github.com/tfdrift/tfdrift/ticket/internal/sample"
 )
 

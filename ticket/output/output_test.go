@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/tfdrift/tfdrift/detector/drift"
+	"github.com/tfdrift/tfdrift/internal/golden"
 	"github.com/tfdrift/tfdrift/ticket"
-	"github.com/tfdrift/tfdrift/ticket/internal/golden"
 	"github.com/tfdrift/tfdrift/ticket/internal/sample"
 	"github.com/tfdrift/tfdrift/ticket/output"
 )

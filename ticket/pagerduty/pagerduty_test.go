@@ -11,9 +11,10 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/tfdrift/tfdrift/detector/drift"
+	"github.com/tfdrift/tfdrift/internal/golden"
 	"github.com/tfdrift/tfdrift/ticket"
-	"github.com/tfdrift/tfdrift/ticket/internal/golden"
 	"github.com/tfdrift/tfdrift/ticket/internal/sample"
 	"github.com/tfdrift/tfdrift/ticket/pagerduty"
 )

@@ -17,12 +17,13 @@ import (
 	"github.com/google/go-cmp/cmp"
 	slackapi "github.com/slack-go/slack"
 	"github.com/slack-go/slack/slacktest"
+	"gopkg.in/yaml.v3"
+
 	"github.com/tfdrift/tfdrift/detector/drift"
+	"github.com/tfdrift/tfdrift/internal/golden"
 	"github.com/tfdrift/tfdrift/ticket"
-	"github.com/tfdrift/tfdrift/ticket/internal/golden"
 	"github.com/tfdrift/tfdrift/ticket/internal/sample"
 	"github.com/tfdrift/tfdrift/ticket/slack"
-	"gopkg.in/yaml.v3"
 )
 
 var link = ticket.CodeLink{Template: ticket.GitHubBlobTemplate, Owner: "acme", Repo: "infra", Ref: "main"}

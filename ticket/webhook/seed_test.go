@@ -12,12 +12,13 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"gopkg.in/yaml.v3"
+
 	"github.com/tfdrift/tfdrift/detector/drift"
+	"github.com/tfdrift/tfdrift/internal/golden"
 	"github.com/tfdrift/tfdrift/ticket"
-	"github.com/tfdrift/tfdrift/ticket/internal/golden"
 	"github.com/tfdrift/tfdrift/ticket/internal/sample"
 	"github.com/tfdrift/tfdrift/ticket/webhook"
-	"gopkg.in/yaml.v3"
 )
 
 // configTestdata holds the seed's configuration snippets, character for

@@ -3,19 +3,17 @@ package falcogrpc
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tfdrift/tfdrift/internal/golden"
 
 	"github.com/falcosecurity/client-go/pkg/api/outputs"
 	"github.com/falcosecurity/client-go/pkg/api/schema"
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files in testdata")
 
 // cloudTrailEvent is an event as Falco's CloudTrail plugin emits it over
 // gRPC: every output field a string.
@@ -52,19 +50,8 @@ func TestToJSONGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	pretty.WriteByte('\n')
-	const golden = "testdata/cloudtrail_alert.golden.json"
-	if *update {
-		if err := os.WriteFile(golden, pretty.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), pretty.String()); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", golden, diff)
-	}
+	const goldenFile = "testdata/cloudtrail_alert.golden.json"
+	golden.Check(t, goldenFile, pretty.Bytes())
 }
 
 func TestToJSON(t *testing.T) {

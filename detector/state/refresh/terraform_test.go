@@ -14,7 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tfdrift/tfdrift/detector/state"
-	"github.com/tfdrift/tfdrift/gitops/tftest"
+	"github.com/tfdrift/tfdrift/internal/tftest"
 )
 
 // terraform runs the real Terraform v1.5.7 in a directory holding main.tf.

@@ -10,7 +10,7 @@ import (
 
 	"github.com/hashicorp/terraform-exec/tfexec"
 
-	"github.com/tfdrift/tfdrift/gitops/tftest/internal/cloudfile"
+	"github.com/tfdrift/tfdrift/internal/tftest/internal/cloudfile"
 )
 
 // Env is a ready offline Terraform environment for one test.

@@ -4,7 +4,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/tfdrift/tfdrift/gitops/tftest/internal/cloudfile"
+	"github.com/tfdrift/tfdrift/internal/tftest/internal/cloudfile"
 )
 
 // Kinds of cloud objects: the Terraform resource types the test provider

@@ -20,7 +20,7 @@
 // install command; it never skips, so CI cannot go green without running
 // these tests.
 //
-// The provider (gitops/tftest/provider, code in internal/fakeaws) is built
+// The provider (internal/tftest/provider, code in internal/fakeaws) is built
 // once per test binary and cached across runs under the tools directory,
 // keyed by a hash of its sources, go.mod and go.sum.
 //

@@ -9,5 +9,5 @@
 // what makes out-of-band edits visible to the next Terraform refresh.
 //
 // It imports only the standard library; it is shared by the provider
-// (internal/fakeaws) and the test helper (gitops/tftest).
+// (internal/fakeaws) and the test helper (internal/tftest).
 package cloudfile

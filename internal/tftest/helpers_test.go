@@ -11,7 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/tfdrift/tfdrift/gitops/tftest/internal/fakeaws"
+	"github.com/tfdrift/tfdrift/internal/tftest/internal/fakeaws"
 )
 
 // fatalRecorder is a testing.TB whose Fatalf records the message and ends

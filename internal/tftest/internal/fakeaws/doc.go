@@ -8,7 +8,7 @@
 // Read removes a resource from state when its object is gone from the
 // cloud, so deletions show up as drift the way they do against AWS.
 //
-// It is built into a plugin binary by gitops/tftest/provider and must never
+// It is built into a plugin binary by internal/tftest/provider and must never
 // be imported by tfdrift itself. It imports only the plugin framework and
 // cloudfile, and reads no environment variables (main does).
 package fakeaws

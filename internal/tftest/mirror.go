@@ -27,7 +27,7 @@ import (
 const ProviderVersion = "0.0.1"
 
 // providerPkg is the provider's main package, relative to the module root.
-const providerPkg = "./gitops/tftest/provider"
+const providerPkg = "./internal/tftest/provider"
 
 // providerAddr is hashicorp/aws on Terraform's default provider host: the
 // mirror directory layout needs the host spelled out.
@@ -143,7 +143,7 @@ func pruneOldBuilds(base, keep string) {
 // its Go sources, the module's requirements and the toolchain.
 func providerSourceHash(root string) (string, error) {
 	var files []string
-	for _, dir := range []string{"gitops/tftest/provider", "gitops/tftest/internal"} {
+	for _, dir := range []string{"internal/tftest/provider", "internal/tftest/internal"} {
 		err := filepath.WalkDir(filepath.Join(root, dir), func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err

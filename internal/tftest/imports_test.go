@@ -18,8 +18,8 @@ func TestOnlyTestsImportTftest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const harness = "github.com/tfdrift/tfdrift/gitops/tftest"
-	own := filepath.Join(root, "gitops", "tftest") + string(os.PathSeparator)
+	const harness = "github.com/tfdrift/tfdrift/internal/tftest"
+	own := filepath.Join(root, "internal", "tftest") + string(os.PathSeparator)
 	fset := token.NewFileSet()
 	checked := 0
 	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {

@@ -13,7 +13,7 @@ import (
 	"github.com/hashicorp/terraform-exec/tfexec"
 	tfjson "github.com/hashicorp/terraform-json"
 
-	"github.com/tfdrift/tfdrift/gitops/tftest"
+	"github.com/tfdrift/tfdrift/internal/tftest"
 )
 
 const (

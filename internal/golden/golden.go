@@ -6,9 +6,16 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata")
+var update = flag.Bool("update", false, "rewrite golden files (testdata) from the current output")
+
+// Update reports whether the tests run with -update: golden files are to be
+// rewritten rather than compared. Tests with their own file layout (a
+// want section inside a case file) use it; the rest call Check.
+func Update() bool { return *update }
 
 // Check compares got with the file at path (relative to the package
 // directory), or writes it under -update.
@@ -27,9 +34,15 @@ func Check(t testing.TB, path string, got []byte) {
 	if err != nil {
 		t.Fatalf("golden file: %v (run the tests with -update to create it)", err)
 	}
-	if string(want) != string(got) {
-		t.Errorf("%s differs from the rendered output (run with -update to accept):\n--- want\n%s\n--- got\n%s", path, want, got)
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s differs from the output (-want +got; run with -update to accept):\n%s", path, diff)
 	}
+}
+
+// CheckString is Check for text.
+func CheckString(t testing.TB, path, got string) {
+	t.Helper()
+	Check(t, path, []byte(got))
 }
 
 // Name turns a label into a file name.

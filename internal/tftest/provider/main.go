@@ -1,4 +1,4 @@
-// Command terraform-provider-aws is the test provider that gitops/tftest
+// Command terraform-provider-aws is the test provider that internal/tftest
 // builds into a filesystem mirror, so that offline Terraform runs in tests
 // resolve hashicorp/aws to it. See internal/fakeaws for what it models.
 //
@@ -13,7 +13,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
-	"github.com/tfdrift/tfdrift/gitops/tftest/internal/fakeaws"
+	"github.com/tfdrift/tfdrift/internal/tftest/internal/fakeaws"
 )
 
 // Version is the provider version the mirror publishes; fixtures pin it in

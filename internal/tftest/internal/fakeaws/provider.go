@@ -13,7 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	tfaddr "github.com/hashicorp/terraform-registry-address"
 
-	"github.com/tfdrift/tfdrift/gitops/tftest/internal/cloudfile"
+	"github.com/tfdrift/tfdrift/internal/tftest/internal/cloudfile"
 )
 
 // Address is the provider's source address, hashicorp/aws on Terraform's
