@@ -51,9 +51,19 @@ type Location struct {
 	ModuleAddress string `json:"module_address,omitempty"`
 	File          string `json:"file,omitempty"`
 	Line          int    `json:"line,omitempty"`
+	// EndLine is the last line of the resource's block (0 when unknown),
+	// so a permalink can cover the whole block: #L<Line>-L<EndLine>.
+	EndLine int `json:"end_line,omitempty"`
 	// Remote is set when the module's code lives outside the repo
 	// (registry or git source); File/Line then point at the module call.
 	Remote string `json:"remote_source,omitempty"`
+	// Repo names the repository holding the code ("owner/name" on GitHub;
+	// empty for a local --repo), Root the root module directory inside it
+	// ("" for the repository's top), and Ref the commit the file and lines
+	// were read at. File is relative to the repository.
+	Repo string `json:"repo,omitempty"`
+	Root string `json:"root,omitempty"`
+	Ref  string `json:"ref,omitempty"`
 }
 
 // Drift is one resource changed outside Terraform.

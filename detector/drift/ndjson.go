@@ -132,7 +132,15 @@ func appendLocation(b []byte, l *Location) []byte {
 		b = append(b, `"line":`...)
 		b = strconv.AppendInt(b, int64(l.Line), 10)
 	}
+	if l.EndLine != 0 {
+		b = appendComma(b, start)
+		b = append(b, `"end_line":`...)
+		b = strconv.AppendInt(b, int64(l.EndLine), 10)
+	}
 	b = appendOptString(b, start, `"remote_source":`, l.Remote)
+	b = appendOptString(b, start, `"repo":`, l.Repo)
+	b = appendOptString(b, start, `"root":`, l.Root)
+	b = appendOptString(b, start, `"ref":`, l.Ref)
 	return append(b, '}')
 }
 

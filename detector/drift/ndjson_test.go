@@ -247,18 +247,19 @@ func TestAppendNDJSONMatchesEncodingJSON(t *testing.T) {
 		"many changes":    {Changes: manyChanges(40)},
 	}
 	// Every omitempty combination of Location, AttrChange, Actor and AuditRecord.
-	for mask := range 1 << 7 {
+	for mask := range 1 << 11 {
 		l := Location{}
 		for i, set := range []func(){
 			func() { l.State = "s" }, func() { l.Workspace = "w" }, func() { l.Module = "m" },
 			func() { l.ModuleAddress = "module.m" }, func() { l.File = "f.tf" }, func() { l.Line = -mask },
-			func() { l.Remote = "git::x" },
+			func() { l.Remote = "git::x" }, func() { l.EndLine = mask }, func() { l.Repo = "acme/infra" },
+			func() { l.Root = "envs/prod" }, func() { l.Ref = "0123abc" },
 		} {
 			if mask&(1<<i) != 0 {
 				set()
 			}
 		}
-		tests[fmt.Sprintf("location %07b", mask)] = &Drift{Terraform: l}
+		tests[fmt.Sprintf("location %011b", mask)] = &Drift{Terraform: l}
 	}
 	for mask := range 1 << 4 {
 		d := seedIAMDrift()
@@ -310,7 +311,7 @@ func hostileDrift(s string) *Drift {
 		Event: &change.Change{Provider: change.Provider(s), Account: s, Region: s, Service: s, EventName: s, RawEventName: s,
 			EventID: s, SourceIP: s, UserAgent: s,
 			Actor: change.Actor{Type: s, PrincipalID: s, ARN: s, AccountID: s, UserName: s, IssuerARN: s}},
-		Terraform: Location{State: s, Workspace: s, Module: s, ModuleAddress: s, File: s, Remote: s},
+		Terraform: Location{State: s, Workspace: s, Module: s, ModuleAddress: s, File: s, Remote: s, Repo: s, Root: s, Ref: s},
 	}
 }
 
@@ -434,7 +435,8 @@ func TestNDJSONTypesUnchanged(t *testing.T) {
 			"Unknown bool unknown,omitempty",
 		reflect.TypeFor[Location](): "State string state,omitempty|Workspace string workspace,omitempty|Module string module,omitempty|" +
 			"ModuleAddress string module_address,omitempty|File string file,omitempty|Line int line,omitempty|" +
-			"Remote string remote_source,omitempty",
+			"EndLine int end_line,omitempty|Remote string remote_source,omitempty|Repo string repo,omitempty|" +
+			"Root string root,omitempty|Ref string ref,omitempty",
 		reflect.TypeFor[change.Actor](): "Type string type|PrincipalID string principal_id|ARN string arn|" +
 			"AccountID string account_id|UserName string username|IssuerARN string issuer_arn,omitempty",
 	}
@@ -497,7 +499,7 @@ func fuzzDrift(s1, s2, s3, num string, mask uint16, line int, sec, offset int64,
 		d.Tags = []string{}
 	}
 	if bit(3) {
-		d.Terraform = Location{Workspace: s1, ModuleAddress: s2, Remote: s3}
+		d.Terraform = Location{Workspace: s1, ModuleAddress: s2, Remote: s3, Repo: s1, Ref: s2}
 	}
 	if !bit(4) {
 		d.Event = &change.Change{Provider: change.Provider(s1), Account: s2, Region: s3, EventName: s1, EventID: s2,
