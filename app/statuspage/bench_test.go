@@ -22,8 +22,8 @@ func thousand() dataset {
 			tags: []string{"network", "prod"},
 			changes: map[string]drift.AttrChange{"ingress": {Expected: []any{}, Actual: []any{"22/tcp 0.0.0.0/0"}},
 				"description": {Expected: "a", Actual: "b"}},
-			loc:   drift.Location{Repo: fmt.Sprintf("acme/repo%d", i%10), Ref: sha, File: fmt.Sprintf("m%d/sg.tf", i%10), Line: i + 1, EndLine: i + 9},
-			links: []Link{{Kind: LinkIssue, Label: fmt.Sprintf("#%d", i), URL: fmt.Sprintf("https://github.com/acme/repo%d/issues/%d", i%10, i)}},
+			loc:    drift.Location{Repo: fmt.Sprintf("acme/repo%d", i%10), Ref: sha, File: fmt.Sprintf("m%d/sg.tf", i%10), Line: i + 1, EndLine: i + 9},
+			links:  []Link{{Kind: LinkIssue, Label: fmt.Sprintf("#%d", i), URL: fmt.Sprintf("https://github.com/acme/repo%d/issues/%d", i%10, i)}},
 			hrsAgo: i % (24 * 30),
 		})
 	}

@@ -225,9 +225,6 @@ func (q query) storeFilter() store.Filter {
 	return store.Filter{Status: q.statuses, Severity: q.severity, ResourceType: q.typ, Cursor: q.cursor}
 }
 
-// inMemory reports whether q filters on something the store cannot.
-func (q query) inMemory() bool { return q.repo != "" || q.account != "" || q.text != "" }
-
 // match applies the filters the store cannot: repository, account and
 // text. The store has already applied status, severity and type.
 func (q query) match(r *store.Record) bool {

@@ -57,22 +57,25 @@ func TestGolden(t *testing.T) {
 	}
 }
 
+// fixedGroups are the tables of the fixed dataset's default page:
+// "severity repo account rows".
+var fixedGroups = []string{
+	"critical acme/infra 111111111111 1",
+	"high acme/infra 111111111111 1",
+	"high acme/network 222222222222 1",
+	"medium acme/infra 111111111111 1",
+	"medium  111111111111 1",
+	"low  333333333333 1",
+	"info acme/gcp acme-prod 1",
+}
+
 // TestGrouping checks the sections and tables of the default page: most
 // severe first, then by repository and account with the unnamed last.
 func TestGrouping(t *testing.T) {
 	ds := fixedDataset()
 	st, l := ds.fakes(t)
 	d := parse(t, get(t, newTestHandler(t, st, l, Options{}), "/").Body.String())
-	want := []string{
-		"critical acme/infra 111111111111 1",
-		"high acme/infra 111111111111 1",
-		"high acme/network 222222222222 1",
-		"medium acme/infra 111111111111 1",
-		"medium  111111111111 1",
-		"low  333333333333 1",
-		"info acme/gcp acme-prod 1",
-	}
-	if diff := cmp.Diff(want, d.groups()); diff != "" {
+	if diff := cmp.Diff(fixedGroups, d.groups()); diff != "" {
 		t.Errorf("groups (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff(ds.fingerprintsOf(0, 1, 2, 8, 3, 4, 5), d.fingerprints()); diff != "" {
