@@ -1,8 +1,10 @@
 package githubfake
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"regexp"
 	"slices"
@@ -330,6 +332,31 @@ func (c *call) labelNames(m map[string]json.RawMessage) ([]string, bool, bool) {
 	return names, true, true
 }
 
+// labelBody reads the body of issues/{n}/labels: a bare array of names
+// (what go-github sends) or {"labels": [...]}.
+func (c *call) labelBody() ([]string, bool) {
+	body, err := io.ReadAll(c.r.Body)
+	if err != nil {
+		c.errorf(http.StatusRequestEntityTooLarge, "request body: %v", err)
+		return nil, false
+	}
+	if trimmed := bytes.TrimSpace(body); len(trimmed) > 0 && trimmed[0] == '[' {
+		var names []string
+		if err := json.Unmarshal(trimmed, &names); err != nil {
+			c.errorf(http.StatusUnprocessableEntity, "Invalid request.\n\nThe labels must be strings.")
+			return nil, false
+		}
+		return names, true
+	}
+	c.r.Body = io.NopCloser(bytes.NewReader(body))
+	m, ok := c.decode()
+	if !ok {
+		return nil, false
+	}
+	names, _, ok := c.labelNames(m)
+	return names, ok
+}
+
 // ensureLabels creates labels an issue names that the repository lacks,
 // as GitHub does (grey, "ededed"), and returns the names as stored.
 func (s *Server) ensureLabels(r *repoState, names []string) []string {
@@ -546,11 +573,7 @@ func (s *Server) issueSub(c *call) {
 		}
 		c.json(http.StatusOK, nonNil(out))
 	case sub == "labels" && (c.r.Method == http.MethodPost || c.r.Method == http.MethodPut):
-		m, ok := c.decode()
-		if !ok {
-			return
-		}
-		names, _, ok := c.labelNames(m)
+		names, ok := c.labelBody()
 		if !ok {
 			return
 		}
@@ -720,7 +743,11 @@ func (s *Server) updateLabel(c *call) {
 		return
 	}
 	name, color, desc := l.Name, l.Color, l.Description
+	// The documented member is new_name; go-github (and older clients)
+	// send name, which GitHub also honours.
+	_, ok0 := c.field(m, "name", &name)
 	_, ok1 := c.field(m, "new_name", &name)
+	ok1 = ok0 && ok1
 	_, ok2 := c.field(m, "color", &color)
 	_, ok3 := c.field(m, "description", &desc)
 	if !ok1 || !ok2 || !ok3 || !c.checkLabel(name, color, desc) {
