@@ -160,7 +160,7 @@ func (s *Server) verifyJWT(raw string, now time.Time) (*appState, error) {
 		return nil, fmt.Errorf("integration %s not found", iss)
 	}, jwt.WithValidMethods([]string{"RS256"}), jwt.WithJSONNumber(), jwt.WithoutClaimsValidation())
 	if err != nil {
-		return nil, fmt.Errorf("A JSON web token could not be decoded: %w", err)
+		return nil, fmt.Errorf("a JSON web token could not be decoded: %w", err)
 	}
 	iat, err := intClaim(claims, "iat")
 	if err != nil {

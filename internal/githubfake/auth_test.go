@@ -193,21 +193,10 @@ func TestExpireTokensAndRemovedInstallation(t *testing.T) {
 // and no request ever carries an expired one.
 func TestGhinstallationRefreshesExpiringTokens(t *testing.T) {
 	f := newFixture(t, githubfake.Options{TokenLifetime: 62 * time.Second})
-	deadline := time.Now().Add(20 * time.Second)
-	calls := 0
-	for {
-		if _, _, err := f.gh.Repositories.Get(ctx(t), "acme", "infra"); err != nil {
-			t.Fatalf("call %d: %v", calls, err)
-		}
-		calls++
-		if inst, _ := f.s.Installation(instID); inst.TokensIssued >= 2 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no refresh after %d calls", calls)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	f.s.AwaitTokens(t, instID, 2, 20*time.Second, func() error {
+		_, _, err := f.gh.Repositories.Get(ctx(t), "acme", "infra")
+		return err
+	})
 	if fails := f.s.AuthFailures(); len(fails) != 0 {
 		t.Fatalf("auth failures: %+v", fails)
 	}

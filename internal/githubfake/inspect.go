@@ -2,6 +2,7 @@ package githubfake
 
 import (
 	"slices"
+	"testing"
 	"time"
 )
 
@@ -60,4 +61,25 @@ func (s *Server) Writes() []Write {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return slices.Clone(s.writes)
+}
+
+// AwaitTokens calls call (a request through the client under test) until
+// the installation has been issued n tokens, failing the test if call
+// fails or timeout passes first. With Options.TokenLifetime just over a
+// minute it proves a client refreshes tokens before they expire.
+func (s *Server) AwaitTokens(tb testing.TB, installationID int64, n int, timeout time.Duration, call func() error) {
+	tb.Helper()
+	deadline := time.Now().Add(timeout)
+	for calls := 1; ; calls++ {
+		if err := call(); err != nil {
+			tb.Fatalf("githubfake: call %d: %v", calls, err)
+		}
+		if inst, _ := s.Installation(installationID); inst.TokensIssued >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("githubfake: installation %d has fewer than %d tokens after %d calls in %v", installationID, n, calls, timeout)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }

@@ -423,9 +423,6 @@ func (c *call) apiURL(p string) string { return strings.TrimSuffix(c.s.URL, "/")
 
 func (s *Server) htmlURL(p string) string { return strings.TrimSuffix(s.WebURL, "/") + p }
 
-// ptr returns a pointer to a copy of v, for go-github's optional fields.
-func ptr[T any](v T) *T { return &v }
-
 func (s *Server) registerRoutes() {
 	s.registerAppRoutes()
 	s.registerRepoRoutes()
