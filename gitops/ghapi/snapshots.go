@@ -144,7 +144,9 @@ func (c *SnapshotCache) Get(ctx context.Context, client *Client, owner, repo, sh
 			c.mu.Unlock()
 			select {
 			case <-call.done:
-				if call.err != nil {
+				// The loader's own context ending is not this caller's
+				// failure: try again (and load it ourselves).
+				if call.err != nil && !(isContextErr(call.err) && ctx.Err() == nil) {
 					return nil, call.err
 				}
 				continue // now cached (unless already evicted: then load again)
@@ -208,6 +210,10 @@ func (c *SnapshotCache) release(e *snapEntry) {
 	if gone {
 		removeDirs([]string{e.snap.Dir})
 	}
+}
+
+func isContextErr(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
 func removeDirs(dirs []string) {

@@ -1,12 +1,16 @@
 package ghapi_test
 
 import (
+	"context"
 	"errors"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -177,5 +181,77 @@ func TestSnapshotLimitsAndBadInput(t *testing.T) {
 	}
 	if _, err := ghapi.NewSnapshotCache(ghapi.SnapshotOptions{}); err == nil {
 		t.Error("no directory accepted")
+	}
+}
+
+// A loader whose context ends does not fail the others waiting for the
+// same snapshot.
+func TestSnapshotLoaderCancelledOthersRetry(t *testing.T) {
+	f := newFixture(t, githubfake.Options{}, ghapi.Options{Pacing: fast()})
+	cache, err := ghapi.NewSnapshotCache(ghapi.SnapshotOptions{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := cache.Get(cancelled, f.inst, "acme", "infra", f.head); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled Get: %v", err)
+	}
+	s, err := cache.Get(ctx(t), f.inst, "acme", "infra", f.head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Release()
+	if entries, _ := os.ReadDir(filepath.Dir(s.Dir)); len(entries) != 1 {
+		t.Fatalf("the cancelled load left %d directories", len(entries))
+	}
+}
+
+// gateTransport holds the first archive download until its request's
+// context ends.
+type gateTransport struct {
+	next    http.RoundTripper
+	first   atomic.Bool
+	started chan struct{}
+}
+
+func (g *gateTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if strings.Contains(req.URL.Path, "/_codeload/") && g.first.CompareAndSwap(false, true) {
+		close(g.started)
+		<-req.Context().Done()
+		return nil, req.Context().Err()
+	}
+	return g.next.RoundTrip(req)
+}
+
+func TestSnapshotWaiterOutlivesACancelledLoader(t *testing.T) {
+	gate := &gateTransport{next: http.DefaultTransport, started: make(chan struct{})}
+	f := newFixture(t, githubfake.Options{}, ghapi.Options{Pacing: fast(), Transport: gate})
+	cache, err := ghapi.NewSnapshotCache(ghapi.SnapshotOptions{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	loaderCtx, cancel := context.WithCancel(ctx(t))
+	loaderErr := make(chan error, 1)
+	go func() {
+		_, err := cache.Get(loaderCtx, f.inst, "acme", "infra", f.head)
+		loaderErr <- err
+	}()
+	<-gate.started
+	waiter := make(chan error, 1)
+	go func() {
+		s, err := cache.Get(ctx(t), f.inst, "acme", "infra", f.head)
+		if err == nil {
+			s.Release()
+		}
+		waiter <- err
+	}()
+	time.Sleep(50 * time.Millisecond) // let the waiter queue behind the loader
+	cancel()
+	if err := <-loaderErr; !errors.Is(err, context.Canceled) {
+		t.Fatalf("loader: %v", err)
+	}
+	if err := <-waiter; err != nil {
+		t.Fatalf("waiter: %v", err)
 	}
 }
