@@ -166,10 +166,10 @@ func (s *Server) writeCheckRun(c *call, cr *CheckRun) {
 	if cr == nil {
 		switch {
 		case !hasName || upd.Name == "":
-			c.invalid(FieldError{Resource: "CheckRun", Field: "name", Code: "missing_field"})
+			c.invalid(fieldError{Resource: "CheckRun", Field: "name", Code: "missing_field"})
 			return
 		case !hasSHA || upd.HeadSHA == "":
-			c.invalid(FieldError{Resource: "CheckRun", Field: "head_sha", Code: "missing_field"})
+			c.invalid(fieldError{Resource: "CheckRun", Field: "head_sha", Code: "missing_field"})
 			return
 		}
 		if _, ok := c.repo.obj.commits[upd.HeadSHA]; !ok {
@@ -180,31 +180,31 @@ func (s *Server) writeCheckRun(c *call, cr *CheckRun) {
 			upd.Status = "queued"
 		}
 	} else if hasSHA && upd.HeadSHA != cr.HeadSHA {
-		c.invalid(FieldError{Resource: "CheckRun", Field: "head_sha", Code: "invalid"})
+		c.invalid(fieldError{Resource: "CheckRun", Field: "head_sha", Code: "invalid"})
 		return
 	}
 	if hasStatus && !slices.Contains(checkStatuses, upd.Status) {
-		c.invalid(FieldError{Resource: "CheckRun", Field: "status", Code: "invalid", Value: upd.Status})
+		c.invalid(fieldError{Resource: "CheckRun", Field: "status", Code: "invalid", Value: upd.Status})
 		return
 	}
 	if hasConclusion {
 		if !slices.Contains(checkConclusions, upd.Conclusion) {
-			c.invalid(FieldError{Resource: "CheckRun", Field: "conclusion", Code: "invalid", Value: upd.Conclusion})
+			c.invalid(fieldError{Resource: "CheckRun", Field: "conclusion", Code: "invalid", Value: upd.Conclusion})
 			return
 		}
 		upd.Status = "completed"
 	}
 	if upd.Status == "completed" && upd.Conclusion == "" {
-		c.invalid(FieldError{Resource: "CheckRun", Field: "conclusion", Code: "missing_field"})
+		c.invalid(fieldError{Resource: "CheckRun", Field: "conclusion", Code: "missing_field"})
 		return
 	}
 	if output != nil {
 		switch {
 		case output.Title == nil || *output.Title == "":
-			c.invalid(FieldError{Resource: "CheckRun", Field: "output.title", Code: "missing_field"})
+			c.invalid(fieldError{Resource: "CheckRun", Field: "output.title", Code: "missing_field"})
 			return
 		case output.Summary == nil || *output.Summary == "":
-			c.invalid(FieldError{Resource: "CheckRun", Field: "output.summary", Code: "missing_field"})
+			c.invalid(fieldError{Resource: "CheckRun", Field: "output.summary", Code: "missing_field"})
 			return
 		case utf8.RuneCountInString(*output.Summary) > maxCheckText:
 			c.custom("CheckRun", "output.summary", fmt.Sprintf("summary is too long (maximum is %d characters)", maxCheckText))
@@ -218,7 +218,7 @@ func (s *Server) writeCheckRun(c *call, cr *CheckRun) {
 		}
 		for i, a := range output.Annotations {
 			if msg := checkAnnotation(a); msg != "" {
-				c.invalid(FieldError{Resource: "CheckRun", Field: fmt.Sprintf("output.annotations[%d]", i), Code: "invalid", Message: msg})
+				c.invalid(fieldError{Resource: "CheckRun", Field: fmt.Sprintf("output.annotations[%d]", i), Code: "invalid", Message: msg})
 				return
 			}
 		}

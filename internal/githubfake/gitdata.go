@@ -125,9 +125,9 @@ func (s *Server) createRef(c *call) {
 	}
 	switch {
 	case !hasRef:
-		c.invalid(FieldError{Resource: "Reference", Field: "ref", Code: "missing_field"})
+		c.invalid(fieldError{Resource: "Reference", Field: "ref", Code: "missing_field"})
 	case !hasSHA:
-		c.invalid(FieldError{Resource: "Reference", Field: "sha", Code: "missing_field"})
+		c.invalid(fieldError{Resource: "Reference", Field: "sha", Code: "missing_field"})
 	case !validRefName(name):
 		c.errorf(http.StatusUnprocessableEntity, "Reference name is invalid")
 	case !c.repo.hasObject(sha):
@@ -158,7 +158,7 @@ func (s *Server) updateRef(c *call) {
 	}
 	switch {
 	case !hasSHA:
-		c.invalid(FieldError{Resource: "Reference", Field: "sha", Code: "missing_field"})
+		c.invalid(fieldError{Resource: "Reference", Field: "sha", Code: "missing_field"})
 	case !exists:
 		c.errorf(http.StatusUnprocessableEntity, "Reference does not exist")
 	case !c.repo.hasObject(sha):
@@ -183,7 +183,7 @@ func (s *Server) createBlob(c *call) {
 		return
 	}
 	if !hasContent {
-		c.invalid(FieldError{Resource: "Blob", Field: "content", Code: "missing_field"})
+		c.invalid(fieldError{Resource: "Blob", Field: "content", Code: "missing_field"})
 		return
 	}
 	body := []byte(content)
@@ -192,12 +192,12 @@ func (s *Server) createBlob(c *call) {
 	case "base64":
 		b, err := base64.StdEncoding.DecodeString(strings.ReplaceAll(content, "\n", ""))
 		if err != nil {
-			c.invalid(FieldError{Resource: "Blob", Field: "content", Code: "invalid", Message: "content is not valid Base64"})
+			c.invalid(fieldError{Resource: "Blob", Field: "content", Code: "invalid", Message: "content is not valid Base64"})
 			return
 		}
 		body = b
 	default:
-		c.invalid(FieldError{Resource: "Blob", Field: "encoding", Code: "invalid", Value: encoding})
+		c.invalid(fieldError{Resource: "Blob", Field: "encoding", Code: "invalid", Value: encoding})
 		return
 	}
 	sha := c.repo.obj.putBlob(body)
@@ -240,7 +240,7 @@ func (s *Server) createTree(c *call) {
 		return
 	}
 	if !hasTree {
-		c.invalid(FieldError{Resource: "Tree", Field: "tree", Code: "missing_field"})
+		c.invalid(fieldError{Resource: "Tree", Field: "tree", Code: "missing_field"})
 		return
 	}
 	files := map[string]gitFile{}
@@ -369,10 +369,10 @@ func (s *Server) createCommit(c *call) {
 	}
 	switch {
 	case !hasMsg:
-		c.invalid(FieldError{Resource: "Commit", Field: "message", Code: "missing_field"})
+		c.invalid(fieldError{Resource: "Commit", Field: "message", Code: "missing_field"})
 		return
 	case !hasTree:
-		c.invalid(FieldError{Resource: "Commit", Field: "tree", Code: "missing_field"})
+		c.invalid(fieldError{Resource: "Commit", Field: "tree", Code: "missing_field"})
 		return
 	}
 	if _, ok := c.repo.obj.trees[tree]; !ok {
@@ -392,7 +392,7 @@ func (s *Server) createCommit(c *call) {
 			return self, true
 		}
 		if in.Name == "" || in.Email == "" {
-			c.invalid(FieldError{Resource: "Commit", Field: field, Code: "invalid", Message: field + " needs name and email"})
+			c.invalid(fieldError{Resource: "Commit", Field: field, Code: "invalid", Message: field + " needs name and email"})
 			return Signature{}, false
 		}
 		d := in.Date

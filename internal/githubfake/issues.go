@@ -255,7 +255,7 @@ func (s *Server) listIssues(c *call) {
 		state = "open"
 	}
 	if state != "open" && state != "closed" && state != "all" {
-		c.invalid(FieldError{Resource: "Issue", Field: "state", Code: "invalid", Value: state})
+		c.invalid(fieldError{Resource: "Issue", Field: "state", Code: "invalid", Value: state})
 		return
 	}
 	var want []string
@@ -268,7 +268,7 @@ func (s *Server) listIssues(c *call) {
 	if v := q.Get("since"); v != "" {
 		t, err := time.Parse(time.RFC3339, v)
 		if err != nil {
-			c.invalid(FieldError{Resource: "Issue", Field: "since", Code: "invalid", Value: v})
+			c.invalid(fieldError{Resource: "Issue", Field: "since", Code: "invalid", Value: v})
 			return
 		}
 		since = t
@@ -404,7 +404,7 @@ func (s *Server) createIssue(c *call) {
 		return
 	}
 	if !has || strings.TrimSpace(title) == "" {
-		c.invalid(FieldError{Resource: "Issue", Field: "title", Code: "missing_field"})
+		c.invalid(fieldError{Resource: "Issue", Field: "title", Code: "missing_field"})
 		return
 	}
 	if _, ok := c.field(m, "body", &body); !ok {
@@ -419,7 +419,7 @@ func (s *Server) createIssue(c *call) {
 	}
 	for _, a := range assignees {
 		if !s.assignable(c.repo, a) {
-			c.invalid(FieldError{Resource: "Issue", Field: "assignees", Code: "invalid", Value: a})
+			c.invalid(fieldError{Resource: "Issue", Field: "assignees", Code: "invalid", Value: a})
 			return
 		}
 	}
@@ -454,7 +454,7 @@ func (s *Server) updateIssue(c *call) {
 	}
 	if hasTitle || isNull(m, "title") {
 		if strings.TrimSpace(title) == "" {
-			c.invalid(FieldError{Resource: "Issue", Field: "title", Code: "missing_field"})
+			c.invalid(fieldError{Resource: "Issue", Field: "title", Code: "missing_field"})
 			return
 		}
 		if !c.checkText("Issue", "title", title, maxTitle) {
@@ -469,17 +469,17 @@ func (s *Server) updateIssue(c *call) {
 		upd.Body = body
 	}
 	if hasState && state != "open" && state != "closed" {
-		c.invalid(FieldError{Resource: "Issue", Field: "state", Code: "invalid", Value: state})
+		c.invalid(fieldError{Resource: "Issue", Field: "state", Code: "invalid", Value: state})
 		return
 	}
 	if hasReason && reason != "completed" && reason != "not_planned" && reason != "reopened" {
-		c.invalid(FieldError{Resource: "Issue", Field: "state_reason", Code: "invalid", Value: reason})
+		c.invalid(fieldError{Resource: "Issue", Field: "state_reason", Code: "invalid", Value: reason})
 		return
 	}
 	if hasAssignees || isNull(m, "assignees") {
 		for _, a := range assignees {
 			if !s.assignable(c.repo, a) {
-				c.invalid(FieldError{Resource: "Issue", Field: "assignees", Code: "invalid", Value: a})
+				c.invalid(fieldError{Resource: "Issue", Field: "assignees", Code: "invalid", Value: a})
 				return
 			}
 		}
@@ -554,7 +554,7 @@ func (s *Server) issueSub(c *call) {
 			return
 		}
 		if !has || body == "" {
-			c.invalid(FieldError{Resource: "IssueComment", Field: "body", Code: "missing_field"})
+			c.invalid(fieldError{Resource: "IssueComment", Field: "body", Code: "missing_field"})
 			return
 		}
 		if !c.checkText("IssueComment", "body", body, maxBody) {
@@ -633,7 +633,7 @@ func (s *Server) updateComment(c *call) {
 		return
 	}
 	if !has || body == "" {
-		c.invalid(FieldError{Resource: "IssueComment", Field: "body", Code: "missing_field"})
+		c.invalid(fieldError{Resource: "IssueComment", Field: "body", Code: "missing_field"})
 		return
 	}
 	if !c.checkText("IssueComment", "body", body, maxBody) {
@@ -672,7 +672,7 @@ func (s *Server) createReaction(c *call, issue int, comment int64) {
 		return
 	}
 	if !slices.Contains(reactionContents, content) {
-		c.invalid(FieldError{Resource: "Reaction", Field: "content", Code: "invalid", Value: content})
+		c.invalid(fieldError{Resource: "Reaction", Field: "content", Code: "invalid", Value: content})
 		return
 	}
 	for _, rc := range c.repo.reactions {
@@ -692,7 +692,7 @@ func (c *call) checkLabel(name, color, desc string) bool {
 	case utf8.RuneCountInString(name) > maxLabelName:
 		c.custom("Label", "name", fmt.Sprintf("name is too long (maximum is %d characters)", maxLabelName))
 	case !colorRe.MatchString(color):
-		c.invalid(FieldError{Resource: "Label", Field: "color", Code: "invalid", Value: color})
+		c.invalid(fieldError{Resource: "Label", Field: "color", Code: "invalid", Value: color})
 	case utf8.RuneCountInString(desc) > maxLabelDesc:
 		c.custom("Label", "description", fmt.Sprintf("description is too long (maximum is %d characters)", maxLabelDesc))
 	default:
@@ -714,7 +714,7 @@ func (s *Server) createLabel(c *call) {
 		return
 	}
 	if !hasName || strings.TrimSpace(name) == "" {
-		c.invalid(FieldError{Resource: "Label", Field: "name", Code: "missing_field"})
+		c.invalid(fieldError{Resource: "Label", Field: "name", Code: "missing_field"})
 		return
 	}
 	if !hasColor {
@@ -724,7 +724,7 @@ func (s *Server) createLabel(c *call) {
 		return
 	}
 	if c.repo.label(name) != nil {
-		c.invalid(FieldError{Resource: "Label", Field: "name", Code: "already_exists"})
+		c.invalid(fieldError{Resource: "Label", Field: "name", Code: "already_exists"})
 		return
 	}
 	l := &Label{ID: s.newID(), Name: name, Color: strings.ToLower(color), Description: desc}
@@ -754,7 +754,7 @@ func (s *Server) updateLabel(c *call) {
 		return
 	}
 	if other := c.repo.label(name); other != nil && other != l {
-		c.invalid(FieldError{Resource: "Label", Field: "name", Code: "already_exists"})
+		c.invalid(fieldError{Resource: "Label", Field: "name", Code: "already_exists"})
 		return
 	}
 	for _, is := range c.repo.issues {

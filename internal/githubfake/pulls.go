@@ -172,13 +172,13 @@ func (s *Server) createPull(c *call) {
 	r := c.repo
 	switch {
 	case !hasTitle || strings.TrimSpace(title) == "":
-		c.invalid(FieldError{Resource: "PullRequest", Field: "title", Code: "missing_field"})
+		c.invalid(fieldError{Resource: "PullRequest", Field: "title", Code: "missing_field"})
 		return
 	case !hasHead:
-		c.invalid(FieldError{Resource: "PullRequest", Field: "head", Code: "missing_field"})
+		c.invalid(fieldError{Resource: "PullRequest", Field: "head", Code: "missing_field"})
 		return
 	case !hasBase:
-		c.invalid(FieldError{Resource: "PullRequest", Field: "base", Code: "missing_field"})
+		c.invalid(fieldError{Resource: "PullRequest", Field: "base", Code: "missing_field"})
 		return
 	}
 	if !c.checkText("PullRequest", "title", title, maxTitle) || !c.checkText("PullRequest", "body", body, maxBody) {
@@ -186,7 +186,7 @@ func (s *Server) createPull(c *call) {
 	}
 	if owner, branch, found := strings.Cut(head, ":"); found {
 		if !strings.EqualFold(owner, r.owner) {
-			c.invalid(FieldError{Resource: "PullRequest", Field: "head", Code: "invalid"})
+			c.invalid(fieldError{Resource: "PullRequest", Field: "head", Code: "invalid"})
 			return
 		}
 		head = branch
@@ -195,10 +195,10 @@ func (s *Server) createPull(c *call) {
 	baseSHA, okBase := r.refs["refs/heads/"+base]
 	switch {
 	case !okBase:
-		c.invalid(FieldError{Resource: "PullRequest", Field: "base", Code: "invalid"})
+		c.invalid(fieldError{Resource: "PullRequest", Field: "base", Code: "invalid"})
 		return
 	case !okHead:
-		c.invalid(FieldError{Resource: "PullRequest", Field: "head", Code: "invalid"})
+		c.invalid(fieldError{Resource: "PullRequest", Field: "head", Code: "invalid"})
 		return
 	}
 	for _, p := range r.pulls {
@@ -228,7 +228,7 @@ func (s *Server) listPulls(c *call) {
 		state = "open"
 	}
 	if state != "open" && state != "closed" && state != "all" {
-		c.invalid(FieldError{Resource: "PullRequest", Field: "state", Code: "invalid", Value: state})
+		c.invalid(fieldError{Resource: "PullRequest", Field: "state", Code: "invalid", Value: state})
 		return
 	}
 	head := q.Get("head")
@@ -276,19 +276,19 @@ func (s *Server) updatePull(c *call) {
 	}
 	switch {
 	case strings.TrimSpace(title) == "":
-		c.invalid(FieldError{Resource: "PullRequest", Field: "title", Code: "missing_field"})
+		c.invalid(fieldError{Resource: "PullRequest", Field: "title", Code: "missing_field"})
 		return
 	case !c.checkText("PullRequest", "title", title, maxTitle) || !c.checkText("PullRequest", "body", body, maxBody):
 		return
 	case hasState && state != "open" && state != "closed":
-		c.invalid(FieldError{Resource: "PullRequest", Field: "state", Code: "invalid", Value: state})
+		c.invalid(fieldError{Resource: "PullRequest", Field: "state", Code: "invalid", Value: state})
 		return
 	case hasState && state == "open" && p.merged:
 		c.custom("PullRequest", "state", "Cannot reopen a merged pull request")
 		return
 	}
 	if _, ok := c.repo.refs["refs/heads/"+base]; !ok {
-		c.invalid(FieldError{Resource: "PullRequest", Field: "base", Code: "invalid"})
+		c.invalid(fieldError{Resource: "PullRequest", Field: "base", Code: "invalid"})
 		return
 	}
 	c.repo.liveHead(p) // freeze the head if this closes it

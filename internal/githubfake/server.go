@@ -354,8 +354,8 @@ func (c *call) errorf(status int, format string, args ...any) {
 	c.json(status, map[string]any{"message": fmt.Sprintf(format, args...), "documentation_url": docsURL})
 }
 
-// FieldError is one entry of a 422's "errors", as GitHub writes it.
-type FieldError struct {
+// fieldError is one entry of a 422's "errors", as GitHub writes it.
+type fieldError struct {
 	Resource string `json:"resource"`
 	Field    string `json:"field"`
 	Code     string `json:"code"`
@@ -364,7 +364,7 @@ type FieldError struct {
 }
 
 // invalid answers 422 Validation Failed with GitHub's error entries.
-func (c *call) invalid(errs ...FieldError) {
+func (c *call) invalid(errs ...fieldError) {
 	c.json(http.StatusUnprocessableEntity, map[string]any{
 		"message": "Validation Failed", "errors": errs, "documentation_url": docsURL,
 	})
@@ -372,7 +372,7 @@ func (c *call) invalid(errs ...FieldError) {
 
 // custom is a 422 whose one error has code "custom" and a message.
 func (c *call) custom(resource, field, msg string) {
-	c.invalid(FieldError{Resource: resource, Field: field, Code: "custom", Message: msg})
+	c.invalid(fieldError{Resource: resource, Field: field, Code: "custom", Message: msg})
 }
 
 // decode reads a JSON object body into a map of raw members, so PATCH
