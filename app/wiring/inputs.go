@@ -17,7 +17,9 @@ import (
 )
 
 // Inputs builds the live inputs the config enables besides POST /falco:
-// Falco's gRPC outputs (Falco before 0.44) and EventBridge → SQS.
+// Falco's gRPC outputs (Falco before 0.44), journaled because Falco never
+// redelivers, and EventBridge → SQS, which redelivers until a message is
+// deleted and so is not.
 func Inputs(ctx context.Context, cfg *config.Config) ([]ingest.Input, error) {
 	if cfg == nil {
 		return nil, nil
@@ -29,7 +31,7 @@ func Inputs(ctx context.Context, cfg *config.Config) ([]ingest.Input, error) {
 		if err != nil {
 			return nil, fmt.Errorf("falco: %w", err)
 		}
-		out = append(out, in)
+		out = append(out, ingest.Journal(in, falcogrpc.Source))
 	}
 	if q := cfg.SQS; q.Enabled {
 		var opts []func(*awsconfig.LoadOptions) error
