@@ -34,7 +34,7 @@ func falcoAuth(env job.Env, cfg *config.Config, flagSecrets []string, listen str
 	if s := env.Getenv("TFDRIFT_FALCO_SECRET"); s != "" {
 		secrets = append(secrets, s)
 	}
-	if cfg != nil {
+	if cfg != nil && cfg.Falco.Enabled { // falco: {enabled: false} turns its http settings off too
 		if s := cfg.Falco.HTTP.Secret; s != "" {
 			secrets = append(secrets, s)
 		}

@@ -123,7 +123,7 @@ func Run(ctx context.Context, env job.Env, a Args) error {
 	log := slog.New(slog.NewJSONHandler(env.Stderr, &slog.HandlerOptions{Level: level}))
 
 	listen := a.Listen
-	if listen == "" && cfg != nil {
+	if listen == "" && cfg != nil && cfg.Falco.Enabled {
 		listen = cfg.Falco.HTTP.Listen
 	}
 	if listen == "" {
