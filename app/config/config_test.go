@@ -195,33 +195,6 @@ func TestSeedSnippets(t *testing.T) {
 				t.Errorf("rules (-want +got):\n%s", diff)
 			}
 		}, []string{"an alert without channels goes to every configured sink, and no sink is configured"}},
-		{"uc10-multi-cloud.yaml", func(t *testing.T, c *Config) {
-			wantProviders := Providers{
-				AWS: AWS{Enabled: true, Regions: []string{"us-east-1", "us-west-2"}, States: []StateSource{{
-					Name: "s3://my-terraform-state/aws/terraform.tfstate", Backend: BackendS3, Provider: change.AWS,
-					S3Bucket: "my-terraform-state", S3Key: "aws/terraform.tfstate", WorkspaceKeyPrefix: "env:"}}},
-				GCP: GCP{Enabled: true, Projects: []string{"my-project-123", "my-project-456"}, States: []StateSource{{
-					Name: "gs://my-terraform-state/gcp", Backend: BackendGCS, Provider: change.GCP,
-					GCSBucket: "my-terraform-state", GCSPrefix: "gcp"}}},
-			}
-			if diff := cmp.Diff(wantProviders, c.Providers); diff != "" {
-				t.Errorf("providers (-want +got):\n%s", diff)
-			}
-			if c.Falco != (Falco{Enabled: true, Hostname: "localhost", Port: 5060}) {
-				t.Errorf("falco = %+v", c.Falco)
-			}
-			if len(c.Rules) != 3 || c.Rules[2].Conditions[0].Attribute != "*" || c.Rules[2].Conditions[0].Pattern.String() != `0\.0\.0\.0/0` {
-				t.Errorf("rules = %+v", c.Rules)
-			}
-			var filters []Filter
-			for _, ch := range c.Notifications.Slack.Channels {
-				filters = append(filters, ch.Filter)
-			}
-			want := []Filter{{Providers: []change.Provider{change.AWS}}, {Providers: []change.Provider{change.GCP}}, {Severities: []drift.Severity{drift.Critical}}}
-			if diff := cmp.Diff(want, filters); diff != "" {
-				t.Errorf("filters (-want +got):\n%s", diff)
-			}
-		}, []string{unusedRegions, unusedProjects, "neither webhook_url nor token"}},
 	}
 	files, err := filepath.Glob("testdata/seed/*.yaml")
 	if err != nil {
@@ -296,6 +269,59 @@ func TestSeedSnippets(t *testing.T) {
 		}
 		check(t, c)
 	})
+	// Use case 10 reads Falco's gRPC over TCP without certificates, which
+	// is always mutual TLS: serve could not connect, so the snippet is
+	// refused; the completed copy adds the client certificate files.
+	checked["uc10-multi-cloud.yaml"] = true
+	t.Run("uc10-multi-cloud.yaml", func(t *testing.T) {
+		_, err := Load("testdata/seed/uc10-multi-cloud.yaml", envOf(seedEnv()))
+		want := []string{"testdata/seed/uc10-multi-cloud.yaml:25: falco.hostname: Falco's gRPC over TCP is always mutual TLS: set cert_file, key_file and ca_file (or use unix_socket on the same host)"}
+		if diff := cmp.Diff(want, validationProblems(t, err)); diff != "" {
+			t.Errorf("(-want +got):\n%s", diff)
+		}
+	})
+	t.Run("uc10-multi-cloud-complete.yaml", func(t *testing.T) {
+		c, err := Load("testdata/uc10-multi-cloud-complete.yaml", envOf(seedEnv()))
+		if err != nil {
+			t.Fatalf("Load: %v", err)
+		}
+		var got []string
+		for _, w := range c.Warnings {
+			got = append(got, w.Msg)
+		}
+		if len(got) != 3 || got[0] != unusedRegions || got[1] != unusedProjects {
+			t.Errorf("warnings: %q", got)
+		}
+		c.Falco.CertFile, c.Falco.KeyFile, c.Falco.CAFile = "", "", ""
+		check := func(t *testing.T, c *Config) {
+			wantProviders := Providers{
+				AWS: AWS{Enabled: true, Regions: []string{"us-east-1", "us-west-2"}, States: []StateSource{{
+					Name: "s3://my-terraform-state/aws/terraform.tfstate", Backend: BackendS3, Provider: change.AWS,
+					S3Bucket: "my-terraform-state", S3Key: "aws/terraform.tfstate", WorkspaceKeyPrefix: "env:"}}},
+				GCP: GCP{Enabled: true, Projects: []string{"my-project-123", "my-project-456"}, States: []StateSource{{
+					Name: "gs://my-terraform-state/gcp", Backend: BackendGCS, Provider: change.GCP,
+					GCSBucket: "my-terraform-state", GCSPrefix: "gcp"}}},
+			}
+			if diff := cmp.Diff(wantProviders, c.Providers); diff != "" {
+				t.Errorf("providers (-want +got):\n%s", diff)
+			}
+			if c.Falco != (Falco{Enabled: true, Hostname: "localhost", Port: 5060}) {
+				t.Errorf("falco = %+v", c.Falco)
+			}
+			if len(c.Rules) != 3 || c.Rules[2].Conditions[0].Attribute != "*" || c.Rules[2].Conditions[0].Pattern.String() != `0\.0\.0\.0/0` {
+				t.Errorf("rules = %+v", c.Rules)
+			}
+			var filters []Filter
+			for _, ch := range c.Notifications.Slack.Channels {
+				filters = append(filters, ch.Filter)
+			}
+			want := []Filter{{Providers: []change.Provider{change.AWS}}, {Providers: []change.Provider{change.GCP}}, {Severities: []drift.Severity{drift.Critical}}}
+			if diff := cmp.Diff(want, filters); diff != "" {
+				t.Errorf("filters (-want +got):\n%s", diff)
+			}
+		}
+		check(t, c)
+	})
 	t.Run("uc09-incident-response-webhooks.yaml", func(t *testing.T) {
 		c, err := Load("testdata/uc09-incident-response-webhooks.yaml", envOf(seedEnv()))
 		if err != nil {
@@ -354,7 +380,7 @@ func TestSeedSnippetsWithoutSecrets(t *testing.T) {
 	// Every snippet validates this way.
 	files, _ := filepath.Glob("testdata/seed/*.yaml")
 	for _, f := range files {
-		if strings.Contains(f, "uc09-incident-response") || strings.Contains(f, "uc08-gitops") {
+		if strings.Contains(f, "uc09-incident-response") || strings.Contains(f, "uc08-gitops") || strings.Contains(f, "uc10-multi-cloud") {
 			continue
 		}
 		if _, err := Load(f, WithEnv(noEnv), AllowMissingEnv()); err != nil {
@@ -395,7 +421,7 @@ func TestFullConfig(t *testing.T) {
 				Name: "gs://gcp-terraform-state/prod", Backend: BackendGCS, Provider: change.GCP,
 				GCSBucket: "gcp-terraform-state", GCSPrefix: "prod/", GCSEndpoint: "http://127.0.0.1:4443/storage/v1/"}}},
 		},
-		Falco: Falco{Enabled: true, Hostname: "falco.internal", Port: 5060, UnixSocket: "/run/falco/falco.sock",
+		Falco: Falco{Enabled: true, Hostname: "falco.internal", Port: 5060,
 			CertFile: "/etc/tfdrift/client.crt", KeyFile: "/etc/tfdrift/client.key", CAFile: "/etc/tfdrift/ca.crt",
 			HTTP: FalcoHTTP{Listen: ":8080", Secret: "falco-secret"}},
 		DefaultSeverity:      drift.Low,
@@ -497,18 +523,24 @@ notifications:
 	}
 }
 
+// tcp adds the client certificate files that Falco's gRPC over TCP needs.
+func tcp(f Falco) Falco {
+	f.CertFile, f.KeyFile, f.CAFile = "c.pem", "k.pem", "ca.pem"
+	return f
+}
+
 func TestEnvExpansion(t *testing.T) {
 	env := envOf(map[string]string{"HOST": "falco.internal", "PORT": "5061", "EMPTY": "", "SECRET": "s3cr3t-value"})
 	tests := []struct {
 		name, yaml string
 		want       Falco
 	}{
-		{"set", "falco: {hostname: \"${HOST}\", port: \"${PORT}\"}", Falco{Enabled: true, Hostname: "falco.internal", Port: 5061}},
-		{"default unused", "falco: {hostname: \"${HOST:-other}\", port: 5060}", Falco{Enabled: true, Hostname: "falco.internal", Port: 5060}},
-		{"default for unset", "falco: {hostname: \"${NOPE:-localhost}\", port: \"${NOPE:-5060}\"}", Falco{Enabled: true, Hostname: "localhost", Port: 5060}},
-		{"default for empty", "falco: {hostname: \"${EMPTY:-localhost}\", port: 1}", Falco{Enabled: true, Hostname: "localhost", Port: 1}},
+		{"set", "falco: {hostname: \"${HOST}\", port: \"${PORT}\", cert_file: c.pem, key_file: k.pem, ca_file: ca.pem}", tcp(Falco{Enabled: true, Hostname: "falco.internal", Port: 5061})},
+		{"default unused", "falco: {hostname: \"${HOST:-other}\", port: 5060, cert_file: c.pem, key_file: k.pem, ca_file: ca.pem}", tcp(Falco{Enabled: true, Hostname: "falco.internal", Port: 5060})},
+		{"default for unset", "falco: {hostname: \"${NOPE:-localhost}\", port: \"${NOPE:-5060}\", cert_file: c.pem, key_file: k.pem, ca_file: ca.pem}", tcp(Falco{Enabled: true, Hostname: "localhost", Port: 5060})},
+		{"default for empty", "falco: {hostname: \"${EMPTY:-localhost}\", port: 1, cert_file: c.pem, key_file: k.pem, ca_file: ca.pem}", tcp(Falco{Enabled: true, Hostname: "localhost", Port: 1})},
 		{"empty without default", "falco: {unix_socket: \"/run/${EMPTY}falco.sock\"}", Falco{Enabled: true, UnixSocket: "/run/falco.sock"}},
-		{"in the middle", "falco: {hostname: \"a-${HOST}-b\", port: 1}", Falco{Enabled: true, Hostname: "a-falco.internal-b", Port: 1}},
+		{"in the middle", "falco: {hostname: \"a-${HOST}-b\", port: 1, cert_file: c.pem, key_file: k.pem, ca_file: ca.pem}", tcp(Falco{Enabled: true, Hostname: "a-falco.internal-b", Port: 1})},
 		{"escaped", "falco: {unix_socket: \"/run/$${HOST}/$HOST\"}", Falco{Enabled: true, UnixSocket: "/run/${HOST}/$HOST"}},
 		{"bool from env", "falco: {enabled: \"${OFF:-false}\"}", Falco{}},
 	}
@@ -533,6 +565,9 @@ func TestSecretsStayOut(t *testing.T) {
 falco:
   hostname: x
   port: ${TOKEN}
+  cert_file: c.pem
+  key_file: k.pem
+  ca_file: ca.pem
 notifications:
   slack:
     webhook_url: ${URL}
@@ -583,7 +618,7 @@ func TestProblems(t *testing.T) {
 			nil, []string{`t.yaml:2: drift_rules: expected a list, got a mapping`}},
 		{"mapping expected", "notifications:\n  slack: yes\n",
 			nil, []string{`t.yaml:2: notifications.slack: expected a mapping of keys, got a string`}},
-		{"whole number expected", "falco:\n  hostname: h\n  port: fivethousand\n",
+		{"whole number expected", "falco:\n  unix_socket: /run/falco.sock\n  port: fivethousand\n",
 			nil, []string{`t.yaml:3: falco.port: expected a whole number, got "fivethousand"`}},
 		{"bool expected", "falco:\n  enabled: yes\n",
 			nil, []string{`t.yaml:2: falco.enabled: expected true or false, got "yes"`}},
@@ -645,6 +680,7 @@ func TestProblems(t *testing.T) {
 			nil, []string{`t.yaml:1: falco is enabled but has no input: set hostname and port (gRPC), unix_socket, or http.listen`}},
 		{"falco host without port", "falco:\n  hostname: localhost\n  cert_file: c.pem\n  http: {listen: 'nohostport'}\n",
 			nil, []string{`t.yaml:1: falco.port: missing: Falco's gRPC port (usually 5060)`,
+				`t.yaml:2: falco.hostname: Falco's gRPC over TCP is always mutual TLS: set cert_file, key_file and ca_file (or use unix_socket on the same host)`,
 				`t.yaml:3: falco.cert_file: cert_file and key_file go together (the client certificate for mTLS)`,
 				`t.yaml:4: falco.http.listen: "nohostport" is not host:port (like :8080 or 127.0.0.1:8080)`}},
 		{"falco disabled is not checked", "falco:\n  enabled: false\n", nil, nil},

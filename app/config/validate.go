@@ -315,6 +315,9 @@ func (v *validator) state(path string, r *rawState, prov change.Provider, accoun
 	} else if !v.oneOf(path+".backend", r.Backend, "local", "s3", "gcs") {
 		return s
 	}
+	if s.Backend == BackendLocal && len(r.Workspaces) > 0 {
+		v.errAt(path+".workspaces", "applies to s3 and gcs state; a local state file is one workspace (list each file as a state of its own)")
+	}
 	for b, keys := range backendKeys {
 		if b == s.Backend {
 			continue
@@ -383,11 +386,17 @@ func (v *validator) falco(r *rawFalco) Falco {
 	case f.Hostname == "" && f.UnixSocket == "" && f.HTTP.Listen == "" && !v.unknownValue("falco.hostname") && !v.unknownValue("falco.unix_socket") && !v.unknownValue("falco.http.listen"):
 		v.errAt("falco", "falco is enabled but has no input: set hostname and port (gRPC), unix_socket, or http.listen")
 	}
+	if f.Hostname != "" && f.UnixSocket != "" {
+		v.errAt("falco.unix_socket", "set either unix_socket or hostname and port, not both: tfdrift reads one Falco gRPC server")
+	}
 	if (f.CertFile == "") != (f.KeyFile == "") {
 		v.errAt("falco.cert_file", "cert_file and key_file go together (the client certificate for mTLS)")
 	}
 	if (f.CertFile != "" || f.CAFile != "") && f.Hostname == "" {
 		v.errAt("falco.cert_file", "cert_file, key_file and ca_file apply to the gRPC connection over TCP; set hostname and port")
+	}
+	if f.Hostname != "" && (f.CertFile == "" && f.KeyFile == "" || f.CAFile == "") && !v.unknownValue("falco.cert_file") && !v.unknownValue("falco.ca_file") {
+		v.errAt("falco.hostname", "Falco's gRPC over TCP is always mutual TLS: set cert_file, key_file and ca_file (or use unix_socket on the same host)")
 	}
 	return f
 }

@@ -32,7 +32,8 @@ type DetectorOptions struct {
 	IgnoreFile string
 	// Catalog defaults to catalog.Default().
 	Catalog *catalog.Catalog
-	// Backends are extra state backends (S3, GCS) built by the caller.
+	// Backends are extra state backends besides StateFiles and the
+	// config's local, S3 and GCS sources.
 	Backends []state.Backend
 	// OnTrustedWrite is passed to the engine.
 	OnTrustedWrite func(*change.Change)
@@ -81,7 +82,13 @@ func NewDetector(ctx context.Context, o DetectorOptions) (*Detector, error) {
 	if err != nil {
 		return nil, err
 	}
-	backends = append(backends, o.Backends...)
+	// The config's S3 and GCS sources too: replay and accept read them
+	// as serve does.
+	remote, err := RemoteBackends(ctx, o.Config)
+	if err != nil {
+		return nil, err
+	}
+	backends = append(append(backends, remote...), o.Backends...)
 	if len(backends) == 0 {
 		return nil, ErrNoState
 	}
