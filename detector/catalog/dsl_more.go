@@ -286,3 +286,11 @@ func ModifyOrCreate(t Target) []Target {
 
 // num is a JSON number for constants, the type decoded state carries.
 func num(s string) json.Number { return json.Number(s) }
+
+// Tags is a Modify target for a tagging call: tags and tags_all both take
+// the derived map (a write that sets what default_tags already holds is
+// judged by the engine, which compares each attribute with state).
+func Tags(rtype, key string, ids IDs, v Value) Target {
+	return Target{Type: rtype, Op: Modify, Key: key, ID: ids,
+		Attrs: []Attr{{Name: "tags", Value: v}, {Name: "tags_all", Value: v}}}
+}

@@ -11,7 +11,7 @@ import (
 // A guessed shape is worse than a missing entry, so a case without a
 // source fails here.
 var sourcedTables = [][]Entry{
-	logsEntries,
+	logsEntries, secretsEntries, ssmEntries, ecrEntries,
 }
 
 func TestNewCasesNameTheirSource(t *testing.T) {
