@@ -294,3 +294,23 @@ func Tags(rtype, key string, ids IDs, v Value) Target {
 	return Target{Type: rtype, Op: Modify, Key: key, ID: ids,
 		Attrs: []Attr{{Name: "tags", Value: v}, {Name: "tags_all", Value: v}}}
 }
+
+// List derives the list at path in the request, an empty list when the
+// request holds an empty one.
+func List(path string) Value {
+	return func(e *Event, _ any) (any, bool) {
+		vals := Path(e.Req(), path)
+		if len(vals) == 0 {
+			return nil, false
+		}
+		out := []any{}
+		for _, v := range vals {
+			if l, ok := v.([]any); ok {
+				out = append(out, l...)
+			} else {
+				out = append(out, v)
+			}
+		}
+		return out, true
+	}
+}

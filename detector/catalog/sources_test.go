@@ -12,6 +12,7 @@ import (
 // source fails here.
 var sourcedTables = [][]Entry{
 	logsEntries, secretsEntries, ssmEntries, ecrEntries,
+	monitoringEntries, eventsEntries, statesEntries, acmEntries,
 }
 
 func TestNewCasesNameTheirSource(t *testing.T) {
