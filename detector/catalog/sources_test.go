@@ -13,6 +13,7 @@ import (
 var sourcedTables = [][]Entry{
 	logsEntries, secretsEntries, ssmEntries, ecrEntries,
 	monitoringEntries, eventsEntries, statesEntries, acmEntries,
+	wafv2Entries, orgsEntries, backupEntries, efsEntries, cloudtrailEntries, configEntries, guarddutyEntries,
 }
 
 func TestNewCasesNameTheirSource(t *testing.T) {
