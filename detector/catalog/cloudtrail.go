@@ -62,7 +62,7 @@ var cloudtrailEntries = []Entry{
 	{
 		// Basic event selectors; advanced ones are not modelled.
 		Provider: change.AWS, Service: cloudtrailService, Event: "PutEventSelectors",
-		Doc: "changes which events a trail records",
+		Doc:     "changes which events a trail records",
 		Targets: trailTargets(Modify, "trailName", []Attr{{Name: "event_selector", Value: trailEventSelectors()}}),
 	},
 }

@@ -14,6 +14,7 @@ var sourcedTables = [][]Entry{
 	logsEntries, secretsEntries, ssmEntries, ecrEntries,
 	monitoringEntries, eventsEntries, statesEntries, acmEntries,
 	wafv2Entries, orgsEntries, backupEntries, efsEntries, cloudtrailEntries, configEntries, guarddutyEntries,
+	iamIdentityEntries,
 }
 
 func TestNewCasesNameTheirSource(t *testing.T) {
