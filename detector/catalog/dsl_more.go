@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"encoding/json"
+	"sort"
 	"strings"
 )
 
@@ -310,6 +311,50 @@ func List(path string) Value {
 			} else {
 				out = append(out, v)
 			}
+		}
+		return out, true
+	}
+}
+
+// MergeByName derives a parameter set ([{name, value}] blocks, as
+// parameter groups hold them) with the request's {nameField, valueField}
+// objects at path set over the current ones.
+func MergeByName(path, nameField, valueField string) Value {
+	return func(e *Event, cur any) (any, bool) {
+		items := Items(e.Req(), path)
+		if len(items) == 0 {
+			return nil, false
+		}
+		out := []any{}
+		set := map[string]any{}
+		for _, it := range items {
+			m, _ := it.(map[string]any)
+			if n := ctString(m, nameField); n != "" {
+				v, _ := m[valueField].(string)
+				set[n] = v
+			}
+		}
+		for _, p := range asObjects(cur) {
+			n, _ := p["name"].(string)
+			if v, ok := set[n]; ok {
+				q := map[string]any{}
+				for k, x := range p {
+					q[k] = x
+				}
+				q["value"] = v
+				out = append(out, q)
+				delete(set, n)
+				continue
+			}
+			out = append(out, p)
+		}
+		names := make([]string, 0, len(set))
+		for n := range set {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			out = append(out, map[string]any{"name": n, "value": set[n]})
 		}
 		return out, true
 	}

@@ -14,7 +14,8 @@ var sourcedTables = [][]Entry{
 	logsEntries, secretsEntries, ssmEntries, ecrEntries,
 	monitoringEntries, eventsEntries, statesEntries, acmEntries,
 	wafv2Entries, orgsEntries, backupEntries, efsEntries, cloudtrailEntries, configEntries, guarddutyEntries,
-	iamIdentityEntries,
+	iamIdentityEntries, autoscalingEntries, elasticacheEntries, redshiftEntries, esEntries,
+	kinesisEntries, codebuildEntries, athenaEntries, securityServiceEntries,
 }
 
 func TestNewCasesNameTheirSource(t *testing.T) {
