@@ -20,10 +20,10 @@ const gcpLoggingService = "logging.googleapis.com"
 var gcpLoggingEntries = []Entry{
 	{
 		Provider: change.GCP, Service: gcpLoggingService, Event: "google.logging.v2.ConfigServiceV2.CreateSink",
-		Doc:     "creates a log sink",
+		Doc: "creates a log sink",
 		Targets: []Target{{
 			Type: "google_logging_project_sink", Op: Create, Key: "id",
-			ID: gcpPrefixed("projects/", JoinID("/sinks/", ReqID("parent"), ReqID("sink.name"))),
+			ID:    gcpPrefixed("projects/", JoinID("/sinks/", ReqID("parent"), ReqID("sink.name"))),
 			Attrs: []Attr{{Name: "destination", Value: Req("sink.destination")}, {Name: "filter", Value: Req("sink.filter")}},
 		}},
 	},
