@@ -13,7 +13,7 @@ var athenaEntries = []Entry{
 		Provider: change.AWS, Service: athenaService, Event: "CreateWorkGroup",
 		Doc: "creates a workgroup",
 		Targets: []Target{{
-			Type: "aws_athena_workgroup", Op: Create, Key: "name", ID: ReqID("name"),
+			Type: "aws_athena_workgroup", Op: Create, Key: "id", ID: ReqID("name"),
 			Attrs: []Attr{{Name: "description", Value: Req("description")}},
 		}},
 	},
@@ -21,14 +21,14 @@ var athenaEntries = []Entry{
 		Provider: change.AWS, Service: athenaService, Event: "UpdateWorkGroup",
 		Doc: "changes a workgroup's description or state",
 		Targets: []Target{{
-			Type: "aws_athena_workgroup", Op: Modify, Key: "name", ID: ReqID("workGroup"),
+			Type: "aws_athena_workgroup", Op: Modify, Key: "id", ID: ReqID("workGroup"),
 			Attrs: []Attr{{Name: "description", Value: Req("description")}, {Name: "state", Value: Req("state")}},
 		}},
 	},
 	{
 		Provider: change.AWS, Service: athenaService, Event: "DeleteWorkGroup",
 		Doc:     "deletes a workgroup",
-		Targets: []Target{{Type: "aws_athena_workgroup", Op: Delete, Key: "name", ID: ReqID("workGroup")}},
+		Targets: []Target{{Type: "aws_athena_workgroup", Op: Delete, Key: "id", ID: ReqID("workGroup")}},
 	},
 }
 

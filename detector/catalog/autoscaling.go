@@ -23,7 +23,7 @@ var autoscalingEntries = []Entry{
 		Provider: change.AWS, Service: autoscalingService, Event: "CreateAutoScalingGroup",
 		Doc: "creates an Auto Scaling group",
 		Targets: []Target{{
-			Type: "aws_autoscaling_group", Op: Create, Key: "name", ID: ReqID("autoScalingGroupName"),
+			Type: "aws_autoscaling_group", Op: Create, Key: "id", ID: ReqID("autoScalingGroupName"),
 			Attrs: []Attr{
 				{Name: "min_size", Value: ReqNum("minSize")},
 				{Name: "max_size", Value: ReqNum("maxSize")},
@@ -36,7 +36,7 @@ var autoscalingEntries = []Entry{
 		Provider: change.AWS, Service: autoscalingService, Event: "UpdateAutoScalingGroup",
 		Doc: "changes an Auto Scaling group's size, health checks or launch configuration",
 		Targets: []Target{{
-			Type: "aws_autoscaling_group", Op: Modify, Key: "name", ID: ReqID("autoScalingGroupName"),
+			Type: "aws_autoscaling_group", Op: Modify, Key: "id", ID: ReqID("autoScalingGroupName"),
 			Attrs: []Attr{
 				{Name: "min_size", Value: ReqNum("minSize")},
 				{Name: "max_size", Value: ReqNum("maxSize")},
@@ -55,13 +55,13 @@ var autoscalingEntries = []Entry{
 	{
 		Provider: change.AWS, Service: autoscalingService, Event: "DeleteAutoScalingGroup",
 		Doc:     "deletes an Auto Scaling group",
-		Targets: []Target{{Type: "aws_autoscaling_group", Op: Delete, Key: "name", ID: ReqID("autoScalingGroupName")}},
+		Targets: []Target{{Type: "aws_autoscaling_group", Op: Delete, Key: "id", ID: ReqID("autoScalingGroupName")}},
 	},
 	{
 		Provider: change.AWS, Service: autoscalingService, Event: "SetDesiredCapacity",
 		Doc: "sets an Auto Scaling group's desired capacity",
 		Targets: []Target{{
-			Type: "aws_autoscaling_group", Op: Modify, Key: "name", ID: ReqID("autoScalingGroupName"),
+			Type: "aws_autoscaling_group", Op: Modify, Key: "id", ID: ReqID("autoScalingGroupName"),
 			Attrs: []Attr{{Name: "desired_capacity", Value: ReqNum("desiredCapacity")}},
 		}},
 	},
@@ -71,7 +71,7 @@ var autoscalingEntries = []Entry{
 		Provider: change.AWS, Service: autoscalingService, Event: "SuspendProcesses",
 		Doc: "suspends scaling processes of a group",
 		Targets: []Target{{
-			Type: "aws_autoscaling_group", Op: Modify, Key: "name", ID: ReqID("autoScalingGroupName"),
+			Type: "aws_autoscaling_group", Op: Modify, Key: "id", ID: ReqID("autoScalingGroupName"),
 			Attrs: []Attr{{Name: "suspended_processes", Value: ctSetAdd("scalingProcesses")}},
 		}},
 	},
@@ -79,7 +79,7 @@ var autoscalingEntries = []Entry{
 		Provider: change.AWS, Service: autoscalingService, Event: "ResumeProcesses",
 		Doc: "resumes suspended scaling processes of a group",
 		Targets: []Target{{
-			Type: "aws_autoscaling_group", Op: Modify, Key: "name", ID: ReqID("autoScalingGroupName"),
+			Type: "aws_autoscaling_group", Op: Modify, Key: "id", ID: ReqID("autoScalingGroupName"),
 			Attrs: []Attr{{Name: "suspended_processes", Value: ctSetRemove("scalingProcesses")}},
 		}},
 	},
@@ -87,7 +87,7 @@ var autoscalingEntries = []Entry{
 		Provider: change.AWS, Service: autoscalingService, Event: "AttachLoadBalancerTargetGroups",
 		Doc: "registers a group's instances with target groups",
 		Targets: []Target{
-			{Type: "aws_autoscaling_group", Op: Modify, Key: "name", ID: ReqID("autoScalingGroupName"),
+			{Type: "aws_autoscaling_group", Op: Modify, Key: "id", ID: ReqID("autoScalingGroupName"),
 				Attrs: []Attr{{Name: "target_group_arns", Value: ctSetAdd("targetGroupARNs")}}},
 			{Type: "aws_autoscaling_attachment", Op: Create, Key: "autoscaling_group_name:lb_target_group_arn", Secondary: true,
 				ID: asgAttachments()},
@@ -101,7 +101,7 @@ var autoscalingEntries = []Entry{
 		Doc: "deregisters a group's instances from target groups",
 		Targets: []Target{
 			{Type: "aws_autoscaling_attachment", Op: Delete, Key: "autoscaling_group_name:lb_target_group_arn", ID: asgAttachments()},
-			{Type: "aws_autoscaling_group", Op: Modify, Key: "name", ID: ReqID("autoScalingGroupName"), Secondary: true,
+			{Type: "aws_autoscaling_group", Op: Modify, Key: "id", ID: ReqID("autoScalingGroupName"), Secondary: true,
 				Attrs: []Attr{{Name: "target_group_arns", Value: ctSetRemove("targetGroupARNs")}}},
 		},
 	},
@@ -133,7 +133,7 @@ var autoscalingEntries = []Entry{
 		Provider: change.AWS, Service: autoscalingService, Event: "CreateLaunchConfiguration",
 		Doc: "creates a launch configuration",
 		Targets: []Target{{
-			Type: "aws_launch_configuration", Op: Create, Key: "name", ID: ReqID("launchConfigurationName"),
+			Type: "aws_launch_configuration", Op: Create, Key: "id", ID: ReqID("launchConfigurationName"),
 			Attrs: []Attr{
 				{Name: "image_id", Value: Req("imageId")},
 				{Name: "instance_type", Value: Req("instanceType")},
@@ -144,7 +144,7 @@ var autoscalingEntries = []Entry{
 	{
 		Provider: change.AWS, Service: autoscalingService, Event: "DeleteLaunchConfiguration",
 		Doc:     "deletes a launch configuration",
-		Targets: []Target{{Type: "aws_launch_configuration", Op: Delete, Key: "name", ID: ReqID("launchConfigurationName")}},
+		Targets: []Target{{Type: "aws_launch_configuration", Op: Delete, Key: "id", ID: ReqID("launchConfigurationName")}},
 	},
 }
 

@@ -20,14 +20,14 @@ var backupEntries = []Entry{
 		Provider: change.AWS, Service: backupService, Event: "CreateBackupVault",
 		Doc: "creates a backup vault",
 		Targets: []Target{{
-			Type: "aws_backup_vault", Op: Create, Key: "name", ID: ReqID("backupVaultName"),
+			Type: "aws_backup_vault", Op: Create, Key: "id", ID: ReqID("backupVaultName"),
 			Attrs: []Attr{{Name: "kms_key_arn", Value: Req("encryptionKeyArn")}},
 		}},
 	},
 	{
 		Provider: change.AWS, Service: backupService, Event: "DeleteBackupVault",
 		Doc:     "deletes an empty backup vault",
-		Targets: []Target{{Type: "aws_backup_vault", Op: Delete, Key: "name", ID: ReqID("backupVaultName")}},
+		Targets: []Target{{Type: "aws_backup_vault", Op: Delete, Key: "id", ID: ReqID("backupVaultName")}},
 	},
 	{
 		Provider: change.AWS, Service: backupService, Event: "CreateBackupPlan",
@@ -64,20 +64,20 @@ var backupEntries = []Entry{
 		Provider: change.AWS, Service: backupService, Event: "PutBackupVaultAccessPolicy",
 		Doc: "replaces a backup vault's access policy",
 		Targets: ModifyOrCreate(Target{
-			Type: "aws_backup_vault_policy", Key: "backup_vault_name", ID: ReqID("backupVaultName"),
+			Type: "aws_backup_vault_policy", Key: "id", ID: ReqID("backupVaultName"),
 			Attrs: []Attr{{Name: "policy", Value: Doc("policy")}},
 		}),
 	},
 	{
 		Provider: change.AWS, Service: backupService, Event: "DeleteBackupVaultAccessPolicy",
 		Doc:     "deletes a backup vault's access policy",
-		Targets: []Target{{Type: "aws_backup_vault_policy", Op: Delete, Key: "backup_vault_name", ID: ReqID("backupVaultName")}},
+		Targets: []Target{{Type: "aws_backup_vault_policy", Op: Delete, Key: "id", ID: ReqID("backupVaultName")}},
 	},
 	{
 		Provider: change.AWS, Service: backupService, Event: "PutBackupVaultLockConfiguration",
 		Doc: "sets Vault Lock retention bounds on a backup vault",
 		Targets: ModifyOrCreate(Target{
-			Type: "aws_backup_vault_lock_configuration", Key: "backup_vault_name", ID: ReqID("backupVaultName"),
+			Type: "aws_backup_vault_lock_configuration", Key: "id", ID: ReqID("backupVaultName"),
 			Attrs: []Attr{
 				{Name: "min_retention_days", Value: ReqNum("minRetentionDays")},
 				{Name: "max_retention_days", Value: ReqNum("maxRetentionDays")},
@@ -89,7 +89,7 @@ var backupEntries = []Entry{
 		// Possible only while the lock is still changeable.
 		Provider: change.AWS, Service: backupService, Event: "DeleteBackupVaultLockConfiguration",
 		Doc:     "removes Vault Lock from a backup vault",
-		Targets: []Target{{Type: "aws_backup_vault_lock_configuration", Op: Delete, Key: "backup_vault_name", ID: ReqID("backupVaultName")}},
+		Targets: []Target{{Type: "aws_backup_vault_lock_configuration", Op: Delete, Key: "id", ID: ReqID("backupVaultName")}},
 	},
 }
 

@@ -23,7 +23,7 @@ var monitoringEntries = []Entry{
 		Provider: change.AWS, Service: monitoringService, Event: "PutMetricAlarm",
 		Doc: "creates or replaces a metric alarm",
 		Targets: ModifyOrCreate(Target{
-			Type: "aws_cloudwatch_metric_alarm", Key: "alarm_name", ID: ReqID("alarmName"),
+			Type: "aws_cloudwatch_metric_alarm", Key: "id", ID: ReqID("alarmName"),
 			Attrs: []Attr{
 				{Name: "comparison_operator", Value: Req("comparisonOperator")},
 				{Name: "evaluation_periods", Value: ReqNum("evaluationPeriods")},
@@ -45,17 +45,17 @@ var monitoringEntries = []Entry{
 		Provider: change.AWS, Service: monitoringService, Event: "DeleteAlarms",
 		Doc: "deletes metric or composite alarms",
 		Targets: []Target{
-			{Type: "aws_cloudwatch_metric_alarm", Op: Delete, Key: "alarm_name", ID: ReqID("alarmNames")},
-			{Type: "aws_cloudwatch_composite_alarm", Op: Delete, Key: "alarm_name", ID: ReqID("alarmNames")},
+			{Type: "aws_cloudwatch_metric_alarm", Op: Delete, Key: "id", ID: ReqID("alarmNames")},
+			{Type: "aws_cloudwatch_composite_alarm", Op: Delete, Key: "id", ID: ReqID("alarmNames")},
 		},
 	},
 	{
 		Provider: change.AWS, Service: monitoringService, Event: "DisableAlarmActions",
 		Doc: "stops alarms from running their actions",
 		Targets: []Target{
-			{Type: "aws_cloudwatch_metric_alarm", Op: Modify, Key: "alarm_name", ID: ReqID("alarmNames"),
+			{Type: "aws_cloudwatch_metric_alarm", Op: Modify, Key: "id", ID: ReqID("alarmNames"),
 				Attrs: []Attr{{Name: "actions_enabled", Value: Const(false)}}},
-			{Type: "aws_cloudwatch_composite_alarm", Op: Modify, Key: "alarm_name", ID: ReqID("alarmNames"),
+			{Type: "aws_cloudwatch_composite_alarm", Op: Modify, Key: "id", ID: ReqID("alarmNames"),
 				Attrs: []Attr{{Name: "actions_enabled", Value: Const(false)}}},
 		},
 	},
@@ -63,9 +63,9 @@ var monitoringEntries = []Entry{
 		Provider: change.AWS, Service: monitoringService, Event: "EnableAlarmActions",
 		Doc: "lets alarms run their actions again",
 		Targets: []Target{
-			{Type: "aws_cloudwatch_metric_alarm", Op: Modify, Key: "alarm_name", ID: ReqID("alarmNames"),
+			{Type: "aws_cloudwatch_metric_alarm", Op: Modify, Key: "id", ID: ReqID("alarmNames"),
 				Attrs: []Attr{{Name: "actions_enabled", Value: Const(true)}}},
-			{Type: "aws_cloudwatch_composite_alarm", Op: Modify, Key: "alarm_name", ID: ReqID("alarmNames"),
+			{Type: "aws_cloudwatch_composite_alarm", Op: Modify, Key: "id", ID: ReqID("alarmNames"),
 				Attrs: []Attr{{Name: "actions_enabled", Value: Const(true)}}},
 		},
 	},
@@ -73,7 +73,7 @@ var monitoringEntries = []Entry{
 		Provider: change.AWS, Service: monitoringService, Event: "PutCompositeAlarm",
 		Doc: "creates or replaces a composite alarm",
 		Targets: ModifyOrCreate(Target{
-			Type: "aws_cloudwatch_composite_alarm", Key: "alarm_name", ID: ReqID("alarmName"),
+			Type: "aws_cloudwatch_composite_alarm", Key: "id", ID: ReqID("alarmName"),
 			Attrs: []Attr{
 				{Name: "alarm_rule", Value: Req("alarmRule")},
 				{Name: "alarm_description", Value: OrDefault(Req("alarmDescription"), "")},
@@ -86,14 +86,14 @@ var monitoringEntries = []Entry{
 		Provider: change.AWS, Service: monitoringService, Event: "PutDashboard",
 		Doc: "creates or replaces a dashboard",
 		Targets: ModifyOrCreate(Target{
-			Type: "aws_cloudwatch_dashboard", Key: "dashboard_name", ID: ReqID("dashboardName"),
+			Type: "aws_cloudwatch_dashboard", Key: "id", ID: ReqID("dashboardName"),
 			Attrs: []Attr{{Name: "dashboard_body", Value: Doc("dashboardBody")}},
 		}),
 	},
 	{
 		Provider: change.AWS, Service: monitoringService, Event: "DeleteDashboards",
 		Doc:     "deletes dashboards",
-		Targets: []Target{{Type: "aws_cloudwatch_dashboard", Op: Delete, Key: "dashboard_name", ID: ReqID("dashboardNames")}},
+		Targets: []Target{{Type: "aws_cloudwatch_dashboard", Op: Delete, Key: "id", ID: ReqID("dashboardNames")}},
 	},
 	{
 		Provider: change.AWS, Service: monitoringService, Event: "TagResource",

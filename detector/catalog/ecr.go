@@ -18,7 +18,7 @@ var ecrEntries = []Entry{
 		Provider: change.AWS, Service: ecrService, Event: "CreateRepository",
 		Doc: "creates a repository",
 		Targets: []Target{{
-			Type: "aws_ecr_repository", Op: Create, Key: "name", ID: ReqID("repositoryName"),
+			Type: "aws_ecr_repository", Op: Create, Key: "id", ID: ReqID("repositoryName"),
 			Attrs: []Attr{
 				{Name: "image_tag_mutability", Value: Req("imageTagMutability")},
 				{Name: "image_scanning_configuration", Value: Block("imageScanningConfiguration",
@@ -29,13 +29,13 @@ var ecrEntries = []Entry{
 	{
 		Provider: change.AWS, Service: ecrService, Event: "DeleteRepository",
 		Doc:     "deletes a repository",
-		Targets: []Target{{Type: "aws_ecr_repository", Op: Delete, Key: "name", ID: ReqID("repositoryName")}},
+		Targets: []Target{{Type: "aws_ecr_repository", Op: Delete, Key: "id", ID: ReqID("repositoryName")}},
 	},
 	{
 		Provider: change.AWS, Service: ecrService, Event: "PutImageTagMutability",
 		Doc: "makes image tags mutable or immutable",
 		Targets: []Target{{
-			Type: "aws_ecr_repository", Op: Modify, Key: "name", ID: ReqID("repositoryName"),
+			Type: "aws_ecr_repository", Op: Modify, Key: "id", ID: ReqID("repositoryName"),
 			Attrs: []Attr{{Name: "image_tag_mutability", Value: Req("imageTagMutability")}},
 		}},
 	},
@@ -43,7 +43,7 @@ var ecrEntries = []Entry{
 		Provider: change.AWS, Service: ecrService, Event: "PutImageScanningConfiguration",
 		Doc: "turns scan on push on or off",
 		Targets: []Target{{
-			Type: "aws_ecr_repository", Op: Modify, Key: "name", ID: ReqID("repositoryName"),
+			Type: "aws_ecr_repository", Op: Modify, Key: "id", ID: ReqID("repositoryName"),
 			Attrs: []Attr{{Name: "image_scanning_configuration", Value: Block("imageScanningConfiguration",
 				Field{Attr: "scan_on_push", Path: "scanOnPush"})}},
 		}},
@@ -52,27 +52,27 @@ var ecrEntries = []Entry{
 		Provider: change.AWS, Service: ecrService, Event: "SetRepositoryPolicy",
 		Doc: "replaces a repository's policy",
 		Targets: ModifyOrCreate(Target{
-			Type: "aws_ecr_repository_policy", Key: "repository", ID: ReqID("repositoryName"),
+			Type: "aws_ecr_repository_policy", Key: "id", ID: ReqID("repositoryName"),
 			Attrs: []Attr{{Name: "policy", Value: Doc("policyText")}},
 		}),
 	},
 	{
 		Provider: change.AWS, Service: ecrService, Event: "DeleteRepositoryPolicy",
 		Doc:     "deletes a repository's policy",
-		Targets: []Target{{Type: "aws_ecr_repository_policy", Op: Delete, Key: "repository", ID: ReqID("repositoryName")}},
+		Targets: []Target{{Type: "aws_ecr_repository_policy", Op: Delete, Key: "id", ID: ReqID("repositoryName")}},
 	},
 	{
 		Provider: change.AWS, Service: ecrService, Event: "PutLifecyclePolicy",
 		Doc: "replaces a repository's lifecycle policy",
 		Targets: ModifyOrCreate(Target{
-			Type: "aws_ecr_lifecycle_policy", Key: "repository", ID: ReqID("repositoryName"),
+			Type: "aws_ecr_lifecycle_policy", Key: "id", ID: ReqID("repositoryName"),
 			Attrs: []Attr{{Name: "policy", Value: Doc("lifecyclePolicyText")}},
 		}),
 	},
 	{
 		Provider: change.AWS, Service: ecrService, Event: "DeleteLifecyclePolicy",
 		Doc:     "deletes a repository's lifecycle policy",
-		Targets: []Target{{Type: "aws_ecr_lifecycle_policy", Op: Delete, Key: "repository", ID: ReqID("repositoryName")}},
+		Targets: []Target{{Type: "aws_ecr_lifecycle_policy", Op: Delete, Key: "id", ID: ReqID("repositoryName")}},
 	},
 	{
 		Provider: change.AWS, Service: ecrService, Event: "TagResource",

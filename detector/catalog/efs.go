@@ -61,20 +61,20 @@ var efsEntries = []Entry{
 		Provider: change.AWS, Service: efsService, Event: "PutFileSystemPolicy",
 		Doc: "replaces a file system's resource policy",
 		Targets: ModifyOrCreate(Target{
-			Type: "aws_efs_file_system_policy", Key: "file_system_id", ID: ReqID("fileSystemId"),
+			Type: "aws_efs_file_system_policy", Key: "id", ID: ReqID("fileSystemId"),
 			Attrs: []Attr{{Name: "policy", Value: Doc("policy")}},
 		}),
 	},
 	{
 		Provider: change.AWS, Service: efsService, Event: "DeleteFileSystemPolicy",
 		Doc:     "deletes a file system's resource policy",
-		Targets: []Target{{Type: "aws_efs_file_system_policy", Op: Delete, Key: "file_system_id", ID: ReqID("fileSystemId")}},
+		Targets: []Target{{Type: "aws_efs_file_system_policy", Op: Delete, Key: "id", ID: ReqID("fileSystemId")}},
 	},
 	{
 		Provider: change.AWS, Service: efsService, Event: "PutBackupPolicy",
 		Doc: "turns automatic backups of a file system on or off",
 		Targets: []Target{{
-			Type: "aws_efs_backup_policy", Op: Modify, Key: "file_system_id", ID: ReqID("fileSystemId"),
+			Type: "aws_efs_backup_policy", Op: Modify, Key: "id", ID: ReqID("fileSystemId"),
 			Attrs: []Attr{{Name: "backup_policy", Value: Block("backupPolicy", Field{Attr: "status", Path: "status"})}},
 		}},
 	},

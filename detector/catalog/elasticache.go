@@ -18,7 +18,7 @@ var elasticacheEntries = []Entry{
 		Provider: change.AWS, Service: elasticacheService, Event: "CreateCacheCluster",
 		Doc: "creates a cache cluster",
 		Targets: []Target{{
-			Type: "aws_elasticache_cluster", Op: Create, Key: "cluster_id", ID: ReqID("cacheClusterId"),
+			Type: "aws_elasticache_cluster", Op: Create, Key: "id", ID: ReqID("cacheClusterId"),
 			Attrs: []Attr{
 				{Name: "engine", Value: Req("engine")},
 				{Name: "node_type", Value: Req("cacheNodeType")},
@@ -30,7 +30,7 @@ var elasticacheEntries = []Entry{
 		Provider: change.AWS, Service: elasticacheService, Event: "ModifyCacheCluster",
 		Doc: "changes a cache cluster's size, version, parameters or security groups",
 		Targets: []Target{{
-			Type: "aws_elasticache_cluster", Op: Modify, Key: "cluster_id", ID: ReqID("cacheClusterId"),
+			Type: "aws_elasticache_cluster", Op: Modify, Key: "id", ID: ReqID("cacheClusterId"),
 			Attrs: []Attr{
 				{Name: "num_cache_nodes", Value: ReqNum("numCacheNodes")},
 				{Name: "node_type", Value: Req("cacheNodeType")},
@@ -45,13 +45,13 @@ var elasticacheEntries = []Entry{
 	{
 		Provider: change.AWS, Service: elasticacheService, Event: "DeleteCacheCluster",
 		Doc:     "deletes a cache cluster",
-		Targets: []Target{{Type: "aws_elasticache_cluster", Op: Delete, Key: "cluster_id", ID: ReqID("cacheClusterId")}},
+		Targets: []Target{{Type: "aws_elasticache_cluster", Op: Delete, Key: "id", ID: ReqID("cacheClusterId")}},
 	},
 	{
 		Provider: change.AWS, Service: elasticacheService, Event: "CreateReplicationGroup",
 		Doc: "creates a replication group (Redis or Valkey)",
 		Targets: []Target{{
-			Type: "aws_elasticache_replication_group", Op: Create, Key: "replication_group_id", ID: ReqID("replicationGroupId"),
+			Type: "aws_elasticache_replication_group", Op: Create, Key: "id", ID: ReqID("replicationGroupId"),
 			Attrs: []Attr{
 				{Name: "description", Value: Req("replicationGroupDescription")},
 				{Name: "node_type", Value: Req("cacheNodeType")},
@@ -65,7 +65,7 @@ var elasticacheEntries = []Entry{
 		Provider: change.AWS, Service: elasticacheService, Event: "ModifyReplicationGroup",
 		Doc: "changes a replication group's node type, failover, backups or version",
 		Targets: []Target{{
-			Type: "aws_elasticache_replication_group", Op: Modify, Key: "replication_group_id", ID: ReqID("replicationGroupId"),
+			Type: "aws_elasticache_replication_group", Op: Modify, Key: "id", ID: ReqID("replicationGroupId"),
 			Attrs: []Attr{
 				{Name: "description", Value: Req("replicationGroupDescription")},
 				{Name: "node_type", Value: Req("cacheNodeType")},
@@ -80,13 +80,13 @@ var elasticacheEntries = []Entry{
 	{
 		Provider: change.AWS, Service: elasticacheService, Event: "DeleteReplicationGroup",
 		Doc:     "deletes a replication group",
-		Targets: []Target{{Type: "aws_elasticache_replication_group", Op: Delete, Key: "replication_group_id", ID: ReqID("replicationGroupId")}},
+		Targets: []Target{{Type: "aws_elasticache_replication_group", Op: Delete, Key: "id", ID: ReqID("replicationGroupId")}},
 	},
 	{
 		Provider: change.AWS, Service: elasticacheService, Event: "CreateCacheParameterGroup",
 		Doc: "creates a cache parameter group",
 		Targets: []Target{{
-			Type: "aws_elasticache_parameter_group", Op: Create, Key: "name", ID: ReqID("cacheParameterGroupName"),
+			Type: "aws_elasticache_parameter_group", Op: Create, Key: "id", ID: ReqID("cacheParameterGroupName"),
 			Attrs: []Attr{{Name: "family", Value: Req("cacheParameterGroupFamily")}, {Name: "description", Value: Req("description")}},
 		}},
 	},
@@ -95,20 +95,20 @@ var elasticacheEntries = []Entry{
 		Provider: change.AWS, Service: elasticacheService, Event: "ModifyCacheParameterGroup",
 		Doc: "changes parameters of a cache parameter group",
 		Targets: []Target{{
-			Type: "aws_elasticache_parameter_group", Op: Modify, Key: "name", ID: ReqID("cacheParameterGroupName"),
+			Type: "aws_elasticache_parameter_group", Op: Modify, Key: "id", ID: ReqID("cacheParameterGroupName"),
 			Attrs: []Attr{{Name: "parameter", Value: MergeByName("parameterNameValues", "parameterName", "parameterValue")}},
 		}},
 	},
 	{
 		Provider: change.AWS, Service: elasticacheService, Event: "DeleteCacheParameterGroup",
 		Doc:     "deletes a cache parameter group",
-		Targets: []Target{{Type: "aws_elasticache_parameter_group", Op: Delete, Key: "name", ID: ReqID("cacheParameterGroupName")}},
+		Targets: []Target{{Type: "aws_elasticache_parameter_group", Op: Delete, Key: "id", ID: ReqID("cacheParameterGroupName")}},
 	},
 	{
 		Provider: change.AWS, Service: elasticacheService, Event: "CreateCacheSubnetGroup",
 		Doc: "creates a cache subnet group",
 		Targets: []Target{{
-			Type: "aws_elasticache_subnet_group", Op: Create, Key: "name", ID: ReqID("cacheSubnetGroupName"),
+			Type: "aws_elasticache_subnet_group", Op: Create, Key: "id", ID: ReqID("cacheSubnetGroupName"),
 			Attrs: []Attr{{Name: "description", Value: Req("cacheSubnetGroupDescription")}, {Name: "subnet_ids", Value: List("subnetIds")}},
 		}},
 	},
@@ -116,14 +116,14 @@ var elasticacheEntries = []Entry{
 		Provider: change.AWS, Service: elasticacheService, Event: "ModifyCacheSubnetGroup",
 		Doc: "changes the subnets of a cache subnet group",
 		Targets: []Target{{
-			Type: "aws_elasticache_subnet_group", Op: Modify, Key: "name", ID: ReqID("cacheSubnetGroupName"),
+			Type: "aws_elasticache_subnet_group", Op: Modify, Key: "id", ID: ReqID("cacheSubnetGroupName"),
 			Attrs: []Attr{{Name: "description", Value: Req("cacheSubnetGroupDescription")}, {Name: "subnet_ids", Value: List("subnetIds")}},
 		}},
 	},
 	{
 		Provider: change.AWS, Service: elasticacheService, Event: "DeleteCacheSubnetGroup",
 		Doc:     "deletes a cache subnet group",
-		Targets: []Target{{Type: "aws_elasticache_subnet_group", Op: Delete, Key: "name", ID: ReqID("cacheSubnetGroupName")}},
+		Targets: []Target{{Type: "aws_elasticache_subnet_group", Op: Delete, Key: "id", ID: ReqID("cacheSubnetGroupName")}},
 	},
 }
 

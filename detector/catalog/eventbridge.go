@@ -76,12 +76,12 @@ var eventsEntries = []Entry{
 	{
 		Provider: change.AWS, Service: eventsService, Event: "CreateEventBus",
 		Doc:     "creates an event bus",
-		Targets: []Target{{Type: "aws_cloudwatch_event_bus", Op: Create, Key: "name", ID: ReqID("name")}},
+		Targets: []Target{{Type: "aws_cloudwatch_event_bus", Op: Create, Key: "id", ID: ReqID("name")}},
 	},
 	{
 		Provider: change.AWS, Service: eventsService, Event: "DeleteEventBus",
 		Doc:     "deletes an event bus",
-		Targets: []Target{{Type: "aws_cloudwatch_event_bus", Op: Delete, Key: "name", ID: ReqID("name")}},
+		Targets: []Target{{Type: "aws_cloudwatch_event_bus", Op: Delete, Key: "id", ID: ReqID("name")}},
 	},
 	{
 		Provider: change.AWS, Service: eventsService, Event: "TagResource",

@@ -26,14 +26,14 @@ var iamIdentityEntries = []Entry{
 		Provider: change.AWS, Service: iamService, Event: "CreateInstanceProfile",
 		Doc: "creates an instance profile",
 		Targets: []Target{{
-			Type: "aws_iam_instance_profile", Op: Create, Key: "name", ID: ReqID("instanceProfileName"),
+			Type: "aws_iam_instance_profile", Op: Create, Key: "id", ID: ReqID("instanceProfileName"),
 			Attrs: []Attr{{Name: "path", Value: Req("path")}},
 		}},
 	},
 	{
 		Provider: change.AWS, Service: iamService, Event: "DeleteInstanceProfile",
 		Doc:     "deletes an instance profile",
-		Targets: []Target{{Type: "aws_iam_instance_profile", Op: Delete, Key: "name", ID: ReqID("instanceProfileName")}},
+		Targets: []Target{{Type: "aws_iam_instance_profile", Op: Delete, Key: "id", ID: ReqID("instanceProfileName")}},
 	},
 	{
 		// Swapping the role of an instance profile changes what every
@@ -41,7 +41,7 @@ var iamIdentityEntries = []Entry{
 		Provider: change.AWS, Service: iamService, Event: "AddRoleToInstanceProfile",
 		Doc: "puts a role in an instance profile",
 		Targets: []Target{{
-			Type: "aws_iam_instance_profile", Op: Modify, Key: "name", ID: ReqID("instanceProfileName"),
+			Type: "aws_iam_instance_profile", Op: Modify, Key: "id", ID: ReqID("instanceProfileName"),
 			Attrs: []Attr{{Name: "role", Value: Req("roleName")}},
 		}},
 	},
@@ -49,7 +49,7 @@ var iamIdentityEntries = []Entry{
 		Provider: change.AWS, Service: iamService, Event: "RemoveRoleFromInstanceProfile",
 		Doc: "takes the role out of an instance profile",
 		Targets: []Target{{
-			Type: "aws_iam_instance_profile", Op: Modify, Key: "name", ID: ReqID("instanceProfileName"),
+			Type: "aws_iam_instance_profile", Op: Modify, Key: "id", ID: ReqID("instanceProfileName"),
 			Attrs: []Attr{{Name: "role", Value: Const("")}},
 		}},
 	},
@@ -148,7 +148,7 @@ var iamIdentityEntries = []Entry{
 		Provider: change.AWS, Service: iamService, Event: "CreateLoginProfile",
 		Doc: "gives a user a console password",
 		Targets: []Target{{
-			Type: "aws_iam_user_login_profile", Op: Create, Key: "user", ID: ReqID("userName"),
+			Type: "aws_iam_user_login_profile", Op: Create, Key: "id", ID: ReqID("userName"),
 			Attrs: []Attr{{Name: "password_reset_required", Value: Bool(Req("passwordResetRequired"))}},
 		}},
 	},
@@ -156,27 +156,27 @@ var iamIdentityEntries = []Entry{
 		Provider: change.AWS, Service: iamService, Event: "UpdateLoginProfile",
 		Doc: "changes a user's console password or whether it must be reset",
 		Targets: []Target{{
-			Type: "aws_iam_user_login_profile", Op: Modify, Key: "user", ID: ReqID("userName"),
+			Type: "aws_iam_user_login_profile", Op: Modify, Key: "id", ID: ReqID("userName"),
 			Attrs: []Attr{{Name: "password_reset_required", Value: Bool(Req("passwordResetRequired"))}},
 		}},
 	},
 	{
 		Provider: change.AWS, Service: iamService, Event: "DeleteLoginProfile",
 		Doc:     "removes a user's console password",
-		Targets: []Target{{Type: "aws_iam_user_login_profile", Op: Delete, Key: "user", ID: ReqID("userName")}},
+		Targets: []Target{{Type: "aws_iam_user_login_profile", Op: Delete, Key: "id", ID: ReqID("userName")}},
 	},
 	{
 		Provider: change.AWS, Service: iamService, Event: "CreateGroup",
 		Doc: "creates a group",
 		Targets: []Target{{
-			Type: "aws_iam_group", Op: Create, Key: "name", ID: ReqID("groupName"),
+			Type: "aws_iam_group", Op: Create, Key: "id", ID: ReqID("groupName"),
 			Attrs: []Attr{{Name: "path", Value: Req("path")}},
 		}},
 	},
 	{
 		Provider: change.AWS, Service: iamService, Event: "DeleteGroup",
 		Doc:     "deletes a group",
-		Targets: []Target{{Type: "aws_iam_group", Op: Delete, Key: "name", ID: ReqID("groupName")}},
+		Targets: []Target{{Type: "aws_iam_group", Op: Delete, Key: "id", ID: ReqID("groupName")}},
 	},
 }
 

@@ -18,7 +18,7 @@ var logsEntries = []Entry{
 		Provider: change.AWS, Service: logsService, Event: "CreateLogGroup",
 		Doc: "creates a log group",
 		Targets: []Target{{
-			Type: "aws_cloudwatch_log_group", Op: Create, Key: "name", ID: ReqID("logGroupName"),
+			Type: "aws_cloudwatch_log_group", Op: Create, Key: "id", ID: ReqID("logGroupName"),
 			Attrs: []Attr{
 				{Name: "kms_key_id", Value: Req("kmsKeyId")},
 				{Name: "log_group_class", Value: Req("logGroupClass")},
@@ -29,13 +29,13 @@ var logsEntries = []Entry{
 	{
 		Provider: change.AWS, Service: logsService, Event: "DeleteLogGroup",
 		Doc:     "deletes a log group and its events",
-		Targets: []Target{{Type: "aws_cloudwatch_log_group", Op: Delete, Key: "name", ID: ReqID("logGroupName")}},
+		Targets: []Target{{Type: "aws_cloudwatch_log_group", Op: Delete, Key: "id", ID: ReqID("logGroupName")}},
 	},
 	{
 		Provider: change.AWS, Service: logsService, Event: "PutRetentionPolicy",
 		Doc: "sets how long a log group keeps its events",
 		Targets: []Target{{
-			Type: "aws_cloudwatch_log_group", Op: Modify, Key: "name", ID: ReqID("logGroupName"),
+			Type: "aws_cloudwatch_log_group", Op: Modify, Key: "id", ID: ReqID("logGroupName"),
 			Attrs: []Attr{{Name: "retention_in_days", Value: ReqNum("retentionInDays")}},
 		}},
 	},
@@ -44,7 +44,7 @@ var logsEntries = []Entry{
 		Provider: change.AWS, Service: logsService, Event: "DeleteRetentionPolicy",
 		Doc: "makes a log group keep its events forever",
 		Targets: []Target{{
-			Type: "aws_cloudwatch_log_group", Op: Modify, Key: "name", ID: ReqID("logGroupName"),
+			Type: "aws_cloudwatch_log_group", Op: Modify, Key: "id", ID: ReqID("logGroupName"),
 			Attrs: []Attr{{Name: "retention_in_days", Value: Const(num("0"))}},
 		}},
 	},
@@ -52,7 +52,7 @@ var logsEntries = []Entry{
 		Provider: change.AWS, Service: logsService, Event: "AssociateKmsKey",
 		Doc: "encrypts a log group with a KMS key",
 		Targets: []Target{{
-			Type: "aws_cloudwatch_log_group", Op: Modify, Key: "name", ID: ReqID("logGroupName"),
+			Type: "aws_cloudwatch_log_group", Op: Modify, Key: "id", ID: ReqID("logGroupName"),
 			Attrs: []Attr{{Name: "kms_key_id", Value: Req("kmsKeyId")}},
 		}},
 	},
@@ -60,7 +60,7 @@ var logsEntries = []Entry{
 		Provider: change.AWS, Service: logsService, Event: "DisassociateKmsKey",
 		Doc: "stops encrypting a log group with its KMS key",
 		Targets: []Target{{
-			Type: "aws_cloudwatch_log_group", Op: Modify, Key: "name", ID: ReqID("logGroupName"),
+			Type: "aws_cloudwatch_log_group", Op: Modify, Key: "id", ID: ReqID("logGroupName"),
 			Attrs: []Attr{{Name: "kms_key_id", Value: Const("")}},
 		}},
 	},
@@ -118,14 +118,14 @@ var logsEntries = []Entry{
 		Provider: change.AWS, Service: logsService, Event: "PutResourcePolicy",
 		Doc: "creates or replaces a CloudWatch Logs resource policy",
 		Targets: ModifyOrCreate(Target{
-			Type: "aws_cloudwatch_log_resource_policy", Key: "policy_name", ID: ReqID("policyName"),
+			Type: "aws_cloudwatch_log_resource_policy", Key: "id", ID: ReqID("policyName"),
 			Attrs: []Attr{{Name: "policy_document", Value: Doc("policyDocument")}},
 		}),
 	},
 	{
 		Provider: change.AWS, Service: logsService, Event: "DeleteResourcePolicy",
 		Doc:     "deletes a CloudWatch Logs resource policy",
-		Targets: []Target{{Type: "aws_cloudwatch_log_resource_policy", Op: Delete, Key: "policy_name", ID: ReqID("policyName")}},
+		Targets: []Target{{Type: "aws_cloudwatch_log_resource_policy", Op: Delete, Key: "id", ID: ReqID("policyName")}},
 	},
 	{
 		Provider: change.AWS, Service: logsService, Event: "TagResource",
@@ -148,7 +148,7 @@ var logsEntries = []Entry{
 		Provider: change.AWS, Service: logsService, Event: "TagLogGroup",
 		Doc: "adds or overwrites tags of a log group (deprecated call)",
 		Targets: []Target{{
-			Type: "aws_cloudwatch_log_group", Op: Modify, Key: "name", ID: ReqID("logGroupName"),
+			Type: "aws_cloudwatch_log_group", Op: Modify, Key: "id", ID: ReqID("logGroupName"),
 			Attrs: []Attr{{Name: "tags", Value: TagMap("tags")}, {Name: "tags_all", Value: TagMap("tags")}},
 		}},
 	},
@@ -156,7 +156,7 @@ var logsEntries = []Entry{
 		Provider: change.AWS, Service: logsService, Event: "UntagLogGroup",
 		Doc: "removes tags from a log group (deprecated call)",
 		Targets: []Target{{
-			Type: "aws_cloudwatch_log_group", Op: Modify, Key: "name", ID: ReqID("logGroupName"),
+			Type: "aws_cloudwatch_log_group", Op: Modify, Key: "id", ID: ReqID("logGroupName"),
 			Attrs: []Attr{{Name: "tags", Value: RemoveKeys("tags")}, {Name: "tags_all", Value: RemoveKeys("tags")}},
 		}},
 	},

@@ -15,7 +15,7 @@ var redshiftEntries = []Entry{
 		Provider: change.AWS, Service: redshiftService, Event: "CreateCluster",
 		Doc: "creates a cluster",
 		Targets: []Target{{
-			Type: "aws_redshift_cluster", Op: Create, Key: "cluster_identifier", ID: ReqID("clusterIdentifier"),
+			Type: "aws_redshift_cluster", Op: Create, Key: "id", ID: ReqID("clusterIdentifier"),
 			Attrs: []Attr{
 				{Name: "node_type", Value: Req("nodeType")},
 				{Name: "cluster_type", Value: Req("clusterType")},
@@ -29,7 +29,7 @@ var redshiftEntries = []Entry{
 		Provider: change.AWS, Service: redshiftService, Event: "ModifyCluster",
 		Doc: "changes a cluster's size, access, encryption, backups or master password",
 		Targets: []Target{{
-			Type: "aws_redshift_cluster", Op: Modify, Key: "cluster_identifier", ID: ReqID("clusterIdentifier"),
+			Type: "aws_redshift_cluster", Op: Modify, Key: "id", ID: ReqID("clusterIdentifier"),
 			Attrs: []Attr{
 				{Name: "node_type", Value: Req("nodeType")},
 				{Name: "number_of_nodes", Value: ReqNum("numberOfNodes")},
@@ -47,13 +47,13 @@ var redshiftEntries = []Entry{
 	{
 		Provider: change.AWS, Service: redshiftService, Event: "DeleteCluster",
 		Doc:     "deletes a cluster",
-		Targets: []Target{{Type: "aws_redshift_cluster", Op: Delete, Key: "cluster_identifier", ID: ReqID("clusterIdentifier")}},
+		Targets: []Target{{Type: "aws_redshift_cluster", Op: Delete, Key: "id", ID: ReqID("clusterIdentifier")}},
 	},
 	{
 		Provider: change.AWS, Service: redshiftService, Event: "ModifyClusterIamRoles",
 		Doc: "adds or removes IAM roles a cluster may assume",
 		Targets: []Target{{
-			Type: "aws_redshift_cluster", Op: Modify, Key: "cluster_identifier", ID: ReqID("clusterIdentifier"),
+			Type: "aws_redshift_cluster", Op: Modify, Key: "id", ID: ReqID("clusterIdentifier"),
 			Attrs: []Attr{{Name: "iam_roles", Value: SetEdit("addIamRoles", "removeIamRoles")}},
 		}},
 	},
@@ -61,7 +61,7 @@ var redshiftEntries = []Entry{
 		Provider: change.AWS, Service: redshiftService, Event: "EnableLogging",
 		Doc: "turns on or redirects a cluster's audit logging",
 		Targets: ModifyOrCreate(Target{
-			Type: "aws_redshift_logging", Key: "cluster_identifier", ID: ReqID("clusterIdentifier"),
+			Type: "aws_redshift_logging", Key: "id", ID: ReqID("clusterIdentifier"),
 			Attrs: []Attr{
 				{Name: "bucket_name", Value: Req("bucketName")},
 				{Name: "s3_key_prefix", Value: Req("s3KeyPrefix")},
@@ -73,20 +73,20 @@ var redshiftEntries = []Entry{
 	{
 		Provider: change.AWS, Service: redshiftService, Event: "DisableLogging",
 		Doc:     "turns off a cluster's audit logging",
-		Targets: []Target{{Type: "aws_redshift_logging", Op: Delete, Key: "cluster_identifier", ID: ReqID("clusterIdentifier")}},
+		Targets: []Target{{Type: "aws_redshift_logging", Op: Delete, Key: "id", ID: ReqID("clusterIdentifier")}},
 	},
 	{
 		Provider: change.AWS, Service: redshiftService, Event: "CreateClusterParameterGroup",
 		Doc: "creates a cluster parameter group",
 		Targets: []Target{{
-			Type: "aws_redshift_parameter_group", Op: Create, Key: "name", ID: ReqID("parameterGroupName"),
+			Type: "aws_redshift_parameter_group", Op: Create, Key: "id", ID: ReqID("parameterGroupName"),
 			Attrs: []Attr{{Name: "family", Value: Req("parameterGroupFamily")}, {Name: "description", Value: Req("description")}},
 		}},
 	},
 	{
 		Provider: change.AWS, Service: redshiftService, Event: "DeleteClusterParameterGroup",
 		Doc:     "deletes a cluster parameter group",
-		Targets: []Target{{Type: "aws_redshift_parameter_group", Op: Delete, Key: "name", ID: ReqID("parameterGroupName")}},
+		Targets: []Target{{Type: "aws_redshift_parameter_group", Op: Delete, Key: "id", ID: ReqID("parameterGroupName")}},
 	},
 }
 

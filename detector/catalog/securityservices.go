@@ -39,14 +39,14 @@ var securityServiceEntries = []Entry{
 		Provider: change.AWS, Service: accessAnalyzerService, Event: "CreateAnalyzer",
 		Doc: "creates an IAM Access Analyzer analyzer",
 		Targets: []Target{{
-			Type: "aws_accessanalyzer_analyzer", Op: Create, Key: "analyzer_name", ID: ReqID("analyzerName"),
+			Type: "aws_accessanalyzer_analyzer", Op: Create, Key: "id", ID: ReqID("analyzerName"),
 			Attrs: []Attr{{Name: "type", Value: Req("type")}},
 		}},
 	},
 	{
 		Provider: change.AWS, Service: accessAnalyzerService, Event: "DeleteAnalyzer",
 		Doc:     "deletes an IAM Access Analyzer analyzer",
-		Targets: []Target{{Type: "aws_accessanalyzer_analyzer", Op: Delete, Key: "analyzer_name", ID: ReqID("analyzerName")}},
+		Targets: []Target{{Type: "aws_accessanalyzer_analyzer", Op: Delete, Key: "id", ID: ReqID("analyzerName")}},
 	},
 	{
 		// aws_macie2_account's ID is the account ID.

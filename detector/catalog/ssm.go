@@ -18,7 +18,7 @@ var ssmEntries = []Entry{
 		Provider: change.AWS, Service: ssmService, Event: "PutParameter",
 		Doc: "creates a parameter or overwrites its value",
 		Targets: ModifyOrCreate(Target{
-			Type: "aws_ssm_parameter", Key: "name", ID: ReqID("name"),
+			Type: "aws_ssm_parameter", Key: "id", ID: ReqID("name"),
 			Attrs: []Attr{
 				{Name: "value", Value: Always()},
 				{Name: "type", Value: Req("type")},
@@ -33,34 +33,34 @@ var ssmEntries = []Entry{
 	{
 		Provider: change.AWS, Service: ssmService, Event: "DeleteParameter",
 		Doc:     "deletes a parameter",
-		Targets: []Target{{Type: "aws_ssm_parameter", Op: Delete, Key: "name", ID: ReqID("name")}},
+		Targets: []Target{{Type: "aws_ssm_parameter", Op: Delete, Key: "id", ID: ReqID("name")}},
 	},
 	{
 		Provider: change.AWS, Service: ssmService, Event: "DeleteParameters",
 		Doc:     "deletes several parameters",
-		Targets: []Target{{Type: "aws_ssm_parameter", Op: Delete, Key: "name", ID: ReqID("names")}},
+		Targets: []Target{{Type: "aws_ssm_parameter", Op: Delete, Key: "id", ID: ReqID("names")}},
 	},
 	{
 		Provider: change.AWS, Service: ssmService, Event: "AddTagsToResource",
 		Doc: "adds or overwrites tags of a parameter or document",
 		Targets: []Target{
-			Tags("aws_ssm_parameter", "name", WhenReq("resourceType", "Parameter", ReqID("resourceId")), TagPairs("tags")),
-			Tags("aws_ssm_document", "name", WhenReq("resourceType", "Document", ReqID("resourceId")), TagPairs("tags")),
+			Tags("aws_ssm_parameter", "id", WhenReq("resourceType", "Parameter", ReqID("resourceId")), TagPairs("tags")),
+			Tags("aws_ssm_document", "id", WhenReq("resourceType", "Document", ReqID("resourceId")), TagPairs("tags")),
 		},
 	},
 	{
 		Provider: change.AWS, Service: ssmService, Event: "RemoveTagsFromResource",
 		Doc: "removes tags from a parameter or document",
 		Targets: []Target{
-			Tags("aws_ssm_parameter", "name", WhenReq("resourceType", "Parameter", ReqID("resourceId")), RemoveKeys("tagKeys")),
-			Tags("aws_ssm_document", "name", WhenReq("resourceType", "Document", ReqID("resourceId")), RemoveKeys("tagKeys")),
+			Tags("aws_ssm_parameter", "id", WhenReq("resourceType", "Parameter", ReqID("resourceId")), RemoveKeys("tagKeys")),
+			Tags("aws_ssm_document", "id", WhenReq("resourceType", "Document", ReqID("resourceId")), RemoveKeys("tagKeys")),
 		},
 	},
 	{
 		Provider: change.AWS, Service: ssmService, Event: "CreateDocument",
 		Doc: "creates an SSM document",
 		Targets: []Target{{
-			Type: "aws_ssm_document", Op: Create, Key: "name", ID: ReqID("name"),
+			Type: "aws_ssm_document", Op: Create, Key: "id", ID: ReqID("name"),
 			Attrs: []Attr{
 				{Name: "document_type", Value: Req("documentType")},
 				{Name: "document_format", Value: Req("documentFormat")},
@@ -71,14 +71,14 @@ var ssmEntries = []Entry{
 		Provider: change.AWS, Service: ssmService, Event: "UpdateDocument",
 		Doc: "adds a new version of an SSM document",
 		Targets: []Target{{
-			Type: "aws_ssm_document", Op: Modify, Key: "name", ID: ReqID("name"),
+			Type: "aws_ssm_document", Op: Modify, Key: "id", ID: ReqID("name"),
 			Attrs: []Attr{{Name: "content", Value: Doc("content")}},
 		}},
 	},
 	{
 		Provider: change.AWS, Service: ssmService, Event: "DeleteDocument",
 		Doc:     "deletes an SSM document",
-		Targets: []Target{{Type: "aws_ssm_document", Op: Delete, Key: "name", ID: ReqID("name")}},
+		Targets: []Target{{Type: "aws_ssm_document", Op: Delete, Key: "id", ID: ReqID("name")}},
 	},
 }
 
