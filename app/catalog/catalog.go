@@ -115,7 +115,7 @@ func writeCatalogSources(b *strings.Builder) {
 func writeBlindSpots(b *strings.Builder) {
 	b.WriteString("## Blind spots\n\nThese writes are not detected in real time; run `tfdrift check` on a schedule to catch them.\n\n")
 	b.WriteString("| Provider | Service | Not mapped | Why |\n|---|---|---|---|\n")
-	for _, s := range catalog.BlindSpots() {
+	for _, s := range dcatalog.BlindSpots() {
 		evs := make([]string, len(s.Events))
 		for i, e := range s.Events {
 			evs[i] = "`" + e + "`"
