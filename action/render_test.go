@@ -43,6 +43,8 @@ func TestReportCounts(t *testing.T) {
 		t.Errorf("Count %d, MaxSeverity %q, Failed %d, AtOrAbove(medium) %d; want 3, high, 1, 2",
 			r.Count(), r.MaxSeverity(), len(r.Failed()), r.AtOrAbove("medium"))
 	}
+	failed := r.Roots[2]
+	r.Roots = r.Roots[:2]
 	for _, tt := range []struct {
 		failOn, want string
 	}{
@@ -54,6 +56,11 @@ func TestReportCounts(t *testing.T) {
 		if got := Headline(r); !strings.HasSuffix(got, tt.want) {
 			t.Errorf("fail-on %s: headline %q, want it to end %q", tt.failOn, got, tt.want)
 		}
+	}
+	r.Roots = append(r.Roots, failed)
+	r.FailOn = "none"
+	if got := Headline(r); !strings.HasSuffix(got, "The check fails: not every root module was checked.") {
+		t.Errorf("with a failed root: headline %q", got)
 	}
 }
 

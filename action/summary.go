@@ -57,7 +57,7 @@ func (s Summary) Write(r *Report) error {
 	for _, root := range r.Roots {
 		switch {
 		case root.Err != nil:
-			fmt.Fprintf(&b, "\n### %s: not checked\n\n%s", code(root.Dir), fenced(root.Err.Error()))
+			fmt.Fprintf(&b, "\n### %s: not checked\n\n%s", code(root.Dir), fenced(strings.TrimSpace(root.Err.Error())))
 			continue
 		case len(root.Drifts) == 0:
 			continue

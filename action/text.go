@@ -21,7 +21,7 @@ func (t Text) Write(r *Report) error {
 	var b strings.Builder
 	for _, root := range r.Roots {
 		if root.Err != nil {
-			fmt.Fprintf(&b, "%s: not checked: %v\n\n", root.Dir, root.Err)
+			fmt.Fprintf(&b, "%s: not checked: %s\n\n", root.Dir, strings.TrimSpace(root.Err.Error()))
 			continue
 		}
 		fmt.Fprintf(&b, "%s: %s refreshed, %d drifted", root.Dir, plural(root.Resources, "resource"), len(root.Drifts))
@@ -94,10 +94,12 @@ func Headline(r *Report) string {
 
 // verdict says what --fail-on makes of the report.
 func verdict(r *Report) string {
-	switch r.FailOn {
-	case "":
+	switch {
+	case len(r.Failed()) > 0:
+		return "The check fails: not every root module was checked."
+	case r.FailOn == "":
 		return ""
-	case "none":
+	case r.FailOn == "none":
 		return "--fail-on none: drift never fails the check."
 	}
 	min := drift.Severity(r.FailOn)
