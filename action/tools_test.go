@@ -48,4 +48,3 @@ func buildTfdrift(t *testing.T, dir, version string) string {
 	}
 	return bin
 }
-
