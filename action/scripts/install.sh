@@ -104,7 +104,7 @@ download() {
 	echo "Downloaded tfdrift $version ($asset), SHA-256 $got verified"
 }
 
-if [[ "$version" =~ ^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$ ]]; then
+if [[ "$version" =~ ^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.]+)?$ ]]; then
 	if ! download; then
 		[[ "$version" == "${ACTION_REF:-}" ]] || fail "there is no tfdrift release $version"
 		echo "No release $version: building from the action's source"
