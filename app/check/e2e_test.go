@@ -276,7 +276,7 @@ func TestCheck(t *testing.T) {
 			}
 		}
 		want := []string{
-			fmt.Sprintf("aws_instance.app modified medium envs/prod/compute.tf:1 [instance_type]"),
+			"aws_instance.app modified medium envs/prod/compute.tf:1 [instance_type]",
 			fmt.Sprintf("aws_s3_bucket_public_access_block.logs deleted medium envs/prod/s3.tf:%d []", logsLine),
 			fmt.Sprintf("aws_security_group.web modified high envs/prod/network.tf:%d [description ingress]", sgLine),
 		}
