@@ -16,7 +16,10 @@
 # max-severity, report-json, report-sarif) itself; its exit status is the
 # step's: 0 no drift at or above fail-on, 2 drift at or above it, 1 error.
 # revert: tfdrift revert, the guarded targeted apply, on one root module.
-set -euo pipefail
+#
+# No set -u: bash before 4.4 (macOS runners may have 3.2) calls an empty
+# array unset.
+set -eo pipefail
 
 # Workflow commands are read from stdout.
 fail() {
@@ -24,17 +27,15 @@ fail() {
 	exit 1
 }
 
-# lines reads a multi-line input into the array named $1, one entry per
-# non-blank line, trimmed.
+# lines prints a multi-line input's non-blank lines, trimmed. (Plain
+# loops, not mapfile or namerefs: macOS runners may run bash 3.2.)
 lines() {
-	local -n out=$1
 	local line
-	out=()
 	while IFS= read -r line || [[ -n "$line" ]]; do
 		line="${line#"${line%%[![:space:]]*}"}"
 		line="${line%"${line##*[![:space:]]}"}"
-		if [[ -n "$line" ]]; then out+=("$line"); fi
-	done <<<"$2"
+		if [[ -n "$line" ]]; then printf '%s\n' "$line"; fi
+	done <<<"$1"
 }
 
 binary=${INPUT_TERRAFORM_BINARY:-terraform}
@@ -54,7 +55,8 @@ if [[ "$open_issues" != true ]]; then
 	unset GITHUB_TOKEN
 fi
 
-lines dirs "${INPUT_WORKING_DIRECTORY:-}"
+dirs=()
+while IFS= read -r d; do dirs+=("$d"); done < <(lines "${INPUT_WORKING_DIRECTORY:-}")
 common=(--binary "$binary")
 if [[ -n "${INPUT_CONFIG:-}" ]]; then common+=(--config "$INPUT_CONFIG"); fi
 
@@ -75,7 +77,8 @@ check)
 revert)
 	[[ ${#dirs[@]} -le 1 ]] || fail "revert mode works on one root module: give one working-directory, not ${#dirs[@]}"
 	[[ "$open_issues" != true ]] || fail "open-issues applies to mode: check"
-	lines addrs "${INPUT_ADDRESS:-}"
+	addrs=()
+	while IFS= read -r a; do addrs+=("$a"); done < <(lines "${INPUT_ADDRESS:-}")
 	[[ ${#addrs[@]} -gt 0 ]] || fail "revert mode needs address: the resource addresses to revert, one per line"
 	args=(revert "${common[@]}" --repo .)
 	if [[ ${#dirs[@]} -eq 1 ]]; then args+=(--dir "${dirs[0]}"); fi
