@@ -57,13 +57,7 @@ func TestActionUnderAct(t *testing.T) {
 	state := filepath.Join(t.TempDir(), "prod.tfstate")
 	write(t, filepath.Join(env.Dir, ".tfdrift.yml"), fmt.Sprintf("version: 1\nroots:\n  - dir: envs/prod\n    backend_config: [%q]\n", "path="+state))
 	prod := filepath.Join(env.Dir, "envs", "prod")
-	tf, err := tfexec.NewTerraform(prod, env.Terraform)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := tf.SetEnv(cleanEnv(env.Environ())); err != nil {
-		t.Fatal(err)
-	}
+	tf := env.TfIn(t, prod)
 	if err := tf.Init(ctx, tfexec.BackendConfig("path="+state)); err != nil {
 		t.Fatalf("init: %v", err)
 	}
@@ -271,13 +265,4 @@ func hermetic() []string {
 		out = append(out, kv)
 	}
 	return out
-}
-
-func cleanEnv(environ []string) map[string]string {
-	m := map[string]string{}
-	for _, kv := range environ {
-		k, v, _ := strings.Cut(kv, "=")
-		m[k] = v
-	}
-	return tfexec.CleanEnv(m)
 }

@@ -39,18 +39,7 @@ func newFixture(t *testing.T) *fixture {
 	ctx := context.Background()
 	env := tftest.New(t, "testdata/repo")
 	f := &fixture{env: env, cloud: env.Cloud(t), ids: map[string]string{}, out: t.TempDir()}
-	tf, err := tfexec.NewTerraform(filepath.Join(env.Dir, "envs", "prod"), env.Terraform)
-	if err != nil {
-		t.Fatal(err)
-	}
-	vars := map[string]string{}
-	for _, kv := range env.Environ() {
-		k, v, _ := strings.Cut(kv, "=")
-		vars[k] = v
-	}
-	if err := tf.SetEnv(tfexec.CleanEnv(vars)); err != nil {
-		t.Fatal(err)
-	}
+	tf := env.TfIn(t, filepath.Join(env.Dir, "envs", "prod"))
 	if err := tf.Init(ctx, tfexec.BackendConfig("path=prod.tfstate")); err != nil {
 		t.Fatalf("init: %v", err)
 	}
