@@ -67,7 +67,10 @@ check)
 	if [[ -n "${INPUT_SARIF:-}" ]]; then args+=(--sarif "$INPUT_SARIF"); fi
 	if [[ "$open_issues" == true ]]; then
 		# Wired to the flag by name: it works with a tfdrift that has it.
-		tfdrift check --help 2>/dev/null | grep -q -- '-open-issues' ||
+		# (The help is read whole: grep -q leaving early could kill the
+		# writer with SIGPIPE, which pipefail would count as a failure.)
+		help=$(tfdrift check --help 2>/dev/null || true)
+		[[ "$help" == *"-open-issues"* ]] ||
 			fail "open-issues: true needs 'tfdrift check --open-issues', which tfdrift $(tfdrift version | awk '{print $2}') does not have yet; set open-issues: false"
 		[[ -n "${GITHUB_TOKEN:-}" ]] || fail "open-issues: true needs github-token"
 		args+=(--open-issues)
