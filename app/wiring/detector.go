@@ -146,10 +146,14 @@ func LocalBackends(cfg *config.Config, files []string) ([]state.Backend, error) 
 func (d *Detector) buildEngine(o DetectorOptions, cat *catalog.Catalog, diag io.Writer) error {
 	ix := d.Index
 	opts := detector.Options{Catalog: cat, Index: ix, OnTrustedWrite: o.OnTrustedWrite}
+	var repoIgnore *ignore.Matcher // .tfdrift.yml's ignore: lines
 	if o.RepoDir != "" {
 		rc, err := config.LoadRepo(o.RepoDir)
 		if err != nil {
 			return err
+		}
+		if rc != nil {
+			repoIgnore = rc.Ignore
 		}
 		if rc != nil && o.RootDir == "" {
 			// Several root modules: each drift goes to the root that
@@ -199,6 +203,9 @@ func (d *Detector) buildEngine(o DetectorOptions, cat *catalog.Catalog, diag io.
 		}
 	} else if _, err := os.Stat(ignore.FileName); err == nil {
 		fmt.Fprintf(diag, "tfdrift: %s found in the working directory but not used: pass --repo or --ignore-file\n", ignore.FileName)
+	}
+	if repoIgnore != nil {
+		opts.Ignore = config.IgnoreChain{repoIgnore, d.Ignore}
 	}
 	if o.Config != nil {
 		opts.Rules = o.Config.RuleSet()

@@ -89,10 +89,43 @@ func documentedKeys(t *testing.T) map[string]string {
 				t.Errorf("%s: a YAML example that does not parse: %v", where, err)
 				continue
 			}
+			if isWorkflow(&doc) {
+				continue // a GitHub Actions workflow or steps, not tfdrift's config
+			}
 			walkYAML(&doc, "", func(path string) { keys[canonical(path)] = where })
 		}
 	}
 	return keys
+}
+
+// isWorkflow reports whether a YAML example is a GitHub Actions workflow
+// (top-level on/jobs) or a list of its steps (items with uses or run).
+func isWorkflow(doc *yaml.Node) bool {
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
+		return false
+	}
+	top := doc.Content[0]
+	keysOf := func(n *yaml.Node) map[string]bool {
+		out := map[string]bool{}
+		if n.Kind == yaml.MappingNode {
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				out[n.Content[i].Value] = true
+			}
+		}
+		return out
+	}
+	switch top.Kind {
+	case yaml.MappingNode:
+		k := keysOf(top)
+		return k["jobs"] && (k["on"] || k["true"])
+	case yaml.SequenceNode:
+		for _, item := range top.Content {
+			if k := keysOf(item); k["uses"] || k["run"] {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func join(prefix, key string) string {
