@@ -85,6 +85,12 @@ func (d *Drift) appendRecord(b []byte) ([]byte, error) {
 	if err != nil {
 		return b, err
 	}
+	if d.Pending {
+		b = append(b, `,"pending":true`...)
+	}
+	if d.TakesEffect != "" {
+		b = appendKeyString(b, `,"takes_effect":`, d.TakesEffect)
+	}
 	b = append(b, `,"cloudtrail":`...)
 	b = appendAudit(b, ev, d.CloudTrailEvent())
 	b = append(b, `,"terraform":`...)
