@@ -59,6 +59,7 @@ func Parse(data []byte, src Source) (*Snapshot, error) {
 	if err := p.root(); err != nil {
 		return nil, fmt.Errorf("state %s: %w", src.Name, err)
 	}
+	p.snap.Source.Serial = p.snap.Serial
 	return p.snap, nil
 }
 
