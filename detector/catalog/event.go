@@ -14,7 +14,11 @@ type Event struct {
 	*change.Change
 	// ID is the identifier being derived for (see Target.DeriveFor);
 	// empty when the caller derives for the event as a whole.
-	ID                string
+	ID string
+	// State holds the current attributes of the resource being derived
+	// for (see Target.DeriveFor): a Value that depends on a sibling
+	// attribute reads it here (tags and tags_all). Nil for creations.
+	State             map[string]any
 	req, resp         any
 	reqDone, respDone bool
 }

@@ -223,8 +223,8 @@ var iamEntries = []Entry{
 		Targets: []Target{{
 			Type: "aws_iam_role", Op: Modify, Key: "name", ID: ReqID("roleName"),
 			Attrs: []Attr{
-				{Name: "tags", Value: KeyValues("tags", "key", "value", false)},
-				{Name: "tags_all", Value: KeyValues("tags", "key", "value", false)},
+				{Name: "tags", Value: Tags(TagPairs("tags", "key", "value", false))},
+				{Name: "tags_all", Value: TagsAll(TagPairs("tags", "key", "value", false))},
 			},
 		}},
 	},
@@ -234,8 +234,8 @@ var iamEntries = []Entry{
 		Targets: []Target{{
 			Type: "aws_iam_role", Op: Modify, Key: "name", ID: ReqID("roleName"),
 			Attrs: []Attr{
-				{Name: "tags", Value: RemoveKeys("tagKeys")},
-				{Name: "tags_all", Value: RemoveKeys("tagKeys")},
+				{Name: "tags", Value: Tags(TagKeys("tagKeys"))},
+				{Name: "tags_all", Value: TagsAll(TagKeys("tagKeys"))},
 			},
 		}},
 	},
@@ -266,8 +266,8 @@ var iamEntries = []Entry{
 		Targets: []Target{{
 			Type: "aws_iam_user", Op: Modify, Key: "name", ID: ReqID("userName"),
 			Attrs: []Attr{
-				{Name: "tags", Value: KeyValues("tags", "key", "value", false)},
-				{Name: "tags_all", Value: KeyValues("tags", "key", "value", false)},
+				{Name: "tags", Value: Tags(TagPairs("tags", "key", "value", false))},
+				{Name: "tags_all", Value: TagsAll(TagPairs("tags", "key", "value", false))},
 			},
 		}},
 	},
@@ -277,8 +277,8 @@ var iamEntries = []Entry{
 		Targets: []Target{{
 			Type: "aws_iam_user", Op: Modify, Key: "name", ID: ReqID("userName"),
 			Attrs: []Attr{
-				{Name: "tags", Value: RemoveKeys("tagKeys")},
-				{Name: "tags_all", Value: RemoveKeys("tagKeys")},
+				{Name: "tags", Value: Tags(TagKeys("tagKeys"))},
+				{Name: "tags_all", Value: TagsAll(TagKeys("tagKeys"))},
 			},
 		}},
 	},

@@ -148,14 +148,17 @@ var s3Entries = []Entry{
 		},
 	},
 	{
-		// PutBucketTagging replaces the whole tag set: that is tags_all.
-		// Which keys come from the provider's default_tags (and so are not
-		// in tags) the record cannot tell, so tags is not derived.
+		// PutBucketTagging replaces the whole tag set, the effective one:
+		// it is read against tags_all, so re-sending the provider's
+		// default tags unchanged is no drift (see Tags in dsl.go).
 		Provider: change.AWS, Service: s3Service, Event: "PutBucketTagging",
 		Doc: "replaces the tags of a bucket",
 		Targets: []Target{{
 			Type: "aws_s3_bucket", Op: Modify, Key: "bucket", ID: ReqID("bucketName"),
-			Attrs: []Attr{{Name: "tags_all", Value: KeyValues("Tagging.TagSet.Tag", "Key", "Value", true)}},
+			Attrs: []Attr{
+				{Name: "tags", Value: Tags(TagPairs("Tagging.TagSet.Tag", "Key", "Value", true))},
+				{Name: "tags_all", Value: TagsAll(TagPairs("Tagging.TagSet.Tag", "Key", "Value", true))},
+			},
 		}},
 	},
 	{
@@ -164,8 +167,8 @@ var s3Entries = []Entry{
 		Targets: []Target{{
 			Type: "aws_s3_bucket", Op: Modify, Key: "bucket", ID: ReqID("bucketName"),
 			Attrs: []Attr{
-				{Name: "tags", Value: emptyMap()},
-				{Name: "tags_all", Value: emptyMap()},
+				{Name: "tags", Value: Tags(TagsCleared())},
+				{Name: "tags_all", Value: TagsAll(TagsCleared())},
 			},
 		}},
 	},
