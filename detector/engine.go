@@ -398,7 +398,7 @@ func (e *Engine) modify(ctx context.Context, t *catalog.Target, ev *catalog.Even
 	mu.Lock()
 	defer mu.Unlock()
 	cloud, shadowed := e.cloudValues(ctx, ref, serial, t.AttrNames(), attrs)
-	derived := t.DeriveFor(ev, id, cloud)
+	derived, quiet := t.DeriveQuiet(ev, id, cloud)
 	if inline {
 		for name := range derived {
 			if attrs[name] == nil {
@@ -409,7 +409,7 @@ func (e *Engine) modify(ctx context.Context, t *catalog.Target, ev *catalog.Even
 			return nil, false, false
 		}
 	}
-	e.learn(ctx, ref, serial, attrs, cloud, shadowed, derived)
+	e.learn(ctx, ref, serial, attrs, cloud, shadowed, derived, quiet)
 	var changes map[string]drift.AttrChange
 	for name, v := range derived {
 		cur := attrs[name]
@@ -441,6 +441,19 @@ func (e *Engine) modify(ctx context.Context, t *catalog.Target, ev *catalog.Even
 		}
 	}
 	return d, true, false
+}
+
+// all iterates over the derived and the quiet values.
+func all(derived, quiet map[string]any) func(yield func(string, any) bool) {
+	return func(yield func(string, any) bool) {
+		for _, m := range []map[string]any{derived, quiet} {
+			for k, v := range m {
+				if !yield(k, v) {
+					return
+				}
+			}
+		}
+	}
 }
 
 func shadowRef(res *state.Resource) (ShadowRef, int64) {
@@ -503,7 +516,7 @@ func (e *Engine) cloudValues(ctx context.Context, ref ShadowRef, serial int64, n
 // value that differs from what the cloud had is stored; one back at
 // state's value, or one the record hides (the cloud's value is no longer
 // known), is forgotten.
-func (e *Engine) learn(ctx context.Context, ref ShadowRef, serial int64, attrs, cloud map[string]any, shadowed map[string]bool, derived map[string]any) {
+func (e *Engine) learn(ctx context.Context, ref ShadowRef, serial int64, attrs, cloud map[string]any, shadowed map[string]bool, derived, quiet map[string]any) {
 	var put map[string]json.RawMessage
 	set := func(name string, raw json.RawMessage) {
 		if put == nil {
@@ -511,7 +524,7 @@ func (e *Engine) learn(ctx context.Context, ref ShadowRef, serial int64, attrs, 
 		}
 		put[name] = raw
 	}
-	for name, v := range derived {
+	for name, v := range all(derived, quiet) {
 		switch {
 		case v == catalog.Unknown:
 			if shadowed[name] {

@@ -321,20 +321,45 @@ func (t *Target) Derive(ev *Event, current map[string]any) map[string]any {
 
 // DeriveFor is Derive for one resolved identifier: hooks that serve calls
 // naming several resources (a Route 53 batch) read it from Event.ID.
+// Quiet values (see Quiet) are left out.
 func (t *Target) DeriveFor(ev *Event, id string, current map[string]any) map[string]any {
+	out, _ := t.DeriveQuiet(ev, id, current)
+	return out
+}
+
+// DeriveQuiet is DeriveFor that also returns the quiet values: what the
+// cloud now holds for attributes that are no drift of their own.
+func (t *Target) DeriveQuiet(ev *Event, id string, current map[string]any) (values, quiet map[string]any) {
 	ev.ID, ev.State = id, current
-	out := make(map[string]any, len(t.Attrs))
+	values = make(map[string]any, len(t.Attrs))
 	for _, a := range t.Attrs {
 		var cur any
 		if current != nil {
 			cur = current[a.Name]
 		}
-		if v, ok := a.Value(ev, cur); ok {
-			out[a.Name] = v
+		v, ok := a.Value(ev, cur)
+		if !ok {
+			continue
 		}
+		if q, isQuiet := v.(quietValue); isQuiet {
+			if quiet == nil {
+				quiet = map[string]any{}
+			}
+			quiet[a.Name] = q.v
+			continue
+		}
+		values[a.Name] = v
 	}
-	return out
+	return values, quiet
 }
+
+// Quiet wraps a derived value that the cloud now holds but that is no
+// drift of its own: tags_all after a write to a tag the code sets, which
+// merely follows tags. The engine records it as the cloud's value, so
+// later writes build on it, and does not report it.
+func Quiet(v any) any { return quietValue{v} }
+
+type quietValue struct{ v any }
 
 func contains(list []string, s string) bool {
 	for _, x := range list {

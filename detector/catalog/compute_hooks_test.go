@@ -170,6 +170,16 @@ func TestTagsWithDefaultTags(t *testing.T) {
 				t.Errorf("tags (-want +got):\n%s", diff)
 			}
 			gotAll, ok := TagsAll(tt.edit)(ev, nil)
+			if q, quiet := gotAll.(quietValue); quiet {
+				// Followed tags, not drift: the cloud's set is recorded.
+				if tt.wantAll != nil {
+					t.Errorf("tags_all is quiet (%v), want it reported", q.v)
+				}
+				if tt.state["tags_all"] == nil {
+					t.Errorf("tags_all derived without tags_all in state")
+				}
+				return
+			}
 			if !ok {
 				gotAll = map[string]any(nil)
 			}

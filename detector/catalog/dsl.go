@@ -378,8 +378,9 @@ func Tags(edit TagEdit) Value {
 	}
 }
 
-// TagsAll derives tags_all after a tagging call, only when the call
-// changes a key that the provider's default tags alone set.
+// TagsAll derives tags_all after a tagging call. It is drift only when
+// the call changes a key that the provider's default tags alone set;
+// otherwise tags_all follows tags and is Quiet.
 func TagsAll(edit TagEdit) Value {
 	return func(e *Event, _ any) (any, bool) {
 		ch, ok := edit(e)
@@ -387,8 +388,11 @@ func TagsAll(edit TagEdit) Value {
 			return nil, false
 		}
 		_, all, defaults := applyTags(e.State, ch)
-		if all == nil || !defaults {
+		if all == nil {
 			return nil, false
+		}
+		if !defaults {
+			return Quiet(all), true
 		}
 		return all, true
 	}
