@@ -55,41 +55,26 @@ var legacyInline = map[string]map[string]legacySplit{
 	},
 }
 
-// legacyFamilies are legacy attributes one inline style covers together:
-// a group that writes its ingress inline may have its egress written
-// inline too.
-var legacyFamilies = map[string][]string{
-	"aws_security_group": {"ingress", "egress"},
-	"aws_network_acl":    {"ingress", "egress"},
-}
-
 // refuseLegacyInline refuses to add a legacy inline attribute or block the
 // resource's code does not write when a split resource in the same module
-// refers to the resource, or when the resource writes none of its legacy
-// family inline. It returns nil when the code writes it (editing it is
-// then safe) or when name is not a legacy attribute.
+// refers to the resource. It returns nil when the code writes it (editing
+// it is then safe), when name is not a legacy attribute, and when no split
+// resource manages it: a resource that manages nothing of the kind yet may
+// take it inline.
 func (e *engine) refuseLegacyInline(w walk, f *srcFile, blk *locate.Block, hb *hclsyntax.Block, name string) error {
 	split, ok := legacyInline[blk.Type][name]
 	if !ok || writes(hb, name) {
 		return nil
 	}
+	other, err := e.splitReferring(blk, split)
+	if err != nil || other == nil {
+		return err
+	}
 	hdr := hb.TypeRange
 	hdr.End = hb.OpenBraceRange.End
-	if other, err := e.splitReferring(blk, split); err != nil {
-		return err
-	} else if other != nil {
-		return w.refuseInsert(f, hdr, fmt.Sprintf(
-			"%s manages it (%s:%d); adding the legacy inline %s to %s would make the two overwrite each other on every apply. Accept this drift by editing %s",
-			other.Address, other.File, other.Range.Start.Line, name, blk.Address, other.Address))
-	}
-	for _, sibling := range legacyFamilies[blk.Type] {
-		if sibling != name && writes(hb, sibling) {
-			return nil // the resource keeps its rules inline: stay in that style
-		}
-	}
 	return w.refuseInsert(f, hdr, fmt.Sprintf(
-		"%s is the legacy inline form of what %s manages, and the code does not use it; written inline it would take over every %s of the resource and fight any %s. Accept this drift by declaring a %s resource instead",
-		name, split.rtype, name, split.rtype, split.rtype))
+		"%s manages it (%s:%d); adding the legacy inline %s to %s would make the two overwrite each other on every apply. Accept this drift by editing %s",
+		other.Address, other.File, other.Range.Start.Line, name, blk.Address, other.Address))
 }
 
 // writes reports whether a block writes name as an attribute, nested
