@@ -23,6 +23,11 @@ const s3Service = "s3.amazonaws.com"
 // state holds it (Target.Inline), so the bucket is never blamed for what
 // its split resource manages. The seed's "S3 Encryption Disabled" rule
 // watches both types.
+//
+// Left out for want of a confirmed record shape: PutBucketWebsite,
+// DeleteBucketWebsite, PutBucketCors and DeleteBucketCors
+// (aws_s3_bucket_website_configuration, aws_s3_bucket_cors_configuration).
+// No public CloudTrail record shows how their XML bodies are logged.
 var s3Entries = []Entry{
 	{
 		Provider: change.AWS, Service: s3Service, Event: "PutBucketPolicy",
