@@ -3,6 +3,7 @@ package detector
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"hash/maphash"
 	"maps"
 	"strings"
@@ -398,6 +399,10 @@ func (e *Engine) modify(ctx context.Context, t *catalog.Target, ev *catalog.Even
 	mu.Lock()
 	defer mu.Unlock()
 	cloud, shadowed := e.cloudValues(ctx, ref, serial, t.AttrNames(), attrs)
+	ev.Recorded = nil
+	if len(shadowed) > 0 {
+		ev.Recorded = attrs
+	}
 	derived, quiet := t.DeriveQuiet(ev, id, cloud)
 	if inline {
 		for name := range derived {
@@ -409,23 +414,35 @@ func (e *Engine) modify(ctx context.Context, t *catalog.Target, ev *catalog.Even
 			return nil, false, false
 		}
 	}
-	e.learn(ctx, ref, serial, attrs, cloud, shadowed, derived, quiet)
 	var changes map[string]drift.AttrChange
+	var put map[string]json.RawMessage
 	for name, v := range derived {
 		cur := attrs[name]
-		var ac drift.AttrChange
-		if v == catalog.Unknown {
-			ac = drift.AttrChange{Expected: cur, Unknown: true, Diff: unknownDiff}
-		} else {
-			if normalize.Equal(cur, v) {
-				continue
+		ac, drifted := drift.AttrChange{Expected: cur, Unknown: true, Diff: unknownDiff}, true
+		if v != catalog.Unknown {
+			eq := normalize.Equal(cur, v)
+			put = e.learn(put, name, v, shadowed, eq)
+			if drifted = !eq; drifted {
+				ac = drift.AttrChange{Expected: cur, Actual: v, Diff: normalize.Diff(cur, v)}
 			}
-			ac = drift.AttrChange{Expected: cur, Actual: v, Diff: normalize.Diff(cur, v)}
+		} else if _, ok := shadowed[name]; ok {
+			put = forget(put, name) // the cloud's value is no longer known
+		}
+		if !drifted {
+			continue
 		}
 		if changes == nil {
 			changes = map[string]drift.AttrChange{}
 		}
 		changes[name] = ac
+	}
+	for name, v := range quiet {
+		put = e.learn(put, name, v, shadowed, normalize.Equal(attrs[name], v))
+	}
+	if len(put) > 0 {
+		if err := e.shadow.Put(ctx, ref, serial, put); err != nil {
+			e.Stats.ShadowErrors.Add(1)
+		}
 	}
 	if len(changes) == 0 {
 		return nil, true, false
@@ -441,19 +458,6 @@ func (e *Engine) modify(ctx context.Context, t *catalog.Target, ev *catalog.Even
 		}
 	}
 	return d, true, false
-}
-
-// all iterates over the derived and the quiet values.
-func all(derived, quiet map[string]any) func(yield func(string, any) bool) {
-	return func(yield func(string, any) bool) {
-		for _, m := range []map[string]any{derived, quiet} {
-			for k, v := range m {
-				if !yield(k, v) {
-					return
-				}
-			}
-		}
-	}
 }
 
 func shadowRef(res *state.Resource) (ShadowRef, int64) {
@@ -478,10 +482,10 @@ func (e *Engine) lockFor(ref ShadowRef) *sync.Mutex {
 
 // cloudValues returns state's attributes (of names) with the shadow's
 // values laid over them: what the cloud holds now, as far as the detector
-// knows, and which attributes came from the shadow. It returns attrs
-// itself when the shadow knows nothing newer.
-func (e *Engine) cloudValues(ctx context.Context, ref ShadowRef, serial int64, names []string, attrs map[string]any) (map[string]any, map[string]bool) {
-	known, err := e.shadow.Get(ctx, ref, serial)
+// knows, and the shadow's values (whose keys are the attributes that came
+// from it). It returns attrs itself when the shadow knows nothing newer.
+func (e *Engine) cloudValues(ctx context.Context, ref ShadowRef, serial int64, names []string, attrs map[string]any) (cloud, shadowed map[string]any) {
+	known, err := e.shadowValues(ctx, ref, serial, names)
 	if err != nil {
 		e.Stats.ShadowErrors.Add(1)
 		return attrs, nil
@@ -489,8 +493,24 @@ func (e *Engine) cloudValues(ctx context.Context, ref ShadowRef, serial int64, n
 	if len(known) == 0 {
 		return attrs, nil
 	}
-	var cloud map[string]any
-	var shadowed map[string]bool
+	cloud = maps.Clone(attrs)
+	for name, v := range known {
+		cloud[name] = v
+	}
+	return cloud, known
+}
+
+// shadowValues reads the shadow's values of names, decoded. The in-memory
+// shadow hands them over without a JSON round trip.
+func (e *Engine) shadowValues(ctx context.Context, ref ShadowRef, serial int64, names []string) (map[string]any, error) {
+	if m, ok := e.shadow.(*MemoryShadow); ok {
+		return m.values(ref, serial, names)
+	}
+	known, err := e.shadow.Get(ctx, ref, serial)
+	if err != nil || len(known) == 0 {
+		return nil, err
+	}
+	var out map[string]any
 	for _, name := range names {
 		raw, ok := known[name]
 		if !ok {
@@ -498,59 +518,99 @@ func (e *Engine) cloudValues(ctx context.Context, ref ShadowRef, serial int64, n
 		}
 		v, err := jsonany.Decode(raw)
 		if err != nil {
-			e.Stats.ShadowErrors.Add(1)
-			continue
+			return nil, fmt.Errorf("shadow %s %s: %w", ref.Address, name, err)
 		}
-		if cloud == nil {
-			cloud, shadowed = maps.Clone(attrs), map[string]bool{}
+		if out == nil {
+			out = make(map[string]any, len(names))
 		}
-		cloud[name], shadowed[name] = v, true
+		out[name] = v
 	}
-	if cloud == nil {
-		return attrs, nil
-	}
-	return cloud, shadowed
+	return out, nil
 }
 
-// learn records in the shadow what the event left in the cloud: a derived
-// value that differs from what the cloud had is stored; one back at
-// state's value, or one the record hides (the cloud's value is no longer
-// known), is forgotten.
-func (e *Engine) learn(ctx context.Context, ref ShadowRef, serial int64, attrs, cloud map[string]any, shadowed map[string]bool, derived, quiet map[string]any) {
-	var put map[string]json.RawMessage
-	set := func(name string, raw json.RawMessage) {
+// learn adds to put what the event left in the cloud for one attribute: a
+// value that differs from what the cloud had is recorded, one back at
+// state's value (eqState) is forgotten. Comparing with state is the work
+// the drift needs anyway; the cloud's value is compared only when the
+// shadow supplied it.
+func (e *Engine) learn(put map[string]json.RawMessage, name string, v any, shadowed map[string]any, eqState bool) map[string]json.RawMessage {
+	had, isShadowed := shadowed[name]
+	switch {
+	case eqState:
+		if isShadowed {
+			put = forget(put, name)
+		}
+	case isShadowed && sameValue(had, v):
+		// The cloud already had it: nothing new to learn. (A value equal
+		// only after normalisation is written again, which is harmless
+		// and cheaper than normalising on every repeat.)
+	default:
+		raw, err := drift.AppendJSON(nil, v)
+		if err != nil {
+			e.Stats.ShadowErrors.Add(1)
+			return put
+		}
 		if put == nil {
 			put = map[string]json.RawMessage{}
 		}
 		put[name] = raw
 	}
-	for name, v := range all(derived, quiet) {
-		switch {
-		case v == catalog.Unknown:
-			if shadowed[name] {
-				set(name, nil)
-			}
-		case normalize.Equal(cloud[name], v):
-			// The cloud already had it: nothing new to learn.
-		case normalize.Equal(attrs[name], v):
-			if shadowed[name] {
-				set(name, nil)
-			}
-		default:
-			raw, err := json.Marshal(v)
-			if err != nil {
-				e.Stats.ShadowErrors.Add(1)
-				continue
-			}
-			set(name, raw)
+	return put
+}
+
+// sameValue reports whether two JSON-model values are identical as
+// values: same types, same map keys, same list order, same number text.
+// It allocates nothing.
+func sameValue(a, b any) bool {
+	switch x := a.(type) {
+	case nil:
+		return b == nil
+	case string:
+		y, ok := b.(string)
+		return ok && x == y
+	case json.Number:
+		y, ok := b.(json.Number)
+		return ok && x == y
+	case bool:
+		y, ok := b.(bool)
+		return ok && x == y
+	case float64:
+		y, ok := b.(float64)
+		return ok && x == y
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) {
+			return false
 		}
+		for i := range x {
+			if !sameValue(x[i], y[i]) {
+				return false
+			}
+		}
+		return true
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for k, xv := range x {
+			yv, ok := y[k]
+			if !ok || !sameValue(xv, yv) {
+				return false
+			}
+		}
+		return true
 	}
-	if len(put) == 0 {
-		return
+	return false
+}
+
+// forget adds to put the forgetting of one attribute.
+func forget(put map[string]json.RawMessage, name string) map[string]json.RawMessage {
+	if put == nil {
+		put = map[string]json.RawMessage{}
 	}
-	if err := e.shadow.Put(ctx, ref, serial, put); err != nil {
-		e.Stats.ShadowErrors.Add(1)
-	}
+	put[name] = nil
+	return put
 }
 
 // dropIgnored removes attributes covered by lifecycle.ignore_changes in the

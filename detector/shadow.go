@@ -3,7 +3,10 @@ package detector
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"sync"
+
+	"github.com/tfdrift/tfdrift/detector/internal/jsonany"
 )
 
 // Shadow is the detector's memory of the cloud between state refreshes.
@@ -76,6 +79,10 @@ type shadowEntry struct {
 type shadowValue struct {
 	raw    json.RawMessage
 	serial int64
+	// val is raw decoded, on first use by the engine (see values); it
+	// is never handed out, only copies of it.
+	val     any
+	decoded bool
 }
 
 type shadowSlot struct {
@@ -158,6 +165,65 @@ func (m *MemoryShadow) insert(r ShadowRef) *shadowEntry {
 	}
 	m.entries[r] = e
 	return e
+}
+
+// values is Get for the engine, without the JSON round trip: the values
+// of names learnt at serial or later, decoded once and copied on every
+// read, so that no caller can change what the shadow holds.
+func (m *MemoryShadow) values(r ShadowRef, serial int64, names []string) (map[string]any, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e := m.entries[r]
+	if e == nil {
+		return nil, nil
+	}
+	var out map[string]any
+	for _, name := range names {
+		v, ok := e.attrs[name]
+		if !ok {
+			continue
+		}
+		if v.serial < serial {
+			delete(e.attrs, name)
+			continue
+		}
+		if !v.decoded {
+			val, err := jsonany.Decode(v.raw)
+			if err != nil {
+				return nil, fmt.Errorf("shadow %s %s: %w", r.Address, name, err)
+			}
+			v.val, v.decoded = val, true
+			e.attrs[name] = v
+		}
+		if out == nil {
+			out = make(map[string]any, len(names))
+		}
+		out[name] = copyValue(v.val)
+	}
+	if len(e.attrs) == 0 {
+		delete(m.entries, r)
+	}
+	return out, nil
+}
+
+// copyValue copies the maps and lists of a decoded JSON value; strings,
+// numbers and booleans are immutable and shared.
+func copyValue(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, e := range t {
+			out[k] = copyValue(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(t))
+		for i, e := range t {
+			out[i] = copyValue(e)
+		}
+		return out
+	}
+	return v
 }
 
 // Drop implements Shadow.

@@ -54,7 +54,7 @@ func recordChange(t *testing.T, record []byte) *change.Change {
 }
 
 // stateDoc renders resources as a Terraform state v4 document.
-func stateDoc(t *testing.T, serial int, resources []stateResource) []byte {
+func stateDoc(t testing.TB, serial int, resources []stateResource) []byte {
 	t.Helper()
 	var rs []map[string]any
 	for i, r := range resources {
@@ -82,11 +82,11 @@ type stateResource struct {
 
 // testIndex is an index over one state source, "prod", that tests reload.
 type testIndex struct {
-	t  *testing.T
+	t  testing.TB
 	ix *state.Index
 }
 
-func newTestIndex(t *testing.T) *testIndex {
+func newTestIndex(t testing.TB) *testIndex {
 	cat := catalog.Default()
 	return &testIndex{t: t, ix: state.NewIndex(state.KeySpec{ByType: cat.KeysByType(), Default: []string{"id", "arn"}})}
 }

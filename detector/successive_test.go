@@ -280,3 +280,34 @@ func TestShadowFailureFallsBackToState(t *testing.T) {
 		t.Errorf("ShadowErrors = %d, want every failed call counted", n)
 	}
 }
+
+// TestDefaultTagWrittenTwice: a default tag changed, then the same change
+// again, then another tag: the repeat is the same drift (not "no
+// change", although the shadow already holds the value), and the last
+// drift holds both changes.
+func TestDefaultTagWrittenTwice(t *testing.T) {
+	e := engineWithState(t, []string{`{"type":"aws_instance","attributes":{"id":"i-1","tags":{"Name":"web"},"tags_all":{"Name":"web","Owner":"platform"}}}`})
+	tag := func(id, key, value string) Result {
+		c := ev("CreateTags", id, `{"resourcesSet":{"items":[{"resourceId":"i-1"}]},"tagSet":{"items":[{"key":"`+key+`","value":"`+value+`"}]}}`, "")
+		c.Account = ""
+		return e.Process(c)
+	}
+	first := tag("t1", "Owner", "someone-else")
+	if got := summarize(first); !slices.Equal(got, []string{"aws_instance modified tags_all"}) {
+		t.Fatalf("first: %q (%s)", got, first.Outcome)
+	}
+	if again := tag("t2", "Owner", "someone-else"); again.Outcome != OutcomeRepeat {
+		t.Errorf("the same change again: %s %q, want a repeat", again.Outcome, summarize(again))
+	}
+	last := tag("t3", "Team", "data")
+	if got := summarize(last); !slices.Equal(got, []string{"aws_instance modified tags,tags_all"}) {
+		t.Fatalf("last: %q (%s)", got, last.Outcome)
+	}
+	d := last.Drifts[0]
+	if want := map[string]any{"Name": "web", "Team": "data"}; !normalize.Equal(d.Changes["tags"].Actual, want) {
+		t.Errorf("tags = %v, want %v", d.Changes["tags"].Actual, want)
+	}
+	if want := map[string]any{"Name": "web", "Team": "data", "Owner": "someone-else"}; !normalize.Equal(d.Changes["tags_all"].Actual, want) {
+		t.Errorf("tags_all = %v, want %v", d.Changes["tags_all"].Actual, want)
+	}
+}

@@ -373,7 +373,7 @@ func Tags(edit TagEdit) Value {
 		if !ok {
 			return nil, false
 		}
-		tags, _, _ := applyTags(e.State, ch)
+		tags, _, _ := applyTags(e.State, e.Recorded, ch)
 		return tags, true
 	}
 }
@@ -387,7 +387,7 @@ func TagsAll(edit TagEdit) Value {
 		if !ok {
 			return nil, false
 		}
-		_, all, defaults := applyTags(e.State, ch)
+		_, all, defaults := applyTags(e.State, e.Recorded, ch)
 		if all == nil {
 			return nil, false
 		}
@@ -398,10 +398,11 @@ func TagsAll(edit TagEdit) Value {
 	}
 }
 
-// applyTags applies ch to a resource's tags and tags_all (from current).
-// all is nil when state holds no tags_all; defaults reports whether a key
-// only the default tags set was changed or removed.
-func applyTags(current map[string]any, ch TagChange) (tags, all map[string]any, defaults bool) {
+// applyTags applies ch to a resource's tags and tags_all as the cloud has
+// them (current). all is nil when state holds no tags_all; defaults
+// reports whether the result differs from state (recorded, or current
+// when nil) on a key that only the default tags set.
+func applyTags(current, recorded map[string]any, ch TagChange) (tags, all map[string]any, defaults bool) {
 	own, _ := current["tags"].(map[string]any)
 	effective, hasAll := current["tags_all"].(map[string]any)
 	if !hasAll {
@@ -440,8 +441,13 @@ func applyTags(current map[string]any, ch TagChange) (tags, all map[string]any, 
 	if !hasAll {
 		return tags, nil, false
 	}
-	for k, v := range effective {
-		if _, inOwn := own[k]; inOwn {
+	if recorded == nil {
+		recorded = current
+	}
+	stateOwn, _ := recorded["tags"].(map[string]any)
+	stateAll, _ := recorded["tags_all"].(map[string]any)
+	for k, v := range stateAll {
+		if _, inOwn := stateOwn[k]; inOwn {
 			continue
 		}
 		if nv, ok := after[k]; !ok || fmt.Sprint(nv) != fmt.Sprint(v) {

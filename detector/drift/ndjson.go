@@ -194,6 +194,11 @@ func appendAttrChange(b []byte, c AttrChange) ([]byte, error) {
 	return append(b, '}'), nil
 }
 
+// AppendJSON appends v as encoding/json's Marshal (without HTML escaping)
+// would, without reflection for the JSON-model types: the detector stores
+// the cloud's values with it.
+func AppendJSON(b []byte, v any) ([]byte, error) { return appendValue(b, v, 0) }
+
 // appendValue appends an Expected or Actual value (or one nested in it)
 // as encoding/json would; depth is its nesting level.
 func appendValue(b []byte, v any, depth int) ([]byte, error) {
