@@ -21,7 +21,7 @@ func (noShadow) Get(context.Context, ShadowRef, int64) (map[string]json.RawMessa
 	return nil, nil
 }
 func (noShadow) Put(context.Context, ShadowRef, int64, map[string]json.RawMessage) error { return nil }
-func (noShadow) Drop(context.Context, string, string, int64) error                      { return nil }
+func (noShadow) Drop(context.Context, string, string, int64) error                       { return nil }
 
 // benchWrites loads n resources of each kind and returns records of
 // console writes to them: a rule opened, an instance resized, an inline
