@@ -117,7 +117,7 @@ func TestEC2RemoveTags(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ev := computeEvent(ec2Service, "DeleteTags", tt.req, "")
 			ev.State = map[string]any{"tags": current}
-			got, _ := Tags(ec2RemoveTags())(ev, current)
+			got, _ := OwnTags(ec2RemoveTags())(ev, current)
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
@@ -137,23 +137,23 @@ func TestTagsWithDefaultTags(t *testing.T) {
 		wantTags map[string]any
 		wantAll  map[string]any // nil: tags_all not derived
 	}{
-		{"default re-sent unchanged", TagMap("set"), map[string]any{"tags": own, "tags_all": all},
+		{"default re-sent unchanged", TagMapEdit("set"), map[string]any{"tags": own, "tags_all": all},
 			own, nil},
-		{"default changed", TagMap("change"), map[string]any{"tags": own, "tags_all": all},
+		{"default changed", TagMapEdit("change"), map[string]any{"tags": own, "tags_all": all},
 			own, map[string]any{"Name": "web", "Owner": "someone-else", "CostCenter": "42"}},
-		{"default removed", TagKeys("remove"), map[string]any{"tags": own, "tags_all": all},
+		{"default removed", TagKeysEdit("remove"), map[string]any{"tags": own, "tags_all": all},
 			own, map[string]any{"Name": "web", "CostCenter": "42"}},
-		{"own tag changed", TagMap("own"), map[string]any{"tags": own, "tags_all": all},
+		{"own tag changed", TagMapEdit("own"), map[string]any{"tags": own, "tags_all": all},
 			map[string]any{"Name": "api"}, nil},
-		{"new tag", TagMap("new"), map[string]any{"tags": own, "tags_all": all},
+		{"new tag", TagMapEdit("new"), map[string]any{"tags": own, "tags_all": all},
 			map[string]any{"Name": "web", "Team": "x"}, nil},
-		{"own and default changed", TagMap("both"), map[string]any{"tags": own, "tags_all": all},
+		{"own and default changed", TagMapEdit("both"), map[string]any{"tags": own, "tags_all": all},
 			map[string]any{"Name": "api"}, map[string]any{"Name": "api", "Owner": "someone-else", "CostCenter": "42"}},
-		{"default overridden in code", TagMap("set"), map[string]any{"tags": map[string]any{"Name": "web", "Owner": "app"}, "tags_all": map[string]any{"Name": "web", "Owner": "app"}},
+		{"default overridden in code", TagMapEdit("set"), map[string]any{"tags": map[string]any{"Name": "web", "Owner": "app"}, "tags_all": map[string]any{"Name": "web", "Owner": "app"}},
 			map[string]any{"Name": "web", "Owner": "platform"}, nil},
-		{"no tags_all in state", TagMap("set"), map[string]any{"tags": own},
+		{"no tags_all in state", TagMapEdit("set"), map[string]any{"tags": own},
 			map[string]any{"Name": "web", "Owner": "platform"}, nil},
-		{"all cleared", TagsCleared(), map[string]any{"tags": own, "tags_all": all},
+		{"all cleared", ClearTagsEdit(), map[string]any{"tags": own, "tags_all": all},
 			map[string]any{}, map[string]any{}},
 	}
 	req := `{"set":{"Owner":"platform"},"change":{"Owner":"someone-else"},"remove":["Owner"],"own":{"Name":"api"},
@@ -162,14 +162,14 @@ func TestTagsWithDefaultTags(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			ev := computeEvent("sqs.amazonaws.com", "TagQueue", req, "")
 			ev.State = tt.state
-			tags, ok := Tags(tt.edit)(ev, nil)
+			tags, ok := OwnTags(tt.edit)(ev, nil)
 			if !ok {
 				t.Fatal("tags not derived")
 			}
 			if diff := cmp.Diff(tt.wantTags, tags); diff != "" {
 				t.Errorf("tags (-want +got):\n%s", diff)
 			}
-			gotAll, ok := TagsAll(tt.edit)(ev, nil)
+			gotAll, ok := AllTags(tt.edit)(ev, nil)
 			if q, quiet := gotAll.(quietValue); quiet {
 				// Followed tags, not drift: the cloud's set is recorded.
 				if tt.wantAll != nil {

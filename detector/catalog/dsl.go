@@ -366,8 +366,8 @@ type TagChange struct {
 // not tag the resource.
 type TagEdit func(e *Event) (TagChange, bool)
 
-// Tags derives the tags attribute after a tagging call (see TagChange).
-func Tags(edit TagEdit) Value {
+// OwnTags derives the tags attribute after a tagging call (see TagChange).
+func OwnTags(edit TagEdit) Value {
 	return func(e *Event, _ any) (any, bool) {
 		ch, ok := edit(e)
 		if !ok {
@@ -378,10 +378,10 @@ func Tags(edit TagEdit) Value {
 	}
 }
 
-// TagsAll derives tags_all after a tagging call. It is drift only when
+// AllTags derives tags_all after a tagging call. It is drift only when
 // the call changes a key that the provider's default tags alone set;
 // otherwise tags_all follows tags and is Quiet.
-func TagsAll(edit TagEdit) Value {
+func AllTags(edit TagEdit) Value {
 	return func(e *Event, _ any) (any, bool) {
 		ch, ok := edit(e)
 		if !ok {
@@ -457,10 +457,10 @@ func applyTags(current, recorded map[string]any, ch TagChange) (tags, all map[st
 	return tags, after, defaults
 }
 
-// TagPairs reads the tags a call sets from a list of {keyField,
+// TagListEdit reads the tags a call sets from a list of {keyField,
 // valueField} objects at path (IAM's tags, EC2's tagSet.items, S3's
 // Tagging.TagSet.Tag); replace says the call replaces the whole set.
-func TagPairs(path, keyField, valueField string, replace bool) TagEdit {
+func TagListEdit(path, keyField, valueField string, replace bool) TagEdit {
 	return func(e *Event) (TagChange, bool) {
 		items := Items(e.Req(), path)
 		if len(items) == 0 {
@@ -480,8 +480,8 @@ func TagPairs(path, keyField, valueField string, replace bool) TagEdit {
 	}
 }
 
-// TagMap reads the tags a call sets from a map at path (SQS TagQueue).
-func TagMap(path string) TagEdit {
+// TagMapEdit reads the tags a call sets from a map at path (SQS TagQueue).
+func TagMapEdit(path string) TagEdit {
 	return func(e *Event) (TagChange, bool) {
 		m, ok := First(e.Req(), path).(map[string]any)
 		if !ok || len(m) == 0 {
@@ -491,9 +491,9 @@ func TagMap(path string) TagEdit {
 	}
 }
 
-// TagKeys reads the keys a call removes from path (UntagResource's
+// TagKeysEdit reads the keys a call removes from path (UntagResource's
 // tagKeys, a list of strings).
-func TagKeys(path string) TagEdit {
+func TagKeysEdit(path string) TagEdit {
 	return func(e *Event) (TagChange, bool) {
 		var keys []string
 		for _, k := range flattenLists(Path(e.Req(), path)) {
@@ -508,7 +508,7 @@ func TagKeys(path string) TagEdit {
 	}
 }
 
-// TagsCleared is a call that removes every tag (S3 DeleteBucketTagging).
-func TagsCleared() TagEdit {
+// ClearTagsEdit is a call that removes every tag (S3 DeleteBucketTagging).
+func ClearTagsEdit() TagEdit {
 	return func(*Event) (TagChange, bool) { return TagChange{Clear: true}, true }
 }

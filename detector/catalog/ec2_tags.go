@@ -10,7 +10,7 @@ import (
 // type follows from the ID prefix. A Target has one type, so the entries
 // hold one target per prefix, each taking only the IDs with its prefix.
 //
-// Writes are read against the provider's default_tags (see Tags in
+// Writes are read against the provider's default_tags (see OwnTags in
 // dsl.go): tags is derived for the keys the code sets and for new keys,
 // tags_all only when a key that the defaults alone set is changed.
 var ec2TagTypes = []struct{ prefix, tfType string }{
@@ -33,7 +33,7 @@ var ec2TagEntries = []Entry{
 	{
 		Provider: change.AWS, Service: ec2Service, Event: "CreateTags",
 		Doc:     "adds or overwrites tags on EC2 resources",
-		Targets: ec2TagTargets(TagPairs("tagSet.items", "key", "value", false)),
+		Targets: ec2TagTargets(TagListEdit("tagSet.items", "key", "value", false)),
 	},
 	{
 		Provider: change.AWS, Service: ec2Service, Event: "DeleteTags",
@@ -51,8 +51,8 @@ func ec2TagTargets(edit TagEdit) []Target {
 			Type: t.tfType, Op: Modify, Key: "id",
 			ID: MapID(ReqID("resourcesSet.items.resourceId"), keepPrefix(t.prefix)),
 			Attrs: []Attr{
-				{Name: "tags", Value: Tags(edit)},
-				{Name: "tags_all", Value: TagsAll(edit)},
+				{Name: "tags", Value: OwnTags(edit)},
+				{Name: "tags_all", Value: AllTags(edit)},
 			},
 		})
 	}

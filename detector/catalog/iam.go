@@ -225,8 +225,8 @@ var iamEntries = []Entry{
 		Targets: []Target{{
 			Type: "aws_iam_role", Op: Modify, Key: "name", ID: ReqID("roleName"),
 			Attrs: []Attr{
-				{Name: "tags", Value: Tags(TagPairs("tags", "key", "value", false))},
-				{Name: "tags_all", Value: TagsAll(TagPairs("tags", "key", "value", false))},
+				{Name: "tags", Value: OwnTags(TagListEdit("tags", "key", "value", false))},
+				{Name: "tags_all", Value: AllTags(TagListEdit("tags", "key", "value", false))},
 			},
 		}},
 	},
@@ -236,8 +236,8 @@ var iamEntries = []Entry{
 		Targets: []Target{{
 			Type: "aws_iam_role", Op: Modify, Key: "name", ID: ReqID("roleName"),
 			Attrs: []Attr{
-				{Name: "tags", Value: Tags(TagKeys("tagKeys"))},
-				{Name: "tags_all", Value: TagsAll(TagKeys("tagKeys"))},
+				{Name: "tags", Value: OwnTags(TagKeysEdit("tagKeys"))},
+				{Name: "tags_all", Value: AllTags(TagKeysEdit("tagKeys"))},
 			},
 		}},
 	},
@@ -268,8 +268,8 @@ var iamEntries = []Entry{
 		Targets: []Target{{
 			Type: "aws_iam_user", Op: Modify, Key: "name", ID: ReqID("userName"),
 			Attrs: []Attr{
-				{Name: "tags", Value: Tags(TagPairs("tags", "key", "value", false))},
-				{Name: "tags_all", Value: TagsAll(TagPairs("tags", "key", "value", false))},
+				{Name: "tags", Value: OwnTags(TagListEdit("tags", "key", "value", false))},
+				{Name: "tags_all", Value: AllTags(TagListEdit("tags", "key", "value", false))},
 			},
 		}},
 	},
@@ -279,8 +279,8 @@ var iamEntries = []Entry{
 		Targets: []Target{{
 			Type: "aws_iam_user", Op: Modify, Key: "name", ID: ReqID("userName"),
 			Attrs: []Attr{
-				{Name: "tags", Value: Tags(TagKeys("tagKeys"))},
-				{Name: "tags_all", Value: TagsAll(TagKeys("tagKeys"))},
+				{Name: "tags", Value: OwnTags(TagKeysEdit("tagKeys"))},
+				{Name: "tags_all", Value: AllTags(TagKeysEdit("tagKeys"))},
 			},
 		}},
 	},
@@ -534,10 +534,9 @@ func toAnyStrings(ss []string) []any {
 	return out
 }
 
-// emptyList and emptyMap derive a fresh empty value on every call, so no
-// caller can alter a value shared between events.
+// emptyList derives a fresh empty list on every call, so no caller can
+// alter a value shared between events.
 func emptyList() Value { return func(*Event, any) (any, bool) { return []any{}, true } }
-func emptyMap() Value  { return func(*Event, any) (any, bool) { return map[string]any{}, true } }
 
 // firstObject returns the first object of a Terraform block list (blocks
 // with MaxItems 1 are lists of one object in state), or nil.

@@ -158,14 +158,14 @@ var s3Entries = []Entry{
 	{
 		// PutBucketTagging replaces the whole tag set, the effective one:
 		// it is read against tags_all, so re-sending the provider's
-		// default tags unchanged is no drift (see Tags in dsl.go).
+		// default tags unchanged is no drift (see OwnTags in dsl.go).
 		Provider: change.AWS, Service: s3Service, Event: "PutBucketTagging",
 		Doc: "replaces the tags of a bucket",
 		Targets: []Target{{
 			Type: "aws_s3_bucket", Op: Modify, Key: "bucket", ID: ReqID("bucketName"),
 			Attrs: []Attr{
-				{Name: "tags", Value: Tags(TagPairs("Tagging.TagSet.Tag", "Key", "Value", true))},
-				{Name: "tags_all", Value: TagsAll(TagPairs("Tagging.TagSet.Tag", "Key", "Value", true))},
+				{Name: "tags", Value: OwnTags(TagListEdit("Tagging.TagSet.Tag", "Key", "Value", true))},
+				{Name: "tags_all", Value: AllTags(TagListEdit("Tagging.TagSet.Tag", "Key", "Value", true))},
 			},
 		}},
 	},
@@ -175,8 +175,8 @@ var s3Entries = []Entry{
 		Targets: []Target{{
 			Type: "aws_s3_bucket", Op: Modify, Key: "bucket", ID: ReqID("bucketName"),
 			Attrs: []Attr{
-				{Name: "tags", Value: Tags(TagsCleared())},
-				{Name: "tags_all", Value: TagsAll(TagsCleared())},
+				{Name: "tags", Value: OwnTags(ClearTagsEdit())},
+				{Name: "tags_all", Value: AllTags(ClearTagsEdit())},
 			},
 		}},
 	},

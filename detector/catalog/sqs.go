@@ -70,8 +70,8 @@ var sqsEntries = []Entry{
 		Targets: []Target{{
 			Type: "aws_sqs_queue", Op: Modify, Key: "id", ID: sqsQueueURL("queueUrl"),
 			Attrs: []Attr{
-				{Name: "tags", Value: Tags(TagMap("tags"))},
-				{Name: "tags_all", Value: TagsAll(TagMap("tags"))},
+				{Name: "tags", Value: OwnTags(TagMapEdit("tags"))},
+				{Name: "tags_all", Value: AllTags(TagMapEdit("tags"))},
 			},
 		}},
 	},
@@ -81,8 +81,8 @@ var sqsEntries = []Entry{
 		Targets: []Target{{
 			Type: "aws_sqs_queue", Op: Modify, Key: "id", ID: sqsQueueURL("queueUrl"),
 			Attrs: []Attr{
-				{Name: "tags", Value: Tags(TagKeys("tagKeys"))},
-				{Name: "tags_all", Value: TagsAll(TagKeys("tagKeys"))},
+				{Name: "tags", Value: OwnTags(TagKeysEdit("tagKeys"))},
+				{Name: "tags_all", Value: AllTags(TagKeysEdit("tagKeys"))},
 			},
 		}},
 	},
