@@ -14,7 +14,6 @@ import (
 	"github.com/tfdrift/tfdrift/detector/catalog"
 	"github.com/tfdrift/tfdrift/detector/change"
 	"github.com/tfdrift/tfdrift/detector/drift"
-	"github.com/tfdrift/tfdrift/detector/internal/jsonany"
 	"github.com/tfdrift/tfdrift/detector/normalize"
 	"github.com/tfdrift/tfdrift/detector/state"
 )
@@ -516,7 +515,7 @@ func (e *Engine) shadowValues(ctx context.Context, ref ShadowRef, serial int64, 
 		if !ok {
 			continue // attributes other targets read stay for their events
 		}
-		v, err := jsonany.Decode(raw)
+		v, err := decodeValue(raw)
 		if err != nil {
 			return nil, fmt.Errorf("shadow %s %s: %w", ref.Address, name, err)
 		}

@@ -1,12 +1,11 @@
 package detector
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"sync"
-
-	"github.com/tfdrift/tfdrift/detector/internal/jsonany"
 )
 
 // Shadow is the detector's memory of the cloud between state refreshes.
@@ -188,7 +187,7 @@ func (m *MemoryShadow) values(r ShadowRef, serial int64, names []string) (map[st
 			continue
 		}
 		if !v.decoded {
-			val, err := jsonany.Decode(v.raw)
+			val, err := decodeValue(v.raw)
 			if err != nil {
 				return nil, fmt.Errorf("shadow %s %s: %w", r.Address, name, err)
 			}
@@ -251,4 +250,19 @@ func (m *MemoryShadow) Len() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return len(m.entries)
+}
+
+// decodeValue decodes one stored value as encoding/json does with
+// UseNumber: numbers keep their exact text, as in state.
+func decodeValue(raw []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("trailing data after the value")
+	}
+	return v, nil
 }

@@ -59,7 +59,6 @@ func Parse(data []byte, src Source) (*Snapshot, error) {
 	if err := p.root(); err != nil {
 		return nil, fmt.Errorf("state %s: %w", src.Name, err)
 	}
-	p.snap.Source.Serial = p.snap.Serial
 	return p.snap, nil
 }
 
@@ -182,6 +181,7 @@ func (p *parser) root() error {
 			if p.snap.Serial, err = p.intField("serial"); err != nil {
 				return err
 			}
+			p.snap.Source.Serial = p.snap.Serial
 		case "lineage":
 			if p.snap.Lineage, err = p.stringField("lineage"); err != nil {
 				return err
