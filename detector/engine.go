@@ -419,10 +419,10 @@ func (e *Engine) modify(ctx context.Context, t *catalog.Target, ev *catalog.Even
 		cur := attrs[name]
 		ac, drifted := drift.AttrChange{Expected: cur, Unknown: true, Diff: unknownDiff}, true
 		if v != catalog.Unknown {
-			eq := normalize.Equal(cur, v)
+			eq, diff := normalize.Compare(cur, v)
 			put = e.learn(put, name, v, shadowed, eq)
 			if drifted = !eq; drifted {
-				ac = drift.AttrChange{Expected: cur, Actual: v, Diff: normalize.Diff(cur, v)}
+				ac = drift.AttrChange{Expected: cur, Actual: v, Diff: diff}
 			}
 		} else if _, ok := shadowed[name]; ok {
 			put = forget(put, name) // the cloud's value is no longer known
