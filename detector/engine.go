@@ -1,7 +1,13 @@
 package detector
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"hash/maphash"
+	"maps"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -53,6 +59,11 @@ type Options struct {
 	// OnTrustedWrite is called for each mapped write made by Terraform or a
 	// trusted actor, so the caller can re-read state early.
 	OnTrustedWrite func(c *change.Change)
+	// Shadow remembers the cloud's values between state refreshes, so
+	// successive writes to one resource accumulate (see Shadow). Nil
+	// means an in-memory shadow of DefaultShadowCapacity resources, which
+	// is what replay and accept want for their run.
+	Shadow Shadow
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -73,6 +84,10 @@ const (
 	OutcomeDuplicate  Outcome = "duplicate_event"
 	OutcomeNotInState Outcome = "not_in_state"
 	OutcomeNoChange   Outcome = "no_change"
+	// OutcomeAWSService: an AWS service created or deleted resources on
+	// the account's behalf (Auto Scaling launching instances for a
+	// group); that is the group working, not drift.
+	OutcomeAWSService Outcome = "aws_service"
 	OutcomeIgnored    Outcome = "ignored"
 	OutcomeRepeat     Outcome = "repeat"
 	OutcomeDrift      Outcome = "drift"
@@ -88,9 +103,11 @@ type Result struct {
 	Repeats []*drift.Drift
 }
 
-// Stats are running counters, safe to read at any time.
+// Stats are running counters, safe to read at any time. ShadowErrors
+// counts shadow reads and writes that failed: the write was then compared
+// with state alone.
 type Stats struct {
-	Processed, Drifts, Repeats atomic.Int64
+	Processed, Drifts, Repeats, ShadowErrors atomic.Int64
 }
 
 // Engine applies the drift semantics to changes. It is safe for concurrent
@@ -105,7 +122,12 @@ type Engine struct {
 	onTrust func(*change.Change)
 	dedup   *dedup
 	now     func() time.Time
-	Stats   Stats
+	shadow  Shadow
+	// locks serialise the read-derive-write of one resource's shadow
+	// values, so two workers writing one resource do not lose an edit.
+	locks    [64]sync.Mutex
+	lockSeed maphash.Seed
+	Stats    Stats
 }
 
 // New builds an engine.
@@ -113,7 +135,10 @@ func New(o Options) *Engine {
 	e := &Engine{
 		cat: o.Catalog, index: o.Index, rules: o.Rules, code: o.Code,
 		ignore: o.Ignore, onTrust: o.OnTrustedWrite, now: o.Now,
-		trusted: map[string]bool{},
+		trusted: map[string]bool{}, shadow: o.Shadow, lockSeed: maphash.MakeSeed(),
+	}
+	if e.shadow == nil {
+		e.shadow = NewMemoryShadow(0)
 	}
 	if e.now == nil {
 		e.now = time.Now
@@ -154,6 +179,12 @@ func (e *Engine) isTrusted(a change.Actor) bool {
 
 // Process runs one change through the drift semantics.
 func (e *Engine) Process(c *change.Change) Result {
+	return e.ProcessContext(context.Background(), c)
+}
+
+// ProcessContext is Process with a context for the shadow's reads and
+// writes (a store-backed shadow queries a database).
+func (e *Engine) ProcessContext(ctx context.Context, c *change.Change) Result {
 	e.Stats.Processed.Add(1)
 	switch {
 	case c.ReadOnly:
@@ -179,7 +210,7 @@ func (e *Engine) Process(c *change.Change) Result {
 		return Result{Outcome: OutcomeDuplicate}
 	}
 
-	found, drifts, ignoredAll := e.compare(entry, c)
+	found, drifts, ignoredAll, byService := e.compare(ctx, entry, c)
 	res := Result{}
 	for _, d := range drifts {
 		d.Event = c
@@ -205,6 +236,8 @@ func (e *Engine) Process(c *change.Change) Result {
 		res.Outcome = OutcomeRepeat
 	case ignoredAll:
 		res.Outcome = OutcomeIgnored
+	case byService:
+		res.Outcome = OutcomeAWSService
 	case found:
 		res.Outcome = OutcomeNoChange
 	default:
@@ -217,77 +250,100 @@ func (e *Engine) Process(c *change.Change) Result {
 
 // compare resolves the entry's targets against state. found reports whether
 // any named resource is managed; ignoredAll whether drift was found but
-// every attribute of it was ignored.
-func (e *Engine) compare(entry *catalog.Entry, c *change.Change) (found bool, out []*drift.Drift, ignoredAll bool) {
+// every attribute of it was ignored; byService whether an AWS service's
+// own lifecycle action was passed over.
+//
+// Targets are taken in three rounds. Primary targets first: a found
+// resource is compared (Modify) or reported deleted, and claims the write.
+// Then inline and secondary Modify targets, which report only what no
+// primary target claimed (see catalog.Target.Inline and Secondary). Last,
+// Create targets: a creation is unmanaged when no state holds it, and a
+// secondary one only when nothing else claimed the write.
+func (e *Engine) compare(ctx context.Context, entry *catalog.Entry, c *change.Change) (found bool, out []*drift.Drift, ignoredAll, byService bool) {
 	ev := catalog.NewEvent(c)
 	resolutions := entry.Resolve(ev)
+	service := awsServiceActor(c) != ""
 	type pending struct {
 		t    *catalog.Target
 		id   string
 		hits []*state.Resource
 	}
-	var creates, secondary []pending
-	primaryFound := false
-	modify := func(p pending) {
-		for _, res := range p.hits {
-			attrs, err := res.AttributesOf(p.t.AttrNames())
-			if err != nil {
-				continue // state parsed but this object is unreadable: nothing to compare
-			}
-			changes := e.diff(p.t, ev, p.id, attrs)
-			if len(changes) == 0 {
-				continue
-			}
-			kept := e.dropIgnored(res, changes)
-			if len(kept) == 0 {
-				ignoredAll = true
-				continue
-			}
-			out = append(out, e.newDrift(drift.Modified, res, p.t.Type, kept))
+	var creates, deferred []pending
+	claimed := false
+	deleted := func(p pending) {
+		if service {
+			byService = byService || len(p.hits) > 0
+			return
 		}
+		for _, res := range p.hits {
+			out = append(out, e.newDrift(drift.Deleted, res, p.t.Type, nil))
+		}
+	}
+	modify := func(p pending, inline bool) (compared bool) {
+		for _, res := range p.hits {
+			d, cmp, ign := e.modify(ctx, p.t, ev, p.id, res, inline)
+			compared = compared || cmp
+			ignoredAll = ignoredAll || ign
+			if d != nil {
+				out = append(out, d)
+			}
+		}
+		return compared
 	}
 	for _, r := range resolutions {
 		hits := e.index.Lookup(c.Provider, c.Account, r.Target.Type, r.Target.Key, r.ID)
+		if r.Target.Match != nil {
+			hits = e.matching(r.Target.Match, ev, hits)
+		}
 		p := pending{r.Target, r.ID, hits}
 		switch {
 		case r.Target.Op == catalog.Create:
 			if len(hits) > 0 {
-				found = true
+				found, claimed = true, true
 			} else {
 				creates = append(creates, p)
 			}
-		case r.Target.Secondary:
-			secondary = append(secondary, p)
+		case r.Target.Secondary || r.Target.Inline != nil:
+			deferred = append(deferred, p)
 		default:
 			if len(hits) > 0 {
-				found, primaryFound = true, true
+				found, claimed = true, true
 			}
 			if r.Target.Op == catalog.Delete {
-				for _, res := range hits {
-					out = append(out, e.newDrift(drift.Deleted, res, r.Target.Type, nil))
-				}
+				deleted(p)
 			} else {
-				modify(p)
+				modify(p, false)
 			}
 		}
 	}
-	for _, p := range secondary {
-		if primaryFound {
+	primaryClaimed := claimed
+	for _, p := range deferred {
+		if primaryClaimed || len(p.hits) == 0 {
 			continue
 		}
-		if len(p.hits) > 0 {
-			found = true
-		}
-		if p.t.Op == catalog.Delete {
-			for _, res := range p.hits {
-				out = append(out, e.newDrift(drift.Deleted, res, p.t.Type, nil))
+		found = true
+		if sp := p.t.Inline; sp != nil {
+			if len(e.index.Lookup(c.Provider, c.Account, sp.Type, sp.Key, p.id)) > 0 {
+				continue // the split resources manage it
 			}
+			if modify(p, true) {
+				claimed = true
+			}
+			continue
+		}
+		claimed = true
+		if p.t.Op == catalog.Delete {
+			deleted(p)
 		} else {
-			modify(p)
+			modify(p, false)
 		}
 	}
 	for _, p := range creates {
-		if p.t.Secondary && found {
+		if p.t.Secondary && claimed {
+			continue
+		}
+		if service {
+			byService = true
 			continue
 		}
 		changes := map[string]drift.AttrChange{}
@@ -301,30 +357,259 @@ func (e *Engine) compare(entry *catalog.Entry, c *change.Change) (found bool, ou
 		d := &drift.Drift{ChangeType: drift.Created, ResourceType: p.t.Type, ResourceID: p.id, Changes: changes}
 		out = append(out, d)
 	}
-	return found, out, ignoredAll && len(out) == 0
+	return found, out, ignoredAll && len(out) == 0, byService && len(out) == 0
+}
+
+// matching keeps the resources m selects for the event.
+func (e *Engine) matching(m *catalog.Match, ev *catalog.Event, hits []*state.Resource) []*state.Resource {
+	var out []*state.Resource
+	for _, res := range hits {
+		attrs, err := res.AttributesOf(m.Attrs)
+		if err == nil && m.Func(ev, attrs) {
+			out = append(out, res)
+		}
+	}
+	return out
 }
 
 const unknownDiff = "written outside Terraform; the audit record hides the new value"
 
-func (e *Engine) diff(t *catalog.Target, ev *catalog.Event, id string, attrs map[string]any) map[string]drift.AttrChange {
-	var changes map[string]drift.AttrChange
-	for name, v := range t.DeriveFor(ev, id, attrs) {
-		cur := attrs[name]
-		var ac drift.AttrChange
-		if v == catalog.Unknown {
-			ac = drift.AttrChange{Expected: cur, Unknown: true, Diff: unknownDiff}
-		} else {
-			if normalize.Equal(cur, v) {
-				continue
+// modify compares what the event sets on one resource with state, starting
+// from the cloud's values the shadow holds, and records the new values in
+// the shadow. compared is false when there was nothing to compare (an
+// inline target whose attributes state does not hold); ignored is set when
+// drift was found and every attribute of it was ignored.
+func (e *Engine) modify(ctx context.Context, t *catalog.Target, ev *catalog.Event, id string, res *state.Resource, inline bool) (d *drift.Drift, compared, ignored bool) {
+	attrs, err := res.AttributesOf(t.AttrNames())
+	if err != nil {
+		return nil, false, false // state parsed but this object is unreadable: nothing to compare
+	}
+	if inline {
+		held := false
+		for _, n := range t.AttrNames() {
+			held = held || attrs[n] != nil
+		}
+		if !held {
+			return nil, false, false
+		}
+	}
+	ref, serial := shadowRef(res)
+	mu := e.lockFor(ref)
+	mu.Lock()
+	defer mu.Unlock()
+	cloud, shadowed := e.cloudValues(ctx, ref, serial, t.AttrNames(), attrs)
+	ev.Recorded = nil
+	if len(shadowed) > 0 {
+		ev.Recorded = attrs
+	}
+	derived, quiet := t.DeriveQuiet(ev, id, cloud)
+	if inline {
+		for name := range derived {
+			if attrs[name] == nil {
+				delete(derived, name) // state does not hold it: not managed inline
 			}
-			ac = drift.AttrChange{Expected: cur, Actual: v, Diff: normalize.Diff(cur, v)}
+		}
+		if len(derived) == 0 {
+			return nil, false, false
+		}
+	}
+	var changes map[string]drift.AttrChange
+	var put map[string]json.RawMessage
+	for name, v := range derived {
+		cur := attrs[name]
+		ac, drifted := drift.AttrChange{Expected: cur, Unknown: true, Diff: unknownDiff}, true
+		if v != catalog.Unknown {
+			eq, diff := normalize.Compare(cur, v)
+			put = e.learn(put, name, v, shadowed, eq)
+			if drifted = !eq; drifted {
+				ac = drift.AttrChange{Expected: cur, Actual: v, Diff: diff}
+			}
+		} else if _, ok := shadowed[name]; ok {
+			put = forget(put, name) // the cloud's value is no longer known
+		}
+		if !drifted {
+			continue
 		}
 		if changes == nil {
 			changes = map[string]drift.AttrChange{}
 		}
 		changes[name] = ac
 	}
-	return changes
+	for name, v := range quiet {
+		put = e.learn(put, name, v, shadowed, normalize.Equal(attrs[name], v))
+	}
+	if len(put) > 0 {
+		if err := e.shadow.Put(ctx, ref, serial, put); err != nil {
+			e.Stats.ShadowErrors.Add(1)
+		}
+	}
+	if len(changes) == 0 {
+		return nil, true, false
+	}
+	kept := e.dropIgnored(res, changes)
+	if len(kept) == 0 {
+		return nil, true, true
+	}
+	d = e.newDrift(drift.Modified, res, t.Type, kept)
+	if t.Pending != nil {
+		if when := t.Pending(ev); when != "" {
+			d.Pending, d.TakesEffect = true, when
+		}
+	}
+	return d, true, false
+}
+
+func shadowRef(res *state.Resource) (ShadowRef, int64) {
+	ref := ShadowRef{Address: res.Address}
+	var serial int64
+	if src := res.Source; src != nil {
+		ref.Source, ref.Workspace, serial = src.Name, src.Workspace, src.Serial
+	}
+	return ref, serial
+}
+
+func (e *Engine) lockFor(ref ShadowRef) *sync.Mutex {
+	var h maphash.Hash
+	h.SetSeed(e.lockSeed)
+	h.WriteString(ref.Source)
+	h.WriteByte(0)
+	h.WriteString(ref.Workspace)
+	h.WriteByte(0)
+	h.WriteString(ref.Address)
+	return &e.locks[h.Sum64()%uint64(len(e.locks))]
+}
+
+// cloudValues returns state's attributes (of names) with the shadow's
+// values laid over them: what the cloud holds now, as far as the detector
+// knows, and the shadow's values (whose keys are the attributes that came
+// from it). It returns attrs itself when the shadow knows nothing newer.
+func (e *Engine) cloudValues(ctx context.Context, ref ShadowRef, serial int64, names []string, attrs map[string]any) (cloud, shadowed map[string]any) {
+	known, err := e.shadowValues(ctx, ref, serial, names)
+	if err != nil {
+		e.Stats.ShadowErrors.Add(1)
+		return attrs, nil
+	}
+	if len(known) == 0 {
+		return attrs, nil
+	}
+	cloud = maps.Clone(attrs)
+	for name, v := range known {
+		cloud[name] = v
+	}
+	return cloud, known
+}
+
+// shadowValues reads the shadow's values of names, decoded. The in-memory
+// shadow hands them over without a JSON round trip.
+func (e *Engine) shadowValues(ctx context.Context, ref ShadowRef, serial int64, names []string) (map[string]any, error) {
+	if m, ok := e.shadow.(*MemoryShadow); ok {
+		return m.values(ref, serial, names)
+	}
+	known, err := e.shadow.Get(ctx, ref, serial)
+	if err != nil || len(known) == 0 {
+		return nil, err
+	}
+	var out map[string]any
+	for _, name := range names {
+		raw, ok := known[name]
+		if !ok {
+			continue // attributes other targets read stay for their events
+		}
+		v, err := decodeValue(raw)
+		if err != nil {
+			return nil, fmt.Errorf("shadow %s %s: %w", ref.Address, name, err)
+		}
+		if out == nil {
+			out = make(map[string]any, len(names))
+		}
+		out[name] = v
+	}
+	return out, nil
+}
+
+// learn adds to put what the event left in the cloud for one attribute: a
+// value that differs from what the cloud had is recorded, one back at
+// state's value (eqState) is forgotten. Comparing with state is the work
+// the drift needs anyway; the cloud's value is compared only when the
+// shadow supplied it.
+func (e *Engine) learn(put map[string]json.RawMessage, name string, v any, shadowed map[string]any, eqState bool) map[string]json.RawMessage {
+	had, isShadowed := shadowed[name]
+	switch {
+	case eqState:
+		if isShadowed {
+			put = forget(put, name)
+		}
+	case isShadowed && sameValue(had, v):
+		// The cloud already had it: nothing new to learn. (A value equal
+		// only after normalisation is written again, which is harmless
+		// and cheaper than normalising on every repeat.)
+	default:
+		raw, err := drift.AppendJSON(nil, v)
+		if err != nil {
+			e.Stats.ShadowErrors.Add(1)
+			return put
+		}
+		if put == nil {
+			put = map[string]json.RawMessage{}
+		}
+		put[name] = raw
+	}
+	return put
+}
+
+// sameValue reports whether two JSON-model values are identical as
+// values: same types, same map keys, same list order, same number text.
+// It allocates nothing.
+func sameValue(a, b any) bool {
+	switch x := a.(type) {
+	case nil:
+		return b == nil
+	case string:
+		y, ok := b.(string)
+		return ok && x == y
+	case json.Number:
+		y, ok := b.(json.Number)
+		return ok && x == y
+	case bool:
+		y, ok := b.(bool)
+		return ok && x == y
+	case float64:
+		y, ok := b.(float64)
+		return ok && x == y
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if !sameValue(x[i], y[i]) {
+				return false
+			}
+		}
+		return true
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for k, xv := range x {
+			yv, ok := y[k]
+			if !ok || !sameValue(xv, yv) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// forget adds to put the forgetting of one attribute.
+func forget(put map[string]json.RawMessage, name string) map[string]json.RawMessage {
+	if put == nil {
+		put = map[string]json.RawMessage{}
+	}
+	put[name] = nil
+	return put
 }
 
 // dropIgnored removes attributes covered by lifecycle.ignore_changes in the

@@ -170,7 +170,8 @@ func resolveCase(t *testing.T, cat *Catalog, c *catalogCase) (*Entry, []caseWant
 		w := caseWant{Type: r.Target.Type, Op: r.Target.Op.String(), ID: r.ID}
 		var current map[string]any
 		for _, s := range c.State {
-			if s.Type == r.Target.Type && keyValue(s.Attributes, r.Target.Key) == r.ID {
+			if s.Type == r.Target.Type && keyValue(s.Attributes, r.Target.Key) == r.ID &&
+				(r.Target.Match == nil || r.Target.Match.Func(ev, s.Attributes)) {
 				current, w.Found = s.Attributes, true
 				break
 			}

@@ -67,8 +67,47 @@ type Target struct {
 	//     aws_iam_role_policy, and is the drift only when no such resource
 	//     manages the policy.
 	Secondary bool
+	// Inline marks a parent's legacy inline attribute that, since AWS
+	// provider v4, a separate resource type manages instead (a bucket's
+	// versioning and aws_s3_bucket_versioning, a security group's ingress
+	// and aws_vpc_security_group_ingress_rule). Such a target is compared
+	// only when
+	//   - no other target of the event found the resource it writes (the
+	//     split resource itself, or the attachment a re-attach names);
+	//   - state holds no resource of the split type for this parent: then
+	//     the split resources manage the attribute, and a write no split
+	//     resource holds is an unmanaged one, reported by the event's
+	//     secondary Create target if it has one;
+	//   - and only for the attributes state really holds (not null or
+	//     absent).
+	// The parent is never blamed for what a split resource manages, so
+	// accept never writes a legacy block beside the split resources.
+	Inline *Split
+	// Match, when set, narrows the resources found by Key to those the
+	// event names by their properties: a rule revoked by protocol, ports
+	// and source is found among the group's rule resources.
+	Match *Match
+	// Pending, when set, tells whether the cloud applies the call's
+	// change later and when: it returns "" for a change applied at once,
+	// else when it takes effect ("at the next maintenance window").
+	Pending func(e *Event) string
 
 	names []string // AttrNames, computed once by New
+}
+
+// Split names the resource type that manages a parent's inline attribute,
+// and the attribute of that type holding the parent's identifier (the
+// value the parent target resolves to).
+type Split struct {
+	Type string // aws_s3_bucket_versioning, aws_vpc_security_group_ingress_rule
+	Key  string // bucket, security_group_id
+}
+
+// Match selects, among the resources a target's Key lookup found, those an
+// event names. Attrs are the state attributes Func reads.
+type Match struct {
+	Attrs []string
+	Func  func(e *Event, attrs map[string]any) bool
 }
 
 // Attr derives one Terraform attribute from an event.
@@ -164,6 +203,12 @@ func (e *Entry) validate() error {
 		if t.Type == "" || t.Key == "" || t.ID == nil {
 			return fmt.Errorf("%s: target %q needs Type, Key and ID", where, t.Type)
 		}
+		if t.Inline != nil && (t.Op != Modify || t.Inline.Type == "" || t.Inline.Key == "") {
+			return fmt.Errorf("%s: inline target %s must modify and name its split type and key", where, t.Type)
+		}
+		if t.Match != nil && (t.Match.Func == nil || len(t.Match.Attrs) == 0) {
+			return fmt.Errorf("%s: target %s: a match needs a function and the attributes it reads", where, t.Type)
+		}
 		if t.Op == Modify && len(t.Attrs) == 0 {
 			return fmt.Errorf("%s: modify target %s sets no attributes", where, t.Type)
 		}
@@ -226,6 +271,9 @@ func (c *Catalog) KeysByType() map[string][]string {
 			if !contains(out[t.Type], t.Key) {
 				out[t.Type] = append(out[t.Type], t.Key)
 			}
+			if sp := t.Inline; sp != nil && !contains(out[sp.Type], sp.Key) {
+				out[sp.Type] = append(out[sp.Type], sp.Key)
+			}
 		}
 	}
 	return out
@@ -273,20 +321,45 @@ func (t *Target) Derive(ev *Event, current map[string]any) map[string]any {
 
 // DeriveFor is Derive for one resolved identifier: hooks that serve calls
 // naming several resources (a Route 53 batch) read it from Event.ID.
+// Quiet values (see Quiet) are left out.
 func (t *Target) DeriveFor(ev *Event, id string, current map[string]any) map[string]any {
-	ev.ID = id
-	out := make(map[string]any, len(t.Attrs))
+	out, _ := t.DeriveQuiet(ev, id, current)
+	return out
+}
+
+// DeriveQuiet is DeriveFor that also returns the quiet values: what the
+// cloud now holds for attributes that are no drift of their own.
+func (t *Target) DeriveQuiet(ev *Event, id string, current map[string]any) (values, quiet map[string]any) {
+	ev.ID, ev.State = id, current
+	values = make(map[string]any, len(t.Attrs))
 	for _, a := range t.Attrs {
 		var cur any
 		if current != nil {
 			cur = current[a.Name]
 		}
-		if v, ok := a.Value(ev, cur); ok {
-			out[a.Name] = v
+		v, ok := a.Value(ev, cur)
+		if !ok {
+			continue
 		}
+		if q, isQuiet := v.(quietValue); isQuiet {
+			if quiet == nil {
+				quiet = map[string]any{}
+			}
+			quiet[a.Name] = q.v
+			continue
+		}
+		values[a.Name] = v
 	}
-	return out
+	return values, quiet
 }
+
+// Quiet wraps a derived value that the cloud now holds but that is no
+// drift of its own: tags_all after a write to a tag the code sets, which
+// merely follows tags. The engine records it as the cloud's value, so
+// later writes build on it, and does not report it.
+func Quiet(v any) any { return quietValue{v} }
+
+type quietValue struct{ v any }
 
 func contains(list []string, s string) bool {
 	for _, x := range list {

@@ -115,9 +115,76 @@ func TestEC2RemoveTags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, _ := ec2RemoveTags()(computeEvent(ec2Service, "DeleteTags", tt.req, ""), current)
+			ev := computeEvent(ec2Service, "DeleteTags", tt.req, "")
+			ev.State = map[string]any{"tags": current}
+			got, _ := OwnTags(ec2RemoveTags())(ev, current)
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestTagsWithDefaultTags: tag writes are read against tags_all, the
+// effective set a provider default_tags block makes.
+func TestTagsWithDefaultTags(t *testing.T) {
+	own := map[string]any{"Name": "web"}
+	all := map[string]any{"Name": "web", "Owner": "platform", "CostCenter": "42"}
+	tests := []struct {
+		name     string
+		edit     TagEdit
+		state    map[string]any
+		wantTags map[string]any
+		wantAll  map[string]any // nil: tags_all not derived
+	}{
+		{"default re-sent unchanged", TagMapEdit("set"), map[string]any{"tags": own, "tags_all": all},
+			own, nil},
+		{"default changed", TagMapEdit("change"), map[string]any{"tags": own, "tags_all": all},
+			own, map[string]any{"Name": "web", "Owner": "someone-else", "CostCenter": "42"}},
+		{"default removed", TagKeysEdit("remove"), map[string]any{"tags": own, "tags_all": all},
+			own, map[string]any{"Name": "web", "CostCenter": "42"}},
+		{"own tag changed", TagMapEdit("own"), map[string]any{"tags": own, "tags_all": all},
+			map[string]any{"Name": "api"}, nil},
+		{"new tag", TagMapEdit("new"), map[string]any{"tags": own, "tags_all": all},
+			map[string]any{"Name": "web", "Team": "x"}, nil},
+		{"own and default changed", TagMapEdit("both"), map[string]any{"tags": own, "tags_all": all},
+			map[string]any{"Name": "api"}, map[string]any{"Name": "api", "Owner": "someone-else", "CostCenter": "42"}},
+		{"default overridden in code", TagMapEdit("set"), map[string]any{"tags": map[string]any{"Name": "web", "Owner": "app"}, "tags_all": map[string]any{"Name": "web", "Owner": "app"}},
+			map[string]any{"Name": "web", "Owner": "platform"}, nil},
+		{"no tags_all in state", TagMapEdit("set"), map[string]any{"tags": own},
+			map[string]any{"Name": "web", "Owner": "platform"}, nil},
+		{"all cleared", ClearTagsEdit(), map[string]any{"tags": own, "tags_all": all},
+			map[string]any{}, map[string]any{}},
+	}
+	req := `{"set":{"Owner":"platform"},"change":{"Owner":"someone-else"},"remove":["Owner"],"own":{"Name":"api"},
+		"new":{"Team":"x"},"both":{"Name":"api","Owner":"someone-else"}}`
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ev := computeEvent("sqs.amazonaws.com", "TagQueue", req, "")
+			ev.State = tt.state
+			tags, ok := OwnTags(tt.edit)(ev, nil)
+			if !ok {
+				t.Fatal("tags not derived")
+			}
+			if diff := cmp.Diff(tt.wantTags, tags); diff != "" {
+				t.Errorf("tags (-want +got):\n%s", diff)
+			}
+			gotAll, ok := AllTags(tt.edit)(ev, nil)
+			if q, quiet := gotAll.(quietValue); quiet {
+				// Followed tags, not drift: the cloud's set is recorded.
+				if tt.wantAll != nil {
+					t.Errorf("tags_all is quiet (%v), want it reported", q.v)
+				}
+				if tt.state["tags_all"] == nil {
+					t.Errorf("tags_all derived without tags_all in state")
+				}
+				return
+			}
+			if !ok {
+				gotAll = map[string]any(nil)
+			}
+			if diff := cmp.Diff(tt.wantAll, gotAll); diff != "" {
+				t.Errorf("tags_all (-want +got):\n%s", diff)
 			}
 		})
 	}

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"strings"
 )
@@ -330,4 +331,184 @@ func firstValue(v any, paths []string) (any, bool) {
 		}
 	}
 	return nil, false
+}
+
+// --- Tags and the provider's default_tags ---
+//
+// With a provider default_tags block, state's tags holds the tags the
+// resource's own code sets and tags_all the effective set: tags plus the
+// defaults. A tag write is read against tags_all:
+//   - a key the code sets (in tags) or a new key changes tags, and with it
+//     tags_all, which follows: only tags is reported, so that
+//     ignore_changes = [tags] silences it;
+//   - a key only the defaults set (in tags_all, not in tags) written with
+//     the value it has is no change at all; written with another value,
+//     or removed, it is drift on tags_all alone: the code's tags still
+//     hold, the provider's defaults do not.
+// Without tags_all in state (older providers, types without it), tags is
+// the whole set.
+
+// TagChange is what a tagging call does to a resource's tag set.
+type TagChange struct {
+	Set map[string]any // keys written, with their values
+	// Remove lists keys removed whatever their value; RemoveIf those
+	// removed only while they hold the given value (EC2 DeleteTags
+	// naming a value).
+	Remove   []string
+	RemoveIf map[string]any
+	Replace  bool // the call replaces the whole set with Set
+	// Clear removes every tag but AWS's own ("aws:" keys), which
+	// Terraform does not hold.
+	Clear bool
+}
+
+// TagEdit extracts an event's TagChange; ok is false when the event does
+// not tag the resource.
+type TagEdit func(e *Event) (TagChange, bool)
+
+// OwnTags derives the tags attribute after a tagging call (see TagChange).
+func OwnTags(edit TagEdit) Value {
+	return func(e *Event, _ any) (any, bool) {
+		ch, ok := edit(e)
+		if !ok {
+			return nil, false
+		}
+		tags, _, _ := applyTags(e.State, e.Recorded, ch)
+		return tags, true
+	}
+}
+
+// AllTags derives tags_all after a tagging call. It is drift only when
+// the call changes a key that the provider's default tags alone set;
+// otherwise tags_all follows tags and is Quiet.
+func AllTags(edit TagEdit) Value {
+	return func(e *Event, _ any) (any, bool) {
+		ch, ok := edit(e)
+		if !ok {
+			return nil, false
+		}
+		_, all, defaults := applyTags(e.State, e.Recorded, ch)
+		if all == nil {
+			return nil, false
+		}
+		if !defaults {
+			return Quiet(all), true
+		}
+		return all, true
+	}
+}
+
+// applyTags applies ch to a resource's tags and tags_all as the cloud has
+// them (current). all is nil when state holds no tags_all; defaults
+// reports whether the result differs from state (recorded, or current
+// when nil) on a key that only the default tags set.
+func applyTags(current, recorded map[string]any, ch TagChange) (tags, all map[string]any, defaults bool) {
+	own, _ := current["tags"].(map[string]any)
+	effective, hasAll := current["tags_all"].(map[string]any)
+	if !hasAll {
+		effective = own
+	}
+	after := map[string]any{}
+	if !ch.Replace {
+		for k, v := range effective {
+			if !ch.Clear || strings.HasPrefix(k, "aws:") {
+				after[k] = v
+			}
+		}
+	}
+	for k, v := range ch.Set {
+		if v == nil {
+			v = ""
+		}
+		after[k] = v
+	}
+	for _, k := range ch.Remove {
+		delete(after, k)
+	}
+	for k, want := range ch.RemoveIf {
+		if have, ok := after[k]; ok && fmt.Sprint(have) == fmt.Sprint(want) {
+			delete(after, k)
+		}
+	}
+	tags = map[string]any{}
+	for k, v := range after {
+		_, inOwn := own[k]
+		_, inAll := effective[k]
+		if inOwn || !inAll || !hasAll {
+			tags[k] = v
+		}
+	}
+	if !hasAll {
+		return tags, nil, false
+	}
+	if recorded == nil {
+		recorded = current
+	}
+	stateOwn, _ := recorded["tags"].(map[string]any)
+	stateAll, _ := recorded["tags_all"].(map[string]any)
+	for k, v := range stateAll {
+		if _, inOwn := stateOwn[k]; inOwn {
+			continue
+		}
+		if nv, ok := after[k]; !ok || fmt.Sprint(nv) != fmt.Sprint(v) {
+			defaults = true
+		}
+	}
+	return tags, after, defaults
+}
+
+// TagListEdit reads the tags a call sets from a list of {keyField,
+// valueField} objects at path (IAM's tags, EC2's tagSet.items, S3's
+// Tagging.TagSet.Tag); replace says the call replaces the whole set.
+func TagListEdit(path, keyField, valueField string, replace bool) TagEdit {
+	return func(e *Event) (TagChange, bool) {
+		items := Items(e.Req(), path)
+		if len(items) == 0 {
+			return TagChange{}, false
+		}
+		ch := TagChange{Set: map[string]any{}, Replace: replace}
+		for _, it := range items {
+			m, ok := it.(map[string]any)
+			if !ok {
+				continue
+			}
+			if k, _ := m[keyField].(string); k != "" {
+				ch.Set[k] = m[valueField]
+			}
+		}
+		return ch, true
+	}
+}
+
+// TagMapEdit reads the tags a call sets from a map at path (SQS TagQueue).
+func TagMapEdit(path string) TagEdit {
+	return func(e *Event) (TagChange, bool) {
+		m, ok := First(e.Req(), path).(map[string]any)
+		if !ok || len(m) == 0 {
+			return TagChange{}, false
+		}
+		return TagChange{Set: m}, true
+	}
+}
+
+// TagKeysEdit reads the keys a call removes from path (UntagResource's
+// tagKeys, a list of strings).
+func TagKeysEdit(path string) TagEdit {
+	return func(e *Event) (TagChange, bool) {
+		var keys []string
+		for _, k := range flattenLists(Path(e.Req(), path)) {
+			if s, ok := k.(string); ok {
+				keys = append(keys, s)
+			}
+		}
+		if len(keys) == 0 {
+			return TagChange{}, false
+		}
+		return TagChange{Remove: keys}, true
+	}
+}
+
+// ClearTagsEdit is a call that removes every tag (S3 DeleteBucketTagging).
+func ClearTagsEdit() TagEdit {
+	return func(*Event) (TagChange, bool) { return TagChange{Clear: true}, true }
 }

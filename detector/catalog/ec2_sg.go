@@ -12,49 +12,81 @@ import (
 const ec2Service = "ec2.amazonaws.com"
 
 // Security groups. A group's rules live in two places in Terraform: the
-// group's own ingress/egress sets and, in newer code, separate
-// aws_vpc_security_group_{ingress,egress}_rule resources. A rule change is
-// drift on the group (its ingress set is computed from all rules); a new
-// rule resource is reported as unmanaged only when the group is unmanaged.
+// group's own ingress/egress sets (the legacy inline form, which the
+// provider also reads back as a computed list of every rule) and, in code
+// written since AWS provider v5, separate
+// aws_vpc_security_group_{ingress,egress}_rule resources, one per rule,
+// found by their sgr- ID or, for calls that carry none, by the rule's
+// properties. The split resources manage the group's rules whenever state
+// holds any for the group (see Target.Inline): the group is never blamed,
+// and a new rule is an unmanaged rule resource. Without them a rule change
+// is drift on the group's inline set.
 var ec2SecurityGroupEntries = []Entry{
 	{
 		Provider: change.AWS, Service: ec2Service, Event: "AuthorizeSecurityGroupIngress",
 		Doc: "adds inbound rules to a security group",
 		Targets: []Target{
-			{Type: "aws_security_group", Op: Modify, Key: "id", ID: ReqID("groupId"),
+			{Type: "aws_security_group", Op: Modify, Key: "id", ID: ReqID("groupId"), Inline: sgSplit("ingress"),
 				Attrs: []Attr{{Name: "ingress", Value: AddRules()}}},
 			{Type: "aws_vpc_security_group_ingress_rule", Op: Create, Key: "id", Secondary: true,
-				ID: RespID("securityGroupRuleSet.items.securityGroupRuleId")},
+				ID: sgRuleIDsOf(false), Attrs: sgRuleCreateAttrs()},
 		},
 	},
 	{
 		Provider: change.AWS, Service: ec2Service, Event: "AuthorizeSecurityGroupEgress",
 		Doc: "adds outbound rules to a security group",
 		Targets: []Target{
-			{Type: "aws_security_group", Op: Modify, Key: "id", ID: ReqID("groupId"),
+			{Type: "aws_security_group", Op: Modify, Key: "id", ID: ReqID("groupId"), Inline: sgSplit("egress"),
 				Attrs: []Attr{{Name: "egress", Value: AddRules()}}},
 			{Type: "aws_vpc_security_group_egress_rule", Op: Create, Key: "id", Secondary: true,
-				ID: RespID("securityGroupRuleSet.items.securityGroupRuleId")},
+				ID: sgRuleIDsOf(true), Attrs: sgRuleCreateAttrs()},
 		},
 	},
 	{
+		// Revoke names rules by ID (securityGroupRuleIds) or, in older
+		// records and most CLI calls, by their properties; either finds
+		// the rule resources.
 		Provider: change.AWS, Service: ec2Service, Event: "RevokeSecurityGroupIngress",
 		Doc: "removes inbound rules from a security group",
 		Targets: []Target{
-			{Type: "aws_security_group", Op: Modify, Key: "id", ID: ReqID("groupId"),
+			{Type: "aws_security_group", Op: Modify, Key: "id", ID: ReqID("groupId"), Inline: sgSplit("ingress"),
 				Attrs: []Attr{{Name: "ingress", Value: RemoveRules()}}},
 			{Type: "aws_vpc_security_group_ingress_rule", Op: Delete, Key: "id",
 				ID: ReqID("securityGroupRuleIds.items.securityGroupRuleId", "securityGroupRuleIds.items", "SecurityGroupRuleId.1")},
+			{Type: "aws_vpc_security_group_ingress_rule", Op: Delete, Key: "security_group_id",
+				ID: sgIfPermissions(), Match: sgRuleByProperties()},
 		},
 	},
 	{
 		Provider: change.AWS, Service: ec2Service, Event: "RevokeSecurityGroupEgress",
 		Doc: "removes outbound rules from a security group",
 		Targets: []Target{
-			{Type: "aws_security_group", Op: Modify, Key: "id", ID: ReqID("groupId"),
+			{Type: "aws_security_group", Op: Modify, Key: "id", ID: ReqID("groupId"), Inline: sgSplit("egress"),
 				Attrs: []Attr{{Name: "egress", Value: RemoveRules()}}},
 			{Type: "aws_vpc_security_group_egress_rule", Op: Delete, Key: "id",
 				ID: ReqID("securityGroupRuleIds.items.securityGroupRuleId", "securityGroupRuleIds.items", "SecurityGroupRuleId.1")},
+			{Type: "aws_vpc_security_group_egress_rule", Op: Delete, Key: "security_group_id",
+				ID: sgIfPermissions(), Match: sgRuleByProperties()},
+		},
+	},
+	{
+		// The console's in-place rule edit. The request names the rule by
+		// ID and gives its new form whole; it does not say whether the
+		// rule is inbound or outbound, so both rule types are looked up.
+		// A group whose rules are inline does not keep rule IDs in state,
+		// and the old form is not in the record: the group's sets are
+		// reported as written, their new value unknown.
+		Provider: change.AWS, Service: ec2Service, Event: "ModifySecurityGroupRules",
+		Doc: "edits security group rules in place",
+		Targets: []Target{
+			{Type: "aws_vpc_security_group_ingress_rule", Op: Modify, Key: "id", ID: sgModifiedRuleIDs(), Attrs: sgModifiedRuleAttrs()},
+			{Type: "aws_vpc_security_group_egress_rule", Op: Modify, Key: "id", ID: sgModifiedRuleIDs(), Attrs: sgModifiedRuleAttrs()},
+			{Type: "aws_security_group", Op: Modify, Key: "id", ID: ReqID(sgModifyRequest + ".GroupId"),
+				Inline: &Split{Type: "aws_vpc_security_group_ingress_rule", Key: "security_group_id"},
+				Attrs: []Attr{
+					{Name: "ingress", Value: sgModifiedInline()},
+					{Name: "egress", Value: sgModifiedInline()},
+				}},
 		},
 	},
 	{
@@ -350,4 +382,211 @@ func toAny(ms []map[string]any) []any {
 		out[i] = m
 	}
 	return out
+}
+
+// sgSplit names the rule resources that manage a group's ingress or egress
+// set.
+func sgSplit(set string) *Split {
+	return &Split{Type: "aws_vpc_security_group_" + set + "_rule", Key: "security_group_id"}
+}
+
+// sgRuleIDsOf takes the IDs of the rules an Authorize call created, from
+// the response's securityGroupRuleSet, keeping the direction asked for.
+func sgRuleIDsOf(egress bool) IDs {
+	return func(e *Event) []string {
+		var out []string
+		for _, it := range Items(e.Resp(), "securityGroupRuleSet.items") {
+			m, ok := it.(map[string]any)
+			if !ok {
+				continue
+			}
+			if eg, ok := toBool(m["isEgress"]); ok && eg != egress {
+				continue
+			}
+			if id, _ := m["securityGroupRuleId"].(string); id != "" {
+				out = append(out, id)
+			}
+		}
+		return out
+	}
+}
+
+// sgRuleCreateAttrs derives a new rule resource's attributes from the
+// response's description of the rule with the ID being reported.
+func sgRuleCreateAttrs() []Attr {
+	field := func(name, key string, conv func(any) any) Attr {
+		return Attr{Name: name, Value: func(e *Event, _ any) (any, bool) {
+			for _, it := range Items(e.Resp(), "securityGroupRuleSet.items") {
+				m, ok := it.(map[string]any)
+				if !ok || m["securityGroupRuleId"] != e.ID {
+					continue
+				}
+				v, ok := m[key]
+				if !ok {
+					return nil, false
+				}
+				if conv != nil {
+					v = conv(v)
+				}
+				return v, true
+			}
+			return nil, false
+		}}
+	}
+	return []Attr{
+		field("security_group_id", "groupId", nil),
+		field("ip_protocol", "ipProtocol", func(v any) any { return normProto(fmt.Sprint(v)) }),
+		field("from_port", "fromPort", nil),
+		field("to_port", "toPort", nil),
+		field("cidr_ipv4", "cidrIpv4", nil),
+		field("description", "description", nil),
+	}
+}
+
+// sgIfPermissions names the group of a Revoke call that gives rules by
+// their properties, so its rule resources can be matched.
+func sgIfPermissions() IDs {
+	return func(e *Event) []string {
+		if len(ipPermissions(e)) == 0 {
+			return nil
+		}
+		return Strings(e.Req(), "groupId")
+	}
+}
+
+// sgRuleAttrs are the attributes of a rule resource that say what it
+// allows.
+var sgRuleAttrs = []string{"security_group_id", "ip_protocol", "from_port", "to_port",
+	"cidr_ipv4", "cidr_ipv6", "prefix_list_id", "referenced_security_group_id"}
+
+// sgRuleByProperties matches the rule resources whose (protocol, ports,
+// source) a Revoke call names. A rule resource holds exactly one source.
+func sgRuleByProperties() *Match {
+	return &Match{Attrs: sgRuleAttrs, Func: func(e *Event, attrs map[string]any) bool {
+		groupID, _ := First(e.Req(), "groupId").(string)
+		atom, ok := sgRuleAtom(attrs)
+		if !ok {
+			return false
+		}
+		for _, p := range ipPermissions(e) {
+			for _, obj := range tfRulesOfPermission(p, groupID) {
+				for _, a := range atomsOfTF(obj) {
+					if a == atom {
+						return true
+					}
+				}
+			}
+		}
+		return false
+	}}
+}
+
+// sgRuleAtom is what one aws_vpc_security_group_*_rule allows, as the
+// atoms the inline sets are compared by.
+func sgRuleAtom(attrs map[string]any) (ruleAtom, bool) {
+	proto := normProto(fmt.Sprint(attrs["ip_protocol"]))
+	from, to := portText(attrs["from_port"]), portText(attrs["to_port"])
+	if proto == "-1" {
+		from, to = "0", "0"
+	}
+	group, _ := attrs["security_group_id"].(string)
+	for _, s := range []struct{ attr, kind string }{
+		{"cidr_ipv4", "cidr"}, {"cidr_ipv6", "ipv6"}, {"prefix_list_id", "pl"}, {"referenced_security_group_id", "sg"},
+	} {
+		v, _ := attrs[s.attr].(string)
+		if v == "" {
+			continue
+		}
+		if s.kind == "sg" && v == group {
+			return ruleAtom{proto, from, to, "self", ""}, true
+		}
+		return ruleAtom{proto, from, to, s.kind, v}, true
+	}
+	return ruleAtom{}, false
+}
+
+// sgModifyRequest is where CloudTrail logs ModifySecurityGroupRules'
+// parameters: requestParameters.ModifySecurityGroupRulesRequest, holding
+// GroupId and SecurityGroupRule (one {SecurityGroupRuleId,
+// SecurityGroupRule} object, or a list of them).
+const sgModifyRequest = "ModifySecurityGroupRulesRequest"
+
+func sgModifiedRules(e *Event) []map[string]any {
+	var out []map[string]any
+	for _, it := range Items(e.Req(), sgModifyRequest+".SecurityGroupRule") {
+		if m, ok := it.(map[string]any); ok {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func sgModifiedRuleIDs() IDs {
+	return func(e *Event) []string {
+		var out []string
+		for _, r := range sgModifiedRules(e) {
+			if id, _ := r["SecurityGroupRuleId"].(string); id != "" {
+				out = append(out, id)
+			}
+		}
+		return out
+	}
+}
+
+// sgModifiedRuleAttrs derives a rule resource after
+// ModifySecurityGroupRules: the request gives the rule's new form whole,
+// so a source it leaves out is cleared, and ports are null for all
+// protocols, as the provider stores them.
+func sgModifiedRuleAttrs() []Attr {
+	newForm := func(e *Event) map[string]any {
+		for _, r := range sgModifiedRules(e) {
+			if r["SecurityGroupRuleId"] == e.ID {
+				m, _ := r["SecurityGroupRule"].(map[string]any)
+				return m
+			}
+		}
+		return nil
+	}
+	field := func(name, key string) Attr {
+		return Attr{Name: name, Value: func(e *Event, _ any) (any, bool) {
+			rule := newForm(e)
+			if rule == nil {
+				return nil, false
+			}
+			v := rule[key]
+			switch name {
+			case "ip_protocol":
+				return normProto(fmt.Sprint(v)), true
+			case "from_port", "to_port":
+				if normProto(fmt.Sprint(rule["IpProtocol"])) == "-1" {
+					return nil, true
+				}
+			}
+			if s, ok := v.(string); ok && s == "" {
+				v = nil
+			}
+			return v, true
+		}}
+	}
+	return []Attr{
+		field("ip_protocol", "IpProtocol"),
+		field("from_port", "FromPort"),
+		field("to_port", "ToPort"),
+		field("cidr_ipv4", "CidrIpv4"),
+		field("cidr_ipv6", "CidrIpv6"),
+		field("prefix_list_id", "PrefixListId"),
+		field("referenced_security_group_id", "ReferencedGroupId"),
+		field("description", "Description"),
+	}
+}
+
+// sgModifiedInline reports a group's inline set as written but unknown
+// after ModifySecurityGroupRules (see the entry).
+func sgModifiedInline() Value {
+	return func(e *Event, _ any) (any, bool) {
+		if len(sgModifiedRules(e)) == 0 {
+			return nil, false
+		}
+		return Unknown, true
+	}
 }

@@ -1,7 +1,6 @@
 package catalog
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/tfdrift/tfdrift/detector/change"
@@ -11,10 +10,9 @@ import (
 // type follows from the ID prefix. A Target has one type, so the entries
 // hold one target per prefix, each taking only the IDs with its prefix.
 //
-// Only tags is derived, not tags_all: ignore_changes = [tags] is how
-// configurations opt out of tag drift, and the attribute must match it. A
-// key re-tagged with the value a provider default_tags block already sets
-// shows as drift on tags although tags_all is unchanged.
+// Writes are read against the provider's default_tags (see OwnTags in
+// dsl.go): tags is derived for the keys the code sets and for new keys,
+// tags_all only when a key that the defaults alone set is changed.
 var ec2TagTypes = []struct{ prefix, tfType string }{
 	{"i-", "aws_instance"},
 	{"sg-", "aws_security_group"},
@@ -35,7 +33,7 @@ var ec2TagEntries = []Entry{
 	{
 		Provider: change.AWS, Service: ec2Service, Event: "CreateTags",
 		Doc:     "adds or overwrites tags on EC2 resources",
-		Targets: ec2TagTargets(KeyValues("tagSet.items", "key", "value", false)),
+		Targets: ec2TagTargets(TagListEdit("tagSet.items", "key", "value", false)),
 	},
 	{
 		Provider: change.AWS, Service: ec2Service, Event: "DeleteTags",
@@ -46,13 +44,16 @@ var ec2TagEntries = []Entry{
 
 func init() { register(servedBy(ec2TagEntries)) }
 
-func ec2TagTargets(tags Value) []Target {
+func ec2TagTargets(edit TagEdit) []Target {
 	out := make([]Target, 0, len(ec2TagTypes))
 	for _, t := range ec2TagTypes {
 		out = append(out, Target{
 			Type: t.tfType, Op: Modify, Key: "id",
-			ID:    MapID(ReqID("resourcesSet.items.resourceId"), keepPrefix(t.prefix)),
-			Attrs: []Attr{{Name: "tags", Value: tags}},
+			ID: MapID(ReqID("resourcesSet.items.resourceId"), keepPrefix(t.prefix)),
+			Attrs: []Attr{
+				{Name: "tags", Value: OwnTags(edit)},
+				{Name: "tags_all", Value: AllTags(edit)},
+			},
 		})
 	}
 	return out
@@ -68,39 +69,32 @@ func keepPrefix(prefix string) func(string) string {
 	}
 }
 
-// ec2RemoveTags derives the tags left after DeleteTags. An item naming a
-// value removes the tag only when the tag has that value, as the API does.
-// A call without a tag list deletes every user tag of the resources (the
-// API keeps only "aws:" tags, which Terraform does not hold).
-func ec2RemoveTags() Value {
-	return func(e *Event, cur any) (any, bool) {
+// ec2RemoveTags reads DeleteTags. An item naming a value removes the tag
+// only when the tag has that value, as the API does. A call without a tag
+// list deletes every user tag of the resources (the API keeps only "aws:"
+// tags, which Terraform does not hold).
+func ec2RemoveTags() TagEdit {
+	return func(e *Event) (TagChange, bool) {
 		items := Items(e.Req(), "tagSet.items")
-		current, _ := cur.(map[string]any)
-		out := make(map[string]any, len(current))
 		if len(items) == 0 {
-			for k, v := range current {
-				if strings.HasPrefix(k, "aws:") {
-					out[k] = v
-				}
-			}
-			return out, true
+			return TagChange{Clear: true}, true
 		}
-		for k, v := range current {
-			out[k] = v
-		}
+		ch := TagChange{RemoveIf: map[string]any{}}
 		for _, it := range items {
 			m, ok := it.(map[string]any)
 			if !ok {
 				continue
 			}
 			k, _ := m["key"].(string)
-			if want, named := m["value"]; named && want != nil {
-				if have, ok := out[k]; !ok || fmt.Sprint(have) != fmt.Sprint(want) {
-					continue
-				}
+			if k == "" {
+				continue
 			}
-			delete(out, k)
+			if want, named := m["value"]; named && want != nil {
+				ch.RemoveIf[k] = want
+			} else {
+				ch.Remove = append(ch.Remove, k)
+			}
 		}
-		return out, true
+		return ch, true
 	}
 }

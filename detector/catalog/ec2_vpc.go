@@ -112,7 +112,7 @@ var ec2VPCEntries = []Entry{
 		Provider: change.AWS, Service: ec2Service, Event: "CreateRoute",
 		Doc: "adds a route to a route table",
 		Targets: []Target{
-			{Type: "aws_route_table", Op: Modify, Key: "id", ID: ReqID("routeTableId"),
+			{Type: "aws_route_table", Op: Modify, Key: "id", ID: ReqID("routeTableId"), Inline: routeSplit,
 				Attrs: []Attr{{Name: "route", Value: routeTableRoutes(routeAdd)}}},
 			{Type: "aws_route", Op: Create, Key: "id", ID: routeIDs(), Secondary: true},
 		},
@@ -121,7 +121,7 @@ var ec2VPCEntries = []Entry{
 		Provider: change.AWS, Service: ec2Service, Event: "ReplaceRoute",
 		Doc: "changes the target of a route",
 		Targets: []Target{
-			{Type: "aws_route_table", Op: Modify, Key: "id", ID: ReqID("routeTableId"),
+			{Type: "aws_route_table", Op: Modify, Key: "id", ID: ReqID("routeTableId"), Inline: routeSplit,
 				Attrs: []Attr{{Name: "route", Value: routeTableRoutes(routeReplace)}}},
 			{Type: "aws_route", Op: Modify, Key: "id", ID: routeIDs(), Attrs: routeTargetAttrs()},
 		},
@@ -130,7 +130,7 @@ var ec2VPCEntries = []Entry{
 		Provider: change.AWS, Service: ec2Service, Event: "DeleteRoute",
 		Doc: "removes a route from a route table",
 		Targets: []Target{
-			{Type: "aws_route_table", Op: Modify, Key: "id", ID: ReqID("routeTableId"),
+			{Type: "aws_route_table", Op: Modify, Key: "id", ID: ReqID("routeTableId"), Inline: routeSplit,
 				Attrs: []Attr{{Name: "route", Value: routeTableRoutes(routeRemove)}}},
 			{Type: "aws_route", Op: Delete, Key: "id", ID: routeIDs()},
 		},
@@ -152,7 +152,7 @@ var ec2VPCEntries = []Entry{
 		Provider: change.AWS, Service: ec2Service, Event: "CreateNetworkAclEntry",
 		Doc: "adds a rule to a network ACL",
 		Targets: []Target{
-			{Type: "aws_network_acl", Op: Modify, Key: "id", ID: ReqID("networkAclId"),
+			{Type: "aws_network_acl", Op: Modify, Key: "id", ID: ReqID("networkAclId"), Inline: naclSplit,
 				Attrs: []Attr{
 					{Name: "ingress", Value: naclEntries("ingress", naclPut)},
 					{Name: "egress", Value: naclEntries("egress", naclPut)},
@@ -164,7 +164,7 @@ var ec2VPCEntries = []Entry{
 		Provider: change.AWS, Service: ec2Service, Event: "ReplaceNetworkAclEntry",
 		Doc: "replaces a rule of a network ACL",
 		Targets: []Target{
-			{Type: "aws_network_acl", Op: Modify, Key: "id", ID: ReqID("networkAclId"),
+			{Type: "aws_network_acl", Op: Modify, Key: "id", ID: ReqID("networkAclId"), Inline: naclSplit,
 				Attrs: []Attr{
 					{Name: "ingress", Value: naclEntries("ingress", naclPut)},
 					{Name: "egress", Value: naclEntries("egress", naclPut)},
@@ -184,7 +184,7 @@ var ec2VPCEntries = []Entry{
 		Provider: change.AWS, Service: ec2Service, Event: "DeleteNetworkAclEntry",
 		Doc: "removes a rule from a network ACL",
 		Targets: []Target{
-			{Type: "aws_network_acl", Op: Modify, Key: "id", ID: ReqID("networkAclId"),
+			{Type: "aws_network_acl", Op: Modify, Key: "id", ID: ReqID("networkAclId"), Inline: naclSplit,
 				Attrs: []Attr{
 					{Name: "ingress", Value: naclEntries("ingress", naclDelete)},
 					{Name: "egress", Value: naclEntries("egress", naclDelete)},
@@ -290,6 +290,15 @@ var ec2VPCEntries = []Entry{
 }
 
 func init() { register(servedBy(ec2VPCEntries)) }
+
+// A route table's routes and a network ACL's rules are inline blocks or
+// separate aws_route / aws_network_acl_rule resources; when state holds
+// any of the latter for the table or ACL, they manage its routes or rules
+// (see Target.Inline), and a new one is unmanaged.
+var (
+	routeSplit = &Split{Type: "aws_route", Key: "route_table_id"}
+	naclSplit  = &Split{Type: "aws_network_acl_rule", Key: "network_acl_id"}
+)
 
 // tfHashcode is the Terraform AWS provider's string hash (a CRC-32, kept
 // non-negative), which it uses to build the IDs of aws_route

@@ -14,7 +14,17 @@ type Event struct {
 	*change.Change
 	// ID is the identifier being derived for (see Target.DeriveFor);
 	// empty when the caller derives for the event as a whole.
-	ID                string
+	ID string
+	// State holds the current attributes of the resource being derived
+	// for (see Target.DeriveFor): a Value that depends on a sibling
+	// attribute reads it here (tags and tags_all). Nil for creations.
+	State map[string]any
+	// Recorded holds the same attributes as Terraform state records them,
+	// when State is the cloud's newer view of them (the engine lays the
+	// values of earlier writes over state); nil means State is state's.
+	// Tags use it to tell a write that differs from state from one that
+	// only repeats an earlier write.
+	Recorded          map[string]any
 	req, resp         any
 	reqDone, respDone bool
 }

@@ -14,12 +14,14 @@ const iamService = "iam.amazonaws.com"
 // policyDocument) and policy documents as JSON strings, sometimes
 // URL-encoded; Doc undoes that and comparison is semantic.
 //
-// Where a call changes both a stand-alone resource and a computed attribute
-// of its parent (an inline policy also shows in aws_iam_role.inline_policy,
-// an attachment in aws_iam_role.managed_policy_arns), the parent is a
-// Modify target and the stand-alone resource a Secondary Create: a new
-// policy on a managed role is drift on the role, not a second unmanaged
-// resource.
+// Where a call changes both a stand-alone resource and an attribute of its
+// parent (an inline policy also shows in aws_iam_role.inline_policy, an
+// attachment in aws_iam_role.managed_policy_arns), the parent's attribute
+// is an Inline target: the stand-alone resources (aws_iam_role_policy,
+// aws_iam_role_policy_attachment) manage it whenever state holds any for
+// the role. Then a new policy or attachment is an unmanaged stand-alone
+// resource, reported by the Secondary Create; without them it is drift on
+// the role's inline_policy or managed_policy_arns.
 var iamEntries = []Entry{
 	// Inline policies. Put*Policy is an upsert: it replaces the policy when
 	// it exists and creates it otherwise.
@@ -29,7 +31,7 @@ var iamEntries = []Entry{
 		Targets: []Target{
 			{Type: "aws_iam_role_policy", Op: Modify, Key: "id", ID: iamPairID("roleName", "policyName"),
 				Attrs: []Attr{{Name: "policy", Value: Doc("policyDocument")}}},
-			{Type: "aws_iam_role", Op: Modify, Key: "name", Secondary: true, ID: ReqID("roleName"),
+			{Type: "aws_iam_role", Op: Modify, Key: "name", ID: ReqID("roleName"), Inline: iamRolePolicies,
 				Attrs: []Attr{{Name: "inline_policy", Value: iamInlinePolicyPut()}}},
 			{Type: "aws_iam_role_policy", Op: Create, Key: "id", Secondary: true, ID: iamPairID("roleName", "policyName"),
 				Attrs: []Attr{
@@ -44,7 +46,7 @@ var iamEntries = []Entry{
 		Doc: "deletes an inline policy of a role",
 		Targets: []Target{
 			{Type: "aws_iam_role_policy", Op: Delete, Key: "id", ID: iamPairID("roleName", "policyName")},
-			{Type: "aws_iam_role", Op: Modify, Key: "name", Secondary: true, ID: ReqID("roleName"),
+			{Type: "aws_iam_role", Op: Modify, Key: "name", ID: ReqID("roleName"), Inline: iamRolePolicies,
 				Attrs: []Attr{{Name: "inline_policy", Value: iamInlinePolicyDelete()}}},
 		},
 	},
@@ -98,7 +100,7 @@ var iamEntries = []Entry{
 		Provider: change.AWS, Service: iamService, Event: "AttachRolePolicy",
 		Doc: "attaches a managed policy to a role",
 		Targets: []Target{
-			{Type: "aws_iam_role", Op: Modify, Key: "name", ID: ReqID("roleName"),
+			{Type: "aws_iam_role", Op: Modify, Key: "name", ID: ReqID("roleName"), Inline: iamRoleAttachments,
 				Attrs: []Attr{{Name: "managed_policy_arns", Value: ctSetAdd("policyArn")}}},
 			{Type: "aws_iam_role_policy_attachment", Op: Create, Key: "role:policy_arn", Secondary: true,
 				ID: iamPairID("roleName", "policyArn"),
@@ -112,7 +114,7 @@ var iamEntries = []Entry{
 		Provider: change.AWS, Service: iamService, Event: "DetachRolePolicy",
 		Doc: "detaches a managed policy from a role",
 		Targets: []Target{
-			{Type: "aws_iam_role", Op: Modify, Key: "name", Secondary: true, ID: ReqID("roleName"),
+			{Type: "aws_iam_role", Op: Modify, Key: "name", ID: ReqID("roleName"), Inline: iamRoleAttachments,
 				Attrs: []Attr{{Name: "managed_policy_arns", Value: ctSetRemove("policyArn")}}},
 			{Type: "aws_iam_role_policy_attachment", Op: Delete, Key: "role:policy_arn",
 				ID: iamPairID("roleName", "policyArn")},
@@ -223,8 +225,8 @@ var iamEntries = []Entry{
 		Targets: []Target{{
 			Type: "aws_iam_role", Op: Modify, Key: "name", ID: ReqID("roleName"),
 			Attrs: []Attr{
-				{Name: "tags", Value: KeyValues("tags", "key", "value", false)},
-				{Name: "tags_all", Value: KeyValues("tags", "key", "value", false)},
+				{Name: "tags", Value: OwnTags(TagListEdit("tags", "key", "value", false))},
+				{Name: "tags_all", Value: AllTags(TagListEdit("tags", "key", "value", false))},
 			},
 		}},
 	},
@@ -234,8 +236,8 @@ var iamEntries = []Entry{
 		Targets: []Target{{
 			Type: "aws_iam_role", Op: Modify, Key: "name", ID: ReqID("roleName"),
 			Attrs: []Attr{
-				{Name: "tags", Value: RemoveKeys("tagKeys")},
-				{Name: "tags_all", Value: RemoveKeys("tagKeys")},
+				{Name: "tags", Value: OwnTags(TagKeysEdit("tagKeys"))},
+				{Name: "tags_all", Value: AllTags(TagKeysEdit("tagKeys"))},
 			},
 		}},
 	},
@@ -266,8 +268,8 @@ var iamEntries = []Entry{
 		Targets: []Target{{
 			Type: "aws_iam_user", Op: Modify, Key: "name", ID: ReqID("userName"),
 			Attrs: []Attr{
-				{Name: "tags", Value: KeyValues("tags", "key", "value", false)},
-				{Name: "tags_all", Value: KeyValues("tags", "key", "value", false)},
+				{Name: "tags", Value: OwnTags(TagListEdit("tags", "key", "value", false))},
+				{Name: "tags_all", Value: AllTags(TagListEdit("tags", "key", "value", false))},
 			},
 		}},
 	},
@@ -277,8 +279,8 @@ var iamEntries = []Entry{
 		Targets: []Target{{
 			Type: "aws_iam_user", Op: Modify, Key: "name", ID: ReqID("userName"),
 			Attrs: []Attr{
-				{Name: "tags", Value: RemoveKeys("tagKeys")},
-				{Name: "tags_all", Value: RemoveKeys("tagKeys")},
+				{Name: "tags", Value: OwnTags(TagKeysEdit("tagKeys"))},
+				{Name: "tags_all", Value: AllTags(TagKeysEdit("tagKeys"))},
 			},
 		}},
 	},
@@ -370,6 +372,13 @@ var iamEntries = []Entry{
 }
 
 func init() { registerGuarded(iamEntries) }
+
+// The stand-alone resources that manage a role's inline policies and
+// managed policy attachments, found by the role's name.
+var (
+	iamRolePolicies    = &Split{Type: "aws_iam_role_policy", Key: "role"}
+	iamRoleAttachments = &Split{Type: "aws_iam_role_policy_attachment", Key: "role"}
+)
 
 // iamPairID joins two request values with ':', the ID form of inline
 // policies (role:policy) and the lookup key of policy attachments
@@ -525,10 +534,9 @@ func toAnyStrings(ss []string) []any {
 	return out
 }
 
-// emptyList and emptyMap derive a fresh empty value on every call, so no
-// caller can alter a value shared between events.
+// emptyList derives a fresh empty list on every call, so no caller can
+// alter a value shared between events.
 func emptyList() Value { return func(*Event, any) (any, bool) { return []any{}, true } }
-func emptyMap() Value  { return func(*Event, any) (any, bool) { return map[string]any{}, true } }
 
 // firstObject returns the first object of a Terraform block list (blocks
 // with MaxItems 1 are lists of one object in state), or nil.

@@ -15,14 +15,18 @@ const rdsService = "rds.amazonaws.com"
 // passwords ("****").
 //
 // A modification the caller did not apply immediately waits for the
-// maintenance window (the response lists it in pendingModifiedValues); it
-// is reported at once, as the change that is coming.
+// maintenance window: the response lists it in pendingModifiedValues. It
+// is reported at once, as the change that is coming, flagged pending with
+// the window it lands in (Target.Pending). With applyImmediately the
+// response may still list values RDS is applying now; those are not
+// pending.
 var rdsEntries = []Entry{
 	{
 		Provider: change.AWS, Service: rdsService, Event: "ModifyDBInstance",
 		Doc: "changes an RDS instance's class, storage, availability, backups or access",
 		Targets: []Target{{
 			Type: "aws_db_instance", Op: Modify, Key: "identifier", ID: rdsID("dBInstanceIdentifier"),
+			Pending: rdsPending,
 			Attrs: []Attr{
 				{Name: "identifier", Value: rdsLower("newDBInstanceIdentifier")},
 				{Name: "instance_class", Value: Req("dBInstanceClass")},
@@ -78,6 +82,7 @@ var rdsEntries = []Entry{
 		Doc: "changes an Aurora cluster's engine, backups, network or access",
 		Targets: []Target{{
 			Type: "aws_rds_cluster", Op: Modify, Key: "cluster_identifier", ID: rdsID("dBClusterIdentifier"),
+			Pending: rdsPending,
 			Attrs: []Attr{
 				{Name: "cluster_identifier", Value: rdsLower("newDBClusterIdentifier")},
 				{Name: "engine_version", Value: Req("engineVersion")},
@@ -139,4 +144,20 @@ func rdsLower(path string) Value {
 		}
 		return strings.ToLower(s), true
 	})
+}
+
+// rdsPending says when a ModifyDBInstance or ModifyDBCluster change takes
+// effect: "" when applied now, else the next maintenance window.
+func rdsPending(e *Event) string {
+	if now, _ := toBool(First(e.Req(), "applyImmediately")); now == true {
+		return ""
+	}
+	pending, _ := First(e.Resp(), "pendingModifiedValues").(map[string]any)
+	if len(pending) == 0 {
+		return ""
+	}
+	if w := ctString(e.Resp(), "preferredMaintenanceWindow"); w != "" {
+		return "at the next maintenance window (" + w + " UTC)"
+	}
+	return "at the next maintenance window"
 }

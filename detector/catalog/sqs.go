@@ -70,8 +70,8 @@ var sqsEntries = []Entry{
 		Targets: []Target{{
 			Type: "aws_sqs_queue", Op: Modify, Key: "id", ID: sqsQueueURL("queueUrl"),
 			Attrs: []Attr{
-				{Name: "tags", Value: sqsMergeTags()},
-				{Name: "tags_all", Value: sqsMergeTags()},
+				{Name: "tags", Value: OwnTags(TagMapEdit("tags"))},
+				{Name: "tags_all", Value: AllTags(TagMapEdit("tags"))},
 			},
 		}},
 	},
@@ -81,8 +81,8 @@ var sqsEntries = []Entry{
 		Targets: []Target{{
 			Type: "aws_sqs_queue", Op: Modify, Key: "id", ID: sqsQueueURL("queueUrl"),
 			Attrs: []Attr{
-				{Name: "tags", Value: RemoveKeys("tagKeys")},
-				{Name: "tags_all", Value: RemoveKeys("tagKeys")},
+				{Name: "tags", Value: OwnTags(TagKeysEdit("tagKeys"))},
+				{Name: "tags_all", Value: AllTags(TagKeysEdit("tagKeys"))},
 			},
 		}},
 	},
@@ -168,25 +168,4 @@ func sqsCanonicalURL(raw, region string) string {
 		domain = "amazonaws.com.cn"
 	}
 	return "https://sqs." + region + "." + domain + "/" + parts[0] + "/" + parts[1]
-}
-
-// sqsMergeTags derives a tag map after TagQueue, whose tags are a map
-// rather than a list of key/value objects.
-func sqsMergeTags() Value {
-	return func(e *Event, cur any) (any, bool) {
-		add, ok := First(e.Req(), "tags").(map[string]any)
-		if !ok || len(add) == 0 {
-			return nil, false
-		}
-		out := map[string]any{}
-		if m, ok := cur.(map[string]any); ok {
-			for k, v := range m {
-				out[k] = v
-			}
-		}
-		for k, v := range add {
-			out[k] = v
-		}
-		return out, true
-	}
 }

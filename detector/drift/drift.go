@@ -82,6 +82,14 @@ type Drift struct {
 	ResourceAddress string
 	// Changes maps Terraform attribute names to what changed.
 	Changes map[string]AttrChange
+	// Pending is set when the cloud accepted the write but applies it
+	// later (an RDS or ElastiCache modification made without
+	// ApplyImmediately, an Auto Scaling group's pending change): the
+	// drift is real, but the resource still runs with state's values.
+	// TakesEffect says when the change lands ("at the next maintenance
+	// window"); it is empty unless Pending is set.
+	Pending     bool
+	TakesEffect string
 
 	Severity Severity
 	Rules    []string

@@ -127,6 +127,44 @@ func TestTextGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkGolden(t, "created_alert.txt", buf.Bytes())
+
+	pending := &Drift{ChangeType: Modified, ResourceType: "aws_db_instance", ResourceID: "db-ABCDEFGHIJKLMNOP",
+		ResourceAddress: "aws_db_instance.main", Severity: Medium, Pending: true, TakesEffect: "at the next maintenance window (sun:05:00-sun:06:00)",
+		Changes: map[string]AttrChange{"instance_class": {Expected: "db.t3.medium", Actual: "db.r6g.large", Diff: `"db.t3.medium" → "db.r6g.large"`}},
+		Event: &change.Change{Provider: change.AWS, EventName: "ModifyDBInstance", Account: "123456789012", Region: "eu-west-1",
+			Actor: change.Actor{UserName: "dba@example.com"}}}
+	buf.Reset()
+	if err := pending.WriteText(&buf); err != nil {
+		t.Fatal(err)
+	}
+	checkGolden(t, "pending_alert.txt", buf.Bytes())
+}
+
+// TestPendingRecord: a change the cloud applies later carries "pending"
+// and when it takes effect; an applied one carries neither key.
+func TestPendingRecord(t *testing.T) {
+	for _, tt := range []struct {
+		pending bool
+		when    string
+		want    string
+	}{
+		{false, "", ""},
+		{true, "at the next maintenance window", `"pending":true,"takes_effect":"at the next maintenance window"`},
+	} {
+		d := seedIAMDrift()
+		d.Pending, d.TakesEffect = tt.pending, tt.when
+		var buf bytes.Buffer
+		if err := d.AppendNDJSON(&buf); err != nil {
+			t.Fatal(err)
+		}
+		has := bytes.Contains(buf.Bytes(), []byte(`"pending"`)) || bytes.Contains(buf.Bytes(), []byte(`"takes_effect"`))
+		if tt.want == "" && has {
+			t.Errorf("applied drift carries pending keys: %s", buf.String())
+		}
+		if tt.want != "" && !bytes.Contains(buf.Bytes(), []byte(tt.want)) {
+			t.Errorf("pending drift lacks %s: %s", tt.want, buf.String())
+		}
+	}
 }
 
 func TestFingerprint(t *testing.T) {

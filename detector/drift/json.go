@@ -34,6 +34,8 @@ type Record struct {
 	UserIdentity    change.Actor          `json:"user_identity"`
 	CloudTrailEvent string                `json:"cloudtrail_event"`
 	Changes         map[string]AttrChange `json:"changes"`
+	Pending         bool                  `json:"pending,omitempty"`
+	TakesEffect     string                `json:"takes_effect,omitempty"`
 	CloudTrail      AuditRecord           `json:"cloudtrail"`
 	Terraform       Location              `json:"terraform"`
 	Fingerprint     string                `json:"fingerprint"`
@@ -67,6 +69,8 @@ func (d *Drift) ToRecord() Record {
 		User:            d.User(),
 		CloudTrailEvent: d.CloudTrailEvent(),
 		Changes:         d.Changes,
+		Pending:         d.Pending,
+		TakesEffect:     d.TakesEffect,
 		Terraform:       d.Terraform,
 		Fingerprint:     d.Fingerprint,
 	}

@@ -85,6 +85,12 @@ func (d *Drift) appendRecord(b []byte) ([]byte, error) {
 	if err != nil {
 		return b, err
 	}
+	if d.Pending {
+		b = append(b, `,"pending":true`...)
+	}
+	if d.TakesEffect != "" {
+		b = appendKeyString(b, `,"takes_effect":`, d.TakesEffect)
+	}
 	b = append(b, `,"cloudtrail":`...)
 	b = appendAudit(b, ev, d.CloudTrailEvent())
 	b = append(b, `,"terraform":`...)
@@ -187,6 +193,11 @@ func appendAttrChange(b []byte, c AttrChange) ([]byte, error) {
 	}
 	return append(b, '}'), nil
 }
+
+// AppendJSON appends v as encoding/json's Marshal (without HTML escaping)
+// would, without reflection for the JSON-model types: the detector stores
+// the cloud's values with it.
+func AppendJSON(b []byte, v any) ([]byte, error) { return appendValue(b, v, 0) }
 
 // appendValue appends an Expected or Actual value (or one nested in it)
 // as encoding/json would; depth is its nesting level.

@@ -261,7 +261,7 @@ func TestAppendNDJSONMatchesEncodingJSON(t *testing.T) {
 		}
 		tests[fmt.Sprintf("location %011b", mask)] = &Drift{Terraform: l}
 	}
-	for mask := range 1 << 4 {
+	for mask := range 1 << 6 {
 		d := seedIAMDrift()
 		d.Changes["policy"] = AttrChange{Diff: map[bool]string{true: "d"}[mask&1 != 0], Unknown: mask&2 != 0}
 		if mask&4 != 0 {
@@ -270,7 +270,11 @@ func TestAppendNDJSONMatchesEncodingJSON(t *testing.T) {
 		if mask&8 != 0 {
 			d.Event.Service = ""
 		}
-		tests[fmt.Sprintf("omitempty %04b", mask)] = d
+		d.Pending = mask&16 != 0
+		if mask&32 != 0 {
+			d.TakesEffect = "at the next <maintenance> window"
+		}
+		tests[fmt.Sprintf("omitempty %06b", mask)] = d
 	}
 	for i, s := range hostileStrings {
 		tests[fmt.Sprintf("hostile %d", i)] = hostileDrift(s)
@@ -306,7 +310,7 @@ func manyChanges(n int) map[string]AttrChange {
 func hostileDrift(s string) *Drift {
 	return &Drift{
 		EventID: s, ChangeType: ChangeType(s), ResourceType: s, ResourceID: s, ResourceAddress: s,
-		Severity: Severity(s), Rules: []string{s, s}, Tags: []string{s}, Fingerprint: s,
+		Pending: true, TakesEffect: s, Severity: Severity(s), Rules: []string{s, s}, Tags: []string{s}, Fingerprint: s,
 		Changes: map[string]AttrChange{s: {Expected: s, Actual: map[string]any{s: []any{s}}, Diff: s}, s + "2": {Expected: []string{s}}},
 		Event: &change.Change{Provider: change.Provider(s), Account: s, Region: s, Service: s, EventName: s, RawEventName: s,
 			EventID: s, SourceIP: s, UserAgent: s,
@@ -427,7 +431,7 @@ func TestNDJSONTypesUnchanged(t *testing.T) {
 			"ResourceType string resource_type|ResourceID string resource_id|ResourceAddress string resource_address|" +
 			"ChangeType drift.ChangeType change_type|Severity drift.Severity severity|Rules []string rules|Tags []string tags|" +
 			"User string user|UserIdentity change.Actor user_identity|CloudTrailEvent string cloudtrail_event|" +
-			"Changes map[string]drift.AttrChange changes|CloudTrail drift.AuditRecord cloudtrail|Terraform drift.Location terraform|" +
+			"Changes map[string]drift.AttrChange changes|Pending bool pending,omitempty|TakesEffect string takes_effect,omitempty|CloudTrail drift.AuditRecord cloudtrail|Terraform drift.Location terraform|" +
 			"Fingerprint string fingerprint",
 		reflect.TypeFor[AuditRecord](): "EventID string event_id|EventName string event_name|Source string event_source,omitempty|" +
 			"SourceIP string source_ip|UserAgent string user_agent",
@@ -500,6 +504,9 @@ func fuzzDrift(s1, s2, s3, num string, mask uint16, line int, sec, offset int64,
 	}
 	if bit(3) {
 		d.Terraform = Location{Workspace: s1, ModuleAddress: s2, Remote: s3, Repo: s1, Ref: s2}
+	}
+	if bit(11) {
+		d.Pending, d.TakesEffect = true, s3
 	}
 	if !bit(4) {
 		d.Event = &change.Change{Provider: change.Provider(s1), Account: s2, Region: s3, EventName: s1, EventID: s2,

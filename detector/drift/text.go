@@ -51,6 +51,15 @@ func (d *Drift) WriteText(w io.Writer) error {
 	fmt.Fprintf(&b, "%s\n", d.Banner())
 	fmt.Fprintf(&b, "Resource: %s\n", d.Title())
 	fmt.Fprintf(&b, "Change:   %s by %s\n", d.ChangeType, orDash(d.CloudTrailEvent()))
+	if d.Pending {
+		// The resource still runs with state's values: say so, or an
+		// engineer checking the console finds nothing changed yet.
+		when := d.TakesEffect
+		if when == "" {
+			when = "later, when the cloud applies it"
+		}
+		fmt.Fprintf(&b, "Pending:  accepted but not applied yet; takes effect %s\n", when)
+	}
 	for _, name := range d.Attributes() {
 		ac := d.Changes[name]
 		if ac.Diff != "" {

@@ -14,10 +14,23 @@ const maxDiffLen = 400
 // change, the list elements added and removed, the map keys changed, or,
 // for IAM policy documents, the actions and resources granted and revoked.
 func Diff(expected, actual any) string {
+	_, d := Compare(expected, actual)
+	return d
+}
+
+// Compare is Equal and Diff in one: each value is made canonical once,
+// which for policy documents is most of the work. diff is "" when the
+// values are equal.
+func Compare(expected, actual any) (equal bool, diff string) {
 	e, a := Canonical(expected), Canonical(actual)
 	if Text(e) == Text(a) {
-		return ""
+		return true, ""
 	}
+	return false, diffCanonical(e, a)
+}
+
+// diffCanonical describes how two unequal canonical values differ.
+func diffCanonical(e, a any) string {
 	var s string
 	switch {
 	case isPolicy(e) || isPolicy(a):

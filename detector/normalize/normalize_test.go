@@ -51,6 +51,9 @@ func TestEqual(t *testing.T) {
 			if got := Equal(tt.b, tt.a); got != tt.want {
 				t.Errorf("Equal is not symmetric for %v, %v", tt.a, tt.b)
 			}
+			if eq, diff := Compare(tt.a, tt.b); eq != tt.want || diff != Diff(tt.a, tt.b) || (diff == "") != eq {
+				t.Errorf("Compare(%v, %v) = %v, %q; want Equal and Diff's %v, %q", tt.a, tt.b, eq, diff, tt.want, Diff(tt.a, tt.b))
+			}
 		})
 	}
 }
@@ -118,6 +121,9 @@ func FuzzEqual(f *testing.F) {
 		}
 		if Equal(va, vb) != (Diff(va, vb) == "") {
 			t.Fatalf("Equal and Diff disagree for %q, %q", a, b)
+		}
+		if eq, diff := Compare(va, vb); eq != Equal(va, vb) || diff != Diff(va, vb) {
+			t.Fatalf("Compare disagrees with Equal and Diff for %q, %q", a, b)
 		}
 	})
 }

@@ -132,7 +132,7 @@ func TestLoad(t *testing.T) {
 	if version == "" {
 		t.Error("Load returned no version")
 	}
-	if diff := cmp.Diff(Source{Name: good, Workspace: "prod", Provider: change.GCP}, snap.Source); diff != "" {
+	if diff := cmp.Diff(Source{Name: good, Workspace: "prod", Provider: change.GCP, Serial: snap.Serial}, snap.Source); diff != "" {
 		t.Errorf("Source (-want +got):\n%s", diff)
 	}
 	if len(snap.Resources) != 3 {

@@ -181,6 +181,7 @@ func (p *parser) root() error {
 			if p.snap.Serial, err = p.intField("serial"); err != nil {
 				return err
 			}
+			p.snap.Source.Serial = p.snap.Serial
 		case "lineage":
 			if p.snap.Lineage, err = p.stringField("lineage"); err != nil {
 				return err

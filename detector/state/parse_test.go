@@ -110,7 +110,9 @@ func TestParseFiles(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tt.wantSrc, snap.Source); diff != "" {
+			wantSrc := tt.wantSrc
+			wantSrc.Serial = tt.serial // Parse tags the source with the snapshot's serial
+			if diff := cmp.Diff(wantSrc, snap.Source); diff != "" {
 				t.Errorf("Source (-want +got):\n%s", diff)
 			}
 			gotHead := []any{snap.Version, snap.TerraformVersion, snap.Serial, snap.Lineage}

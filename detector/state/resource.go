@@ -31,6 +31,10 @@ type Source struct {
 	// Account is the AWS account ID or GCP project ID the state manages;
 	// "" means unknown and matches events from any account.
 	Account string
+	// Serial is the serial of the snapshot the resources came from, set
+	// by Parse (Snapshot.Serial). The detector tags what it learns from
+	// the cloud with it, so a state written later supersedes that.
+	Serial int64
 }
 
 // Resource is one managed resource instance in a state snapshot.

@@ -184,6 +184,9 @@ func (e *engine) attribute(tx *tx, rs *scope, blk *locate.Block, f *srcFile, hb 
 	if f.json {
 		return e.jsonAttribute(tx, w, rs, blk, f, steps, act)
 	}
+	if err := e.refuseLegacyInline(w, f, blk, hb, steps[0].key); err != nil {
+		return err
+	}
 	return e.bodyEdit(tx, w, rs, f, hb, steps, exp, hasExp, act)
 }
 

@@ -35,7 +35,11 @@
 // TF_VAR_ environment variable sets them), variables and locals read in
 // more than one place, code shared by several instances (count/for_each
 // not narrowed to the instance, a module directory called more than once),
-// remote modules, and attributes a JSON file does not already have.
+// remote modules, attributes a JSON file does not already have, and the
+// legacy inline form of a setting that a split resource in the code
+// manages (a bucket's versioning block beside aws_s3_bucket_versioning, a
+// group's ingress blocks beside aws_vpc_security_group_ingress_rule):
+// added, the two would overwrite each other.
 // Refusing is the safe answer: an edit that changes other resources as
 // well would turn one drift into several.
 //

@@ -1,0 +1,4 @@
+resource "aws_iam_role" "app" {
+  name               = "app"
+  assume_role_policy = file("${path.module}/trust.json")
+}

@@ -1,0 +1,11 @@
+resource "aws_s3_bucket" "data" {
+  bucket = "acme-prod-data"
+}
+
+resource "aws_s3_bucket_versioning" "data" {
+  bucket = aws_s3_bucket.data.id
+
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
