@@ -671,6 +671,86 @@ func BenchmarkFalcoHTTPEndToEndRawClient(b *testing.B) {
 	benchFalcoE2E(b, lgRun{clients: lgClients, raw: true})
 }
 
+// BenchmarkFalcoHTTPNullReceiver is the baseline that
+// BenchmarkFalcoHTTPEndToEndRawClient is published against: the same load
+// generator (lgClients raw keep-alive clients, the same alert bodies)
+// posting to a net/http server on loopback that reads each body, answers
+// 202 with the daemon's accepted body, and does nothing else. Measured in
+// the same run, the ratio of the two rates is what the daemon's work costs
+// on this machine, and it holds when a busier day moves both.
+func BenchmarkFalcoHTTPNullReceiver(b *testing.B) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var received atomic.Int64
+	accepted := []byte(`{"status":"accepted"}` + "\n")
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := io.Copy(io.Discard, r.Body); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		received.Add(1)
+		w.Header()["Content-Type"] = []string{"application/json"}
+		w.Header()["Content-Length"] = []string{strconv.Itoa(len(accepted))}
+		w.WriteHeader(http.StatusAccepted)
+		w.Write(accepted)
+	})}
+	go srv.Serve(ln)
+	defer srv.Close()
+	url := "http://" + ln.Addr().String() + "/falco"
+
+	bodies := make([][]byte, b.N)
+	for i := range bodies {
+		bodies[i] = lgAlert(i, lgInstances)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	jobs := make(chan int, b.N)
+	for i := range b.N {
+		jobs <- i
+	}
+	close(jobs)
+	var errs []error
+	var mu sync.Mutex
+	var n503 atomic.Int64
+	cpu0 := lgProcessCPU()
+	b.ResetTimer()
+	var wg sync.WaitGroup
+	for range lgClients {
+		wg.Go(func() {
+			p, err := newLGRawPoster(url)
+			if err == nil {
+				defer p.close()
+				for i := range jobs {
+					if err = lgPostUntilAccepted(ctx, p, bodies[i], &n503); err != nil {
+						break
+					}
+				}
+			}
+			if err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+				cancel()
+			}
+		})
+	}
+	wg.Wait()
+	b.StopTimer()
+	cpu := lgProcessCPU() - cpu0
+	if len(errs) > 0 {
+		b.Fatal(errs[0])
+	}
+	if got := received.Load(); got != int64(b.N) {
+		b.Fatalf("receiver read %d bodies, want %d", got, b.N)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "alerts/s")
+	if cpu0 >= 0 {
+		b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-µs/alert")
+	}
+}
+
 // BenchmarkFalcoHTTPPaced2000: the same alerts at a steady 2,000 alerts/s
 // over 8 clients (target: p99 POST → drift under 1 ms). Run it with a
 // bounded count, e.g. -benchtime 4000x (two seconds of alerts).

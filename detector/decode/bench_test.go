@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/tfdrift/tfdrift/detector/change"
 )
@@ -134,6 +135,63 @@ func BenchmarkStreamNDJSONMix(b *testing.B) {
 	}
 	b.ReportMetric(float64(benchRecords)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
 	b.ReportMetric(float64(len(data))/benchRecords, "bytes/event")
+}
+
+// BenchmarkStreamNDJSONMixEncodingJSON is the baseline the README
+// publishes BenchmarkStreamNDJSONMix against: the same lines decoded the
+// naive way, each through json.Unmarshal into the CloudTrail fields a
+// Change needs, then filtered by the same Keep.
+func BenchmarkStreamNDJSONMixEncodingJSON(b *testing.B) {
+	data := benchNDJSON(benchRecords)
+	lines := bytes.Split(bytes.TrimSpace(data), []byte("\n"))
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	kept := 0
+	for b.Loop() {
+		kept = 0
+		for _, l := range lines {
+			var r naiveCloudTrail
+			if err := json.Unmarshal(l, &r); err != nil {
+				b.Fatal(err)
+			}
+			if benchKeep(change.AWS, change.NormalizeAWSEventName(r.EventName)) {
+				kept++
+			}
+		}
+	}
+	if kept == 0 || kept == len(lines) {
+		b.Fatalf("kept %d of %d", kept, len(lines))
+	}
+	b.ReportMetric(float64(benchRecords)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
+// naiveCloudTrail is what a straightforward decoder reads of a record.
+type naiveCloudTrail struct {
+	EventName          string          `json:"eventName"`
+	EventSource        string          `json:"eventSource"`
+	EventTime          time.Time       `json:"eventTime"`
+	EventID            string          `json:"eventID"`
+	AWSRegion          string          `json:"awsRegion"`
+	SourceIPAddress    string          `json:"sourceIPAddress"`
+	UserAgent          string          `json:"userAgent"`
+	ReadOnly           *bool           `json:"readOnly"`
+	ErrorCode          string          `json:"errorCode"`
+	ErrorMessage       string          `json:"errorMessage"`
+	RecipientAccountID string          `json:"recipientAccountId"`
+	RequestParameters  json.RawMessage `json:"requestParameters"`
+	ResponseElements   json.RawMessage `json:"responseElements"`
+	UserIdentity       struct {
+		Type           string `json:"type"`
+		PrincipalID    string `json:"principalId"`
+		ARN            string `json:"arn"`
+		AccountID      string `json:"accountId"`
+		UserName       string `json:"userName"`
+		SessionContext struct {
+			SessionIssuer struct {
+				ARN string `json:"arn"`
+			} `json:"sessionIssuer"`
+		} `json:"sessionContext"`
+	} `json:"userIdentity"`
 }
 
 // BenchmarkStreamLogFileGzip is the replay of gzip CloudTrail log files:
