@@ -596,3 +596,60 @@ func TestBenchState(t *testing.T) {
 		t.Error("a template has a bad format verb")
 	}
 }
+
+// BenchmarkLoad100kEncodingJSON is the baseline the README publishes
+// BenchmarkParseIndex100k's load against: the same 100,000-resource file
+// read and decoded the naive way, json.Unmarshal into the state's shape
+// with each instance's attributes kept as raw JSON (no index built).
+func BenchmarkLoad100kEncodingJSON(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "big.tfstate")
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := writeBenchState(f, 100_000); err != nil {
+		b.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := processCPUTime()
+	instances := 0
+	for b.Loop() {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var st struct {
+			Version   int `json:"version"`
+			Resources []struct {
+				Mode      string `json:"mode"`
+				Type      string `json:"type"`
+				Name      string `json:"name"`
+				Provider  string `json:"provider"`
+				Module    string `json:"module"`
+				Instances []struct {
+					IndexKey   any             `json:"index_key"`
+					Attributes json.RawMessage `json:"attributes"`
+				} `json:"instances"`
+			} `json:"resources"`
+		}
+		if err := json.Unmarshal(data, &st); err != nil {
+			b.Fatal(err)
+		}
+		instances = 0
+		for _, r := range st.Resources {
+			if r.Mode == "managed" {
+				instances += len(r.Instances)
+			}
+		}
+	}
+	b.StopTimer()
+	cpu := processCPUTime() - cpu0
+	if instances != 100_000 {
+		b.Fatalf("decoded %d managed instances, want 100000", instances)
+	}
+	b.ReportMetric(float64(cpu.Milliseconds())/float64(b.N), "cpu_ms/op")
+}
