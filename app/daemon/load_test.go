@@ -30,6 +30,7 @@ import (
 	"github.com/tfdrift/tfdrift/detector/change"
 	"github.com/tfdrift/tfdrift/detector/drift"
 	"github.com/tfdrift/tfdrift/detector/state"
+	"github.com/tfdrift/tfdrift/internal/cputime"
 )
 
 // End-to-end load: a Go load generator posts Falco aws_cloudtrail alerts to
@@ -487,29 +488,6 @@ func lgPostUntilAccepted(ctx context.Context, p lgPoster, body []byte, n503 *ato
 	}
 }
 
-// lgProcessCPU is the user and system CPU time of this process so far,
-// from /proc/self/stat (in clock ticks of 1/100 s, the fixed USER_HZ of
-// the /proc interface); -1 where there is no /proc.
-func lgProcessCPU() time.Duration {
-	b, err := os.ReadFile("/proc/self/stat")
-	if err != nil {
-		return -1
-	}
-	// Fields after the command name, which is in parentheses and may
-	// contain spaces: state is field 3, utime 14 and stime 15.
-	_, rest, ok := bytes.Cut(b, []byte(") "))
-	f := bytes.Fields(rest)
-	if !ok || len(f) < 13 {
-		return -1
-	}
-	utime, err1 := strconv.ParseInt(string(f[11]), 10, 64)
-	stime, err2 := strconv.ParseInt(string(f[12]), 10, 64)
-	if err1 != nil || err2 != nil {
-		return -1
-	}
-	return time.Duration(utime+stime) * (time.Second / 100)
-}
-
 // hiccupMeter is a goroutine that sleeps 1 ms at a time and records how
 // much later than asked it woke up. Its distribution is the stall any
 // goroutine of the process could suffer at that moment for reasons that
@@ -583,13 +561,13 @@ func benchFalcoE2E(b *testing.B, r lgRun) {
 
 	var ms0, ms1 runtime.MemStats
 	runtime.ReadMemStats(&ms0)
-	cpu0 := lgProcessCPU()
+	cpu0 := cputime.Process()
 	hiccups := startHiccupMeter()
 	b.ResetTimer()
 	res := runLoadE2E(d, out, bodies, r)
 	b.StopTimer()
 	stalls := hiccups.stop()
-	cpu := lgProcessCPU() - cpu0
+	cpu := cputime.Process() - cpu0
 	runtime.ReadMemStats(&ms1)
 	stopErr := d.stop()
 	for _, err := range res.errs[:min(len(res.errs), 5)] {
@@ -714,7 +692,7 @@ func BenchmarkFalcoHTTPNullReceiver(b *testing.B) {
 	var errs []error
 	var mu sync.Mutex
 	var n503 atomic.Int64
-	cpu0 := lgProcessCPU()
+	cpu0 := cputime.Process()
 	b.ResetTimer()
 	var wg sync.WaitGroup
 	for range lgClients {
@@ -738,7 +716,7 @@ func BenchmarkFalcoHTTPNullReceiver(b *testing.B) {
 	}
 	wg.Wait()
 	b.StopTimer()
-	cpu := lgProcessCPU() - cpu0
+	cpu := cputime.Process() - cpu0
 	if len(errs) > 0 {
 		b.Fatal(errs[0])
 	}

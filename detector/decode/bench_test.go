@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tfdrift/tfdrift/detector/change"
+	"github.com/tfdrift/tfdrift/internal/cputime"
 )
 
 // benchEvent is one kind of CloudTrail event in the benchmark mix.
@@ -123,6 +124,7 @@ func BenchmarkStreamNDJSONMix(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	var stats Stats
+	cpu0 := cputime.Process()
 	for b.Loop() {
 		var err error
 		stats, err = Stream(bytes.NewReader(data), Options{Name: "bench.ndjson", Keep: benchKeep}, func(r Record) error { return r.Err })
@@ -130,10 +132,12 @@ func BenchmarkStreamNDJSONMix(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	cpu := cputime.Process() - cpu0
 	if stats.Records != benchRecords || stats.Decoded == 0 || stats.Skipped == 0 {
 		b.Fatalf("unexpected stats %+v", stats)
 	}
 	b.ReportMetric(float64(benchRecords)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+	b.ReportMetric(float64(benchRecords)*float64(b.N)/cpu.Seconds(), "events/cpu-s")
 	b.ReportMetric(float64(len(data))/benchRecords, "bytes/event")
 }
 
@@ -147,6 +151,7 @@ func BenchmarkStreamNDJSONMixEncodingJSON(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	kept := 0
+	cpu0 := cputime.Process()
 	for b.Loop() {
 		kept = 0
 		for _, l := range lines {
@@ -159,10 +164,12 @@ func BenchmarkStreamNDJSONMixEncodingJSON(b *testing.B) {
 			}
 		}
 	}
+	cpu := cputime.Process() - cpu0
 	if kept == 0 || kept == len(lines) {
 		b.Fatalf("kept %d of %d", kept, len(lines))
 	}
 	b.ReportMetric(float64(benchRecords)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+	b.ReportMetric(float64(benchRecords)*float64(b.N)/cpu.Seconds(), "events/cpu-s")
 }
 
 // naiveCloudTrail is what a straightforward decoder reads of a record.

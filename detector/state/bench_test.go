@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tfdrift/tfdrift/detector/change"
+	"github.com/tfdrift/tfdrift/internal/cputime"
 )
 
 // benchKeys is the kind of KeySpec the catalog produces.
@@ -448,7 +449,7 @@ func BenchmarkParseIndex100k(b *testing.B) {
 	var parseTime, indexTime time.Duration
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := processCPUTime()
+	cpu0 := cputime.Process()
 	for b.Loop() {
 		ix = nil // let the previous op's index go
 		t0 := time.Now()
@@ -463,7 +464,7 @@ func BenchmarkParseIndex100k(b *testing.B) {
 		indexTime += time.Since(t1)
 	}
 	b.StopTimer()
-	cpu := processCPUTime() - cpu0
+	cpu := cputime.Process() - cpu0
 
 	if ix.Len() != 100_000 {
 		b.Fatalf("indexed %d instances, want 100000", ix.Len())
@@ -559,13 +560,13 @@ func BenchmarkParse(b *testing.B) {
 	data := []byte(sb.String())
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
-	cpu0 := processCPUTime()
+	cpu0 := cputime.Process()
 	for b.Loop() {
 		if _, err := Parse(data, Source{Name: "bench"}); err != nil {
 			b.Fatal(err)
 		}
 	}
-	cpu := processCPUTime() - cpu0
+	cpu := cputime.Process() - cpu0
 	b.ReportMetric(float64(len(data))*float64(b.N)/cpu.Seconds()/1e6, "cpuMB/s")
 }
 
@@ -615,7 +616,7 @@ func BenchmarkLoad100kEncodingJSON(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := processCPUTime()
+	cpu0 := cputime.Process()
 	instances := 0
 	for b.Loop() {
 		data, err := os.ReadFile(path)
@@ -647,7 +648,7 @@ func BenchmarkLoad100kEncodingJSON(b *testing.B) {
 		}
 	}
 	b.StopTimer()
-	cpu := processCPUTime() - cpu0
+	cpu := cputime.Process() - cpu0
 	if instances != 100_000 {
 		b.Fatalf("decoded %d managed instances, want 100000", instances)
 	}
