@@ -24,9 +24,11 @@ func (e *SyntaxError) Error() string {
 // scanner is the module's validating JSON scanner, which reads a state
 // file without building it: state files run to hundreds of megabytes and
 // almost all of their bytes are attribute values tfdrift only needs to
-// skip (through encoding/json, an order of magnitude slower on this
-// workload). Every value it skips is still fully checked, so a document it
-// accepts is one json.Valid accepts.
+// skip. Every value it skips is still fully checked, so a document it
+// accepts is one json.Valid accepts. Loading the 100,000-resource state of
+// BenchmarkParseIndex100k (and indexing it) takes 1.0 CPU-s this way;
+// json.Unmarshal of the same file into its shape, attributes kept raw and
+// no index built, takes 2.7 (BenchmarkLoad100kEncodingJSON).
 type scanner struct {
 	jsonscan.Scanner
 }

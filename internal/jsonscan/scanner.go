@@ -329,8 +329,9 @@ func (s *Scanner) SkipValue() error {
 
 // Valid reports whether b is one JSON value, optionally surrounded by
 // white space, exactly as json.Valid does (FuzzValid checks that they
-// agree). It is several times faster than json.Valid, whose byte-at-a-time
-// state machine was the largest cost of decoding a kept record.
+// agree). It costs no code of its own, and json.Valid in its place costs
+// BenchmarkReplayMix 2–8% of its events per CPU-second (decode checks
+// every kept record with it).
 func Valid(b []byte) bool {
 	s := Scanner{Data: b}
 	return s.SkipValue() == nil && s.AtEnd()

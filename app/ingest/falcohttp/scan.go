@@ -12,6 +12,11 @@ import (
 // (json.Valid's grammar) and, at the top level of each alert, notes what
 // the handler needs: is it a Falco alert, and which IDs identify it for
 // de-duplication. The detector decodes the alert later.
+//
+// Measured end to end (BenchmarkFalcoHTTPEndToEndRawClient, side by side
+// on the 2-core machine): json.Valid plus json.Unmarshal of the alert in
+// its place raise the daemon's CPU per alert from 46 to 73 µs (+58%) and
+// halve the alerts per second.
 
 // Keys of output_fields that identify the underlying cloud event. The same
 // event seen twice (two Falco replicas reading one CloudTrail bucket)
