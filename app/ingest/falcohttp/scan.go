@@ -183,7 +183,7 @@ func probeAlert(s *jsonscan.Scanner) (probe, error) {
 		}
 		vs := s.Pos
 		k := topKey(key, esc)
-		if k == keyOutputFields && s.Data[vs] == '{' {
+		if k == keyOutputFields && vs < len(s.Data) && s.Data[vs] == '{' {
 			p.eventID = nil
 			err = probeFields(s, &p)
 		} else {

@@ -135,6 +135,7 @@ func TestParseAlerts(t *testing.T) {
 		{name: "second value not an object", in: a + "\n[]", reason: ReasonNotAlert, frag: "value 2: want a JSON object, got an array"},
 		{name: "garbage after", in: a + " x", reason: ReasonBadJSON, frag: "value 2: invalid JSON"},
 		{name: "cut short", in: `{"rule":"r","output_fields":{"b":1}`, reason: ReasonBadJSON, frag: "byte 35: unexpected end of input, want ',' or '}' after object member"},
+		{name: "cut short after output_fields", in: `{"rule":"r","output_fields":`, reason: ReasonBadJSON, frag: "byte 28: unexpected end of input, want a JSON value"},
 		{name: "not an alert", in: `{"a":1}`, reason: ReasonNotAlert, frag: `no "rule" and no "output_fields"`},
 		{name: "control character", in: "{\"rule\":\"a\tb\",\"output_fields\":{}}", reason: ReasonBadJSON, frag: "invalid control character 0x09 in string"},
 		{name: "bad escape", in: `{"rule":"a\qb","output_fields":{}}`, reason: ReasonBadJSON, frag: "invalid escape character 'q' in string"},
