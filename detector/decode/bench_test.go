@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
-	"time"
 
 	"github.com/tfdrift/tfdrift/detector/change"
 	"github.com/tfdrift/tfdrift/internal/cputime"
+	"github.com/tfdrift/tfdrift/internal/naivejson"
 )
 
 // benchEvent is one kind of CloudTrail event in the benchmark mix.
@@ -143,8 +143,7 @@ func BenchmarkStreamNDJSONMix(b *testing.B) {
 
 // BenchmarkStreamNDJSONMixEncodingJSON is the baseline the README
 // publishes BenchmarkStreamNDJSONMix against: the same lines decoded the
-// naive way, each through json.Unmarshal into the CloudTrail fields a
-// Change needs, then filtered by the same Keep.
+// naive way (internal/naivejson), then filtered by the same Keep.
 func BenchmarkStreamNDJSONMixEncodingJSON(b *testing.B) {
 	data := benchNDJSON(benchRecords)
 	lines := bytes.Split(bytes.TrimSpace(data), []byte("\n"))
@@ -154,14 +153,13 @@ func BenchmarkStreamNDJSONMixEncodingJSON(b *testing.B) {
 	cpu0 := cputime.Process()
 	for b.Loop() {
 		kept = 0
-		for _, l := range lines {
-			var r naiveCloudTrail
-			if err := json.Unmarshal(l, &r); err != nil {
-				b.Fatal(err)
-			}
+		err := naivejson.Decode(lines, func(r *naivejson.CloudTrail) {
 			if benchKeep(change.AWS, change.NormalizeAWSEventName(r.EventName)) {
 				kept++
 			}
+		})
+		if err != nil {
+			b.Fatal(err)
 		}
 	}
 	cpu := cputime.Process() - cpu0
@@ -170,35 +168,6 @@ func BenchmarkStreamNDJSONMixEncodingJSON(b *testing.B) {
 	}
 	b.ReportMetric(float64(benchRecords)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
 	b.ReportMetric(float64(benchRecords)*float64(b.N)/cpu.Seconds(), "events/cpu-s")
-}
-
-// naiveCloudTrail is what a straightforward decoder reads of a record.
-type naiveCloudTrail struct {
-	EventName          string          `json:"eventName"`
-	EventSource        string          `json:"eventSource"`
-	EventTime          time.Time       `json:"eventTime"`
-	EventID            string          `json:"eventID"`
-	AWSRegion          string          `json:"awsRegion"`
-	SourceIPAddress    string          `json:"sourceIPAddress"`
-	UserAgent          string          `json:"userAgent"`
-	ReadOnly           *bool           `json:"readOnly"`
-	ErrorCode          string          `json:"errorCode"`
-	ErrorMessage       string          `json:"errorMessage"`
-	RecipientAccountID string          `json:"recipientAccountId"`
-	RequestParameters  json.RawMessage `json:"requestParameters"`
-	ResponseElements   json.RawMessage `json:"responseElements"`
-	UserIdentity       struct {
-		Type           string `json:"type"`
-		PrincipalID    string `json:"principalId"`
-		ARN            string `json:"arn"`
-		AccountID      string `json:"accountId"`
-		UserName       string `json:"userName"`
-		SessionContext struct {
-			SessionIssuer struct {
-				ARN string `json:"arn"`
-			} `json:"sessionIssuer"`
-		} `json:"sessionContext"`
-	} `json:"userIdentity"`
 }
 
 // BenchmarkStreamLogFileGzip is the replay of gzip CloudTrail log files:

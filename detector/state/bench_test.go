@@ -422,17 +422,7 @@ func writeBenchState(w io.Writer, n int) error {
 // live heap before loading: what a loaded state costs the daemon. The file
 // bytes themselves are garbage once Parse returns.
 func BenchmarkParseIndex100k(b *testing.B) {
-	path := filepath.Join(b.TempDir(), "big.tfstate")
-	f, err := os.Create(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := writeBenchState(f, 100_000); err != nil {
-		b.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		b.Fatal(err)
-	}
+	path := writeBench100k(b)
 	fi, err := os.Stat(path)
 	if err != nil {
 		b.Fatal(err)
@@ -598,11 +588,10 @@ func TestBenchState(t *testing.T) {
 	}
 }
 
-// BenchmarkLoad100kEncodingJSON is the baseline the README publishes
-// BenchmarkParseIndex100k's load against: the same 100,000-resource file
-// read and decoded the naive way, json.Unmarshal into the state's shape
-// with each instance's attributes kept as raw JSON (no index built).
-func BenchmarkLoad100kEncodingJSON(b *testing.B) {
+// writeBench100k writes the 100,000-resource state of the load benchmarks
+// to a temporary file and returns its path.
+func writeBench100k(b *testing.B) string {
+	b.Helper()
 	path := filepath.Join(b.TempDir(), "big.tfstate")
 	f, err := os.Create(path)
 	if err != nil {
@@ -614,6 +603,15 @@ func BenchmarkLoad100kEncodingJSON(b *testing.B) {
 	if err := f.Close(); err != nil {
 		b.Fatal(err)
 	}
+	return path
+}
+
+// BenchmarkLoad100kEncodingJSON is the baseline the README publishes
+// BenchmarkParseIndex100k's load against: the same 100,000-resource file
+// read and decoded the naive way, json.Unmarshal into the state's shape
+// with each instance's attributes kept as raw JSON (no index built).
+func BenchmarkLoad100kEncodingJSON(b *testing.B) {
+	path := writeBench100k(b)
 	b.ReportAllocs()
 	b.ResetTimer()
 	cpu0 := cputime.Process()
