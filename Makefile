@@ -6,22 +6,38 @@ TOOLS ?= $(HOME)/.cache/tfdrift-tools
 export TFDRIFT_TOOLS := $(TOOLS)
 STATICCHECK_VERSION ?= v0.8.2
 FUZZTIME ?= 4s
+# The version `tfdrift version` prints: the tag on a tagged commit, what
+# git describe says after one (v1.2.3-4-gabc1234), and without any tag (or
+# without git) v0.0.0-dev plus the commit when there is one.
+VERSION ?= $(shell git describe --tags --match 'v[0-9]*' --dirty 2>/dev/null || echo "v0.0.0-dev+$$(git rev-parse --short HEAD 2>/dev/null || echo unknown)")
+LDFLAGS := -s -w -X main.version=$(VERSION)
 
-.PHONY: all build demo test test-short fuzz-short bench lint docs tools clean
+.PHONY: all build version release demo test test-short fuzz-short bench lint docs tools clean
 
 all: build
 
 build:
-	$(GO) build -trimpath -ldflags "-s -w" -o $(BIN) ./cmd/tfdrift
+	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/tfdrift
+
+version:
+	@echo $(VERSION)
+
+## release: linux and darwin binaries (amd64, arm64), the chart stamped with
+## the version, and checksums.txt in dist/ (see scripts/release.sh).
+release:
+	bash scripts/release.sh $(VERSION) dist
 
 ## demo: the whole detector on the embedded example — no cloud, no accounts.
 demo:
 	$(GO) run ./cmd/tfdrift demo
 
-## tools: terraform v1.5.7 and helm for the end-to-end and chart tests (built once, cached).
+## tools: terraform v1.5.7, helm, act and actionlint for the end-to-end,
+## chart and action tests (built once, cached).
 tools:
 	@bash .ci/install-terraform.sh >/dev/null
 	@bash .ci/install-helm.sh >/dev/null
+	@bash .ci/install-act.sh >/dev/null
+	@bash .ci/install-actionlint.sh >/dev/null
 
 ## test: vet, the full suite with the race detector, then a short fuzz run.
 test: tools
@@ -56,6 +72,7 @@ lint:
 docs:
 	$(GO) run ./cmd/tfdrift catalog --format markdown > docs/catalog.md
 	$(GO) run ./scripts/readme-catalog
+	$(GO) run ./action/internal/docgen
 
 clean:
-	rm -rf bin
+	rm -rf bin dist

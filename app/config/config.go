@@ -125,7 +125,8 @@ type StateSource struct {
 	GCSPrefix   string
 	GCSEndpoint string
 
-	// Workspaces to read; empty means the default workspace only.
+	// Workspaces to read (s3 and gcs); empty means every workspace found
+	// in the bucket, listed once at start.
 	Workspaces []string
 }
 

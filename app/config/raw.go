@@ -122,16 +122,15 @@ type rawCondition struct {
 }
 
 type rawAction struct {
-	Type      string            `yaml:"type"`
-	Channels  stringList        `yaml:"channels"`
-	Priority  string            `yaml:"priority"`
-	System    string            `yaml:"system"`
-	Project   string            `yaml:"project"`
-	IssueType string            `yaml:"issue_type"`
-	Summary   string            `yaml:"summary"`
-	URL       string            `yaml:"url"`
-	Enabled   *bool             `yaml:"enabled"`
-	Extra     map[string]string `yaml:"extra"`
+	Type      string     `yaml:"type"`
+	Channels  stringList `yaml:"channels"`
+	Priority  string     `yaml:"priority"`
+	System    string     `yaml:"system"`
+	Project   string     `yaml:"project"`
+	IssueType string     `yaml:"issue_type"`
+	Summary   string     `yaml:"summary"`
+	URL       string     `yaml:"url"`
+	Enabled   *bool      `yaml:"enabled"`
 }
 
 type rawNotifications struct {

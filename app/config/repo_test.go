@@ -1,10 +1,13 @@
 package config
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/tfdrift/tfdrift/detector/ignore"
 )
 
 func TestParseRepo(t *testing.T) {
@@ -43,10 +46,96 @@ func TestParseRepo(t *testing.T) {
 
 func FuzzParseRepo(f *testing.F) {
 	f.Add([]byte("roots:\n  - dir: envs/prod\n    state: s3://b/k\n"))
+	f.Add([]byte("version: 1\nroots:\n  - dir: a\n    backend_config: [x=y]\nignore:\n  - \"**.tags_all\"\n  - \"!aws_instance.x.tags\"\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		rc, err := ParseRepo("f.yml", data)
 		if err == nil && len(rc.Roots) == 0 {
 			t.Fatal("accepted a file without roots")
 		}
 	})
+}
+
+func TestParseRepoCheckKeys(t *testing.T) {
+	rc, err := ParseRepo(".tfdrift.yml", []byte(`version: 1
+roots:
+  - dir: envs/prod
+    backend_config: [prod.s3.tfbackend, "key=prod/terraform.tfstate"]
+ignore:
+  - aws_autoscaling_group.*.desired_capacity
+  # a comment between entries
+  - "**.tags_all"
+  - "!aws_instance.critical.tags_all"
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rc.Version != RepoVersion {
+		t.Errorf("Version = %d", rc.Version)
+	}
+	if diff := cmp.Diff([]string{"prod.s3.tfbackend", "key=prod/terraform.tfstate"}, rc.Roots[0].BackendConfig); diff != "" {
+		t.Errorf("backend_config (-want +got):\n%s", diff)
+	}
+	var got []string
+	for _, r := range rc.Ignore.Rules() {
+		got = append(got, fmt.Sprintf("%s:%d %v %s", r.File, r.Line, r.Negate, r.Pattern))
+	}
+	want := []string{
+		".tfdrift.yml:6 false aws_autoscaling_group.*.desired_capacity",
+		".tfdrift.yml:8 false **.tags_all",
+		".tfdrift.yml:9 true aws_instance.critical.tags_all",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("ignore rules (-want +got):\n%s", diff)
+	}
+	if !rc.Ignore.Ignored("module.a.aws_instance.web", "tags_all") || rc.Ignore.Ignored("aws_instance.critical", "tags_all") {
+		t.Error("ignore lines do not match as .tfdriftignore lines would")
+	}
+	if rc, err := ParseRepo(".tfdrift.yml", []byte("roots:\n  - dir: .\n")); err != nil || rc.Version != RepoVersion || rc.Ignore != nil {
+		t.Errorf("without version and ignore: %+v, %v", rc, err)
+	}
+
+	for _, tt := range []struct{ yaml, want string }{
+		{"version: 2\nroots:\n  - dir: a\n", ".tfdrift.yml: version: 2 is not supported (the only version is 1)"},
+		{"version: one\nroots:\n  - dir: a\n", ".tfdrift.yml: line 1: cannot unmarshal"},
+		{"roots:\n  - dir: a\n    backend_config: [\"\"]\n", "roots[0].backend_config[0]: empty"},
+		{"roots:\n  - dir: a\n    backend_config: x=y\n", "line 3: cannot unmarshal"},
+		{"roots:\n  - dir: a\nignore: aws_instance.x\n", ".tfdrift.yml: line 3: ignore: want a list of patterns"},
+		{"roots:\n  - dir: a\nignore:\n  - aws_instance.x\n  - {a: b}\n", ".tfdrift.yml: line 5: ignore[1]: want a pattern string"},
+		{"roots:\n  - dir: a\nignore:\n  - aws_instance.x\n  - \"!\"\n", ".tfdrift.yml:5: '!' without a pattern"},
+		{"roots:\n  - dir: a\nignore:\n  - \"a\\nb\"\n", "ignore[0]: one pattern per entry"},
+		{"roots:\n  - dir: a\nignore:\n  - *.tags_all\n", "line 4"},
+	} {
+		_, err := ParseRepo(".tfdrift.yml", []byte(tt.yaml))
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%q: error %v, want %q", tt.yaml, err, tt.want)
+		}
+	}
+}
+
+func TestIgnoreChain(t *testing.T) {
+	yml, err := ParseRepo(".tfdrift.yml", []byte("roots:\n  - dir: .\nignore:\n  - \"**.tags_all\"\n  - aws_instance.*.tags\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	file, err := ignore.Parse(".tfdriftignore", strings.NewReader("!aws_instance.critical.tags_all\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	chain := IgnoreChain{yml.Ignore, nil, file}
+	for _, tt := range []struct {
+		addr, attr string
+		want       bool
+	}{
+		{"aws_instance.web", "tags_all", true},
+		{"aws_instance.critical", "tags_all", false}, // the file re-includes what the YAML ignores
+		{"aws_instance.web", "tags", true},
+		{"aws_instance.web", "instance_type", false},
+	} {
+		if got := chain.Ignored(tt.addr, tt.attr); got != tt.want {
+			t.Errorf("Ignored(%s, %s) = %v, want %v", tt.addr, tt.attr, got, tt.want)
+		}
+	}
+	if chain.Len() != 3 {
+		t.Errorf("Len = %d, want 3", chain.Len())
+	}
 }

@@ -17,21 +17,14 @@ func (c *Config) Summary() string {
 
 	var providers []string
 	if c.Providers.AWS.Enabled {
-		var parts []string
-		if n := len(c.Providers.AWS.Accounts); n > 0 {
-			parts = append(parts, plural(n, "account"))
-		}
-		if n := len(c.Providers.AWS.Regions); n > 0 {
-			parts = append(parts, plural(n, "region"))
-		}
 		desc := "aws"
-		if len(parts) > 0 {
-			desc += " (" + strings.Join(parts, ", ") + ")"
+		if n := len(c.Providers.AWS.Accounts); n > 0 {
+			desc += " (" + plural(n, "account") + ")"
 		}
 		providers = append(providers, desc)
 	}
 	if c.Providers.GCP.Enabled {
-		providers = append(providers, fmt.Sprintf("gcp (%s)", plural(len(c.Providers.GCP.Projects), "project")))
+		providers = append(providers, "gcp")
 	}
 	line("  providers: %s", listOrNone(providers))
 

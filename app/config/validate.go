@@ -21,6 +21,8 @@ type validator struct {
 	opts options
 	// stateNames finds two state sources with the same name.
 	stateNames map[string]string
+	// sinks are the configured notification sinks, which rules name.
+	sinks sinkSet
 }
 
 func (v *validator) validate(r *rawConfig) *Config {
@@ -44,9 +46,28 @@ func (v *validator) validate(r *rawConfig) *Config {
 			c.DefaultSeverity = s
 		}
 	}
-	c.Rules = v.rules(r.DriftRules)
+	// Notifications first: rules and storm control name their sinks.
 	c.Notifications = v.notifications(&r.Notifications)
+	v.sinks = v.configuredSinks(c.Notifications, c.Output)
+	v.exempt(c.Notifications.StormControl.Exempt)
+	c.Rules = v.rules(r.DriftRules)
 	return c
+}
+
+// Keys that tfdrift-falco's configs carry (the seed's use cases 7 and 10)
+// and tfdrift reads but does not use. They load, so those files keep
+// working, with a warning that says so; docs/config.md does not list them.
+const (
+	unusedRegions     = "accepted for compatibility but not used: tfdrift watches every region its inputs deliver; to treat regions differently, use drift_rules[].filters.regions"
+	unusedProjects    = "accepted for compatibility but not used: tfdrift watches every project its inputs deliver; to treat projects differently, use drift_rules[].filters.accounts"
+	unusedAccountName = "accepted for compatibility but not used: drifts and notices name the account by its ID (a comment says the same to a reader)"
+)
+
+// unused warns that a key tfdrift does not use is set.
+func (v *validator) unused(path string, set bool, why string) {
+	if set {
+		v.warnAt(path, "%s", why)
+	}
 }
 
 // enabled reads an "enabled" flag: a block that is present is on unless
@@ -188,6 +209,7 @@ func (v *validator) providers(r *rawProviders) Providers {
 	var p Providers
 	if a := r.AWS; a != nil {
 		const path = "providers.aws"
+		v.unused(path+".regions", len(a.Regions) > 0, unusedRegions)
 		p.AWS = AWS{
 			Enabled: enabled(a.Enabled),
 			Regions: v.regions(path+".regions", a.Regions),
@@ -207,6 +229,8 @@ func (v *validator) providers(r *rawProviders) Providers {
 				}
 			}
 			v.arn(ap+".role_arn", ra.RoleARN)
+			v.unused(ap+".name", ra.Name != "", unusedAccountName)
+			v.unused(ap+".regions", len(ra.Regions) > 0, unusedRegions)
 			p.AWS.Accounts = append(p.AWS.Accounts, AWSAccount{
 				AccountID: ra.AccountID,
 				Name:      ra.Name,
@@ -218,6 +242,7 @@ func (v *validator) providers(r *rawProviders) Providers {
 	}
 	if g := r.GCP; g != nil {
 		const path = "providers.gcp"
+		v.unused(path+".projects", len(g.Projects) > 0, unusedProjects)
 		for i, proj := range g.Projects {
 			pp := indexPath(path+".projects", i)
 			if !gcpProject.MatchString(proj) && !v.unknownValue(pp) {
@@ -290,6 +315,9 @@ func (v *validator) state(path string, r *rawState, prov change.Provider, accoun
 	} else if !v.oneOf(path+".backend", r.Backend, "local", "s3", "gcs") {
 		return s
 	}
+	if s.Backend == BackendLocal && len(r.Workspaces) > 0 {
+		v.errAt(path+".workspaces", "applies to s3 and gcs state; a local state file is one workspace (list each file as a state of its own)")
+	}
 	for b, keys := range backendKeys {
 		if b == s.Backend {
 			continue
@@ -358,11 +386,17 @@ func (v *validator) falco(r *rawFalco) Falco {
 	case f.Hostname == "" && f.UnixSocket == "" && f.HTTP.Listen == "" && !v.unknownValue("falco.hostname") && !v.unknownValue("falco.unix_socket") && !v.unknownValue("falco.http.listen"):
 		v.errAt("falco", "falco is enabled but has no input: set hostname and port (gRPC), unix_socket, or http.listen")
 	}
+	if f.Hostname != "" && f.UnixSocket != "" {
+		v.errAt("falco.unix_socket", "set either unix_socket or hostname and port, not both: tfdrift reads one Falco gRPC server")
+	}
 	if (f.CertFile == "") != (f.KeyFile == "") {
 		v.errAt("falco.cert_file", "cert_file and key_file go together (the client certificate for mTLS)")
 	}
 	if (f.CertFile != "" || f.CAFile != "") && f.Hostname == "" {
 		v.errAt("falco.cert_file", "cert_file, key_file and ca_file apply to the gRPC connection over TCP; set hostname and port")
+	}
+	if f.Hostname != "" && (f.CertFile == "" && f.KeyFile == "" || f.CAFile == "") && !v.unknownValue("falco.cert_file") && !v.unknownValue("falco.ca_file") {
+		v.errAt("falco.hostname", "Falco's gRPC over TCP is always mutual TLS: set cert_file, key_file and ca_file (or use unix_socket on the same host)")
 	}
 	return f
 }

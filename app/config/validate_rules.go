@@ -9,13 +9,10 @@ import (
 	"github.com/tfdrift/tfdrift/detector/rules"
 )
 
-// sinkNames are the values an alert action's channels may name.
-var sinkNames = []string{"slack", "email", "webhook", "jira", "pagerduty", "github"}
-
-// actionKeys lists, per action type, the keys besides type, enabled,
-// priority and extra that apply to it.
+// actionKeys lists, per action type, the keys besides type and enabled
+// that apply to it.
 var actionKeys = map[string][]string{
-	rules.ActionAlert:        {"channels"},
+	rules.ActionAlert:        {"channels", "priority"},
 	rules.ActionCreateTicket: {"system", "project", "issue_type", "summary"},
 	rules.ActionWebhook:      {"url"},
 	rules.ActionAutoRevert:   {},
@@ -140,7 +137,6 @@ func (v *validator) action(path string, r *rawAction) rules.Action {
 		Summary:   r.Summary,
 		URL:       r.URL,
 		Enabled:   r.Enabled,
-		Extra:     r.Extra,
 	}
 	if !v.required(path+".type", r.Type, "one of "+strings.Join(rules.ActionTypes, ", ")) ||
 		!v.oneOf(path+".type", r.Type, rules.ActionTypes...) {
@@ -158,13 +154,12 @@ func (v *validator) action(path string, r *rawAction) rules.Action {
 	}
 	switch r.Type {
 	case rules.ActionAlert:
-		for i, ch := range r.Channels {
-			v.oneOf(indexPath(path+".channels", i), ch, sinkNames...)
-		}
+		v.alertChannels(path, r)
 	case rules.ActionCreateTicket:
-		a.System = or(a.System, "jira")
-		if r.System != "" {
-			v.oneOf(path+".system", r.System, "jira", "github")
+		a.System = v.ticketSystem(path+".system", r)
+	case rules.ActionAutoRevert:
+		if !features.AutoRevert {
+			v.errAt(path+".type", "%s", autoRevertNotAvailable)
 		}
 	case rules.ActionWebhook:
 		if v.required(path+".url", r.URL, "the URL to call") {

@@ -16,7 +16,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/tfdrift/tfdrift/app"
 	"github.com/tfdrift/tfdrift/app/ingest"
 	"github.com/tfdrift/tfdrift/app/ingest/falcohttp"
 	"github.com/tfdrift/tfdrift/app/ingest/spool"
@@ -38,7 +37,7 @@ type Options struct {
 	// The nudge function must be passed on as the engine's
 	// OnTrustedWrite: a Terraform apply makes the refresher re-read state
 	// at once, so the apply's own writes are never reported as drift.
-	Build func(ctx context.Context, ix *state.Index, nudge func(*change.Change)) (*app.Detector, error)
+	Build func(ctx context.Context, ix *state.Index, nudge func(*change.Change)) (*detector.Engine, error)
 	// Index and Backends are the state the refresher keeps fresh.
 	Index    *state.Index
 	Backends []state.Backend
@@ -47,11 +46,12 @@ type Options struct {
 	// Falco configures POST /falco. Secrets empty and AllowUnauthenticated
 	// false means the route refuses every request.
 	Falco falcohttp.Config
-	// Inputs are the other live inputs (Falco gRPC, SQS).
+	// Inputs are the other live inputs (Falco gRPC, SQS). Those that
+	// implement ingest.Journaled go through the Spool.
 	Inputs   []ingest.Input
 	Recorder Recorder
 	Notices  NoticeFunc
-	Output   app.Output
+	Output   Output
 	Logger   *slog.Logger
 	Metrics  *Metrics
 	// Reload delivers a value for each SIGHUP.
@@ -66,9 +66,61 @@ type Options struct {
 	// retries (Falco HTTP and gRPC) before it is acknowledged, and replays
 	// the unfinished ones at start: a crash loses no accepted alert.
 	Spool *spool.Spool
+	// Routes are extra endpoints mounted beside the daemon's own, such as
+	// "POST /webhooks/github". See Route.
+	Routes []Route
+	// Consumers take the Spool's journaled messages of sources other than
+	// the Falco inputs, which go to the pipeline: a route that journals
+	// what it accepts (spool.Wrap) names its consumer here, so that a
+	// crash replays its messages to it and not into the drift pipeline.
+	Consumers map[string]ingest.Handler
 	// Background jobs (the notice deliverer) run until the pipeline has
 	// drained at shutdown, so notices of the last events still go out.
 	Background []func(ctx context.Context) error
+}
+
+// Route is an HTTP endpoint a job mounts on the daemon's server, beside
+// /falco, /healthz, /readyz and /metrics.
+type Route struct {
+	// Pattern is a net/http.ServeMux pattern: "POST /webhooks/github".
+	// It may not claim a path of the daemon's own endpoints.
+	Pattern string
+	// Handler serves it and authenticates its own requests (a GitHub
+	// webhook checks its HMAC signature): /falco's secrets and bearer
+	// tokens do not apply to it. The listener's TLS settings do, client
+	// certificates included. It must bound what it reads.
+	Handler http.Handler
+}
+
+// reservedPaths are the daemon's own endpoints; a route may not take them
+// or, for /falco/<secret>, anything below.
+var reservedPaths = []string{"/falco", "/healthz", "/readyz", "/metrics"}
+
+// mount adds r to mux, refusing a pattern that is malformed, that claims
+// a daemon endpoint, or that another route already holds.
+func mount(mux *http.ServeMux, r Route) (err error) {
+	if r.Handler == nil {
+		return fmt.Errorf("route %q: no handler", r.Pattern)
+	}
+	path := r.Pattern
+	if i := strings.IndexAny(path, " \t"); i >= 0 {
+		path = strings.TrimLeft(path[i:], " \t") // after the method
+	}
+	if i := strings.Index(path, "/"); i > 0 {
+		path = path[i:] // after a host
+	}
+	for _, p := range reservedPaths {
+		if path == p || path == p+"/" || p == "/falco" && strings.HasPrefix(path, p+"/") {
+			return fmt.Errorf("route %q: %s is the daemon's own endpoint", r.Pattern, p)
+		}
+	}
+	defer func() {
+		if p := recover(); p != nil { // ServeMux panics on bad or conflicting patterns
+			err = fmt.Errorf("route %q: %v", r.Pattern, p)
+		}
+	}()
+	mux.Handle(r.Pattern, r.Handler)
+	return nil
 }
 
 // DefaultRefreshInterval bounds how stale a state may get when its backend
@@ -110,11 +162,11 @@ func Run(ctx context.Context, o Options) error {
 
 	var eng atomic.Pointer[detector.Engine]
 	build := func() error {
-		det, err := o.Build(ctx, o.Index, func(*change.Change) { ref.Nudge("") })
+		e, err := o.Build(ctx, o.Index, func(*change.Change) { ref.Nudge("") })
 		if err != nil {
 			return err
 		}
-		eng.Store(det.Engine)
+		eng.Store(e)
 		return nil
 	}
 	if err := build(); err != nil {
@@ -129,13 +181,7 @@ func Run(ctx context.Context, o Options) error {
 	handle, durable := ingest.Handler(p.Handle), ingest.Handler(p.Handle)
 	if o.Spool != nil {
 		durable = o.Spool.Wrap(p.Handle)
-		n, err := o.Spool.Recover(ctx, p.Handle)
-		if err != nil {
-			log.Error("spool recovery stopped early; the rest is replayed at the next start", "err", err)
-		}
-		if n > 0 {
-			log.Info("replayed events accepted before a crash", "events", n)
-		}
+		recoverSpool(ctx, o, p.Handle, log)
 	}
 	falco, err := falcohttp.New(o.Falco, durable)
 	if err != nil {
@@ -163,6 +209,12 @@ func Run(ctx context.Context, o Options) error {
 		io.WriteString(w, report)
 	})
 	mux.Handle("/metrics", promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{Registry: m.Registry}))
+	for _, r := range o.Routes {
+		if err := mount(mux, r); err != nil {
+			p.Close(context.WithoutCancel(ctx))
+			return err
+		}
+	}
 
 	ln, err := net.Listen("tcp", o.Listen)
 	if err != nil {
@@ -206,8 +258,8 @@ func Run(ctx context.Context, o Options) error {
 	for _, in := range o.Inputs {
 		inputs.Add(1)
 		h := handle
-		if in.Status().Name == "falco-grpc" {
-			h = durable // Falco's gRPC stream does not redeliver either
+		if _, ok := in.(ingest.Journaled); ok {
+			h = durable
 		}
 		go func(in ingest.Input, h ingest.Handler) {
 			defer inputs.Done()
@@ -269,6 +321,30 @@ loop:
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// recoverSpool replays the journaled messages a crash left behind: the
+// Falco inputs' to the pipeline, other sources' to their Consumers.
+func recoverSpool(ctx context.Context, o Options, pipeline ingest.Handler, log *slog.Logger) {
+	consumers := spool.Consumers{falcohttp.Source: pipeline}
+	for _, in := range o.Inputs {
+		if j, ok := in.(ingest.Journaled); ok {
+			consumers[j.JournalSource()] = pipeline
+		}
+	}
+	for src, h := range o.Consumers {
+		consumers[src] = h
+	}
+	rec, err := o.Spool.Recover(ctx, consumers)
+	if err != nil {
+		log.Error("spool recovery stopped early; the rest is replayed at the next start", "err", err)
+	}
+	if rec.Replayed > 0 {
+		log.Info("replayed events accepted before a crash", "events", rec.Replayed)
+	}
+	for src, n := range rec.Unclaimed {
+		log.Warn("journaled messages kept for a later start: nothing consumes their source in this configuration", "source", src, "messages", n)
+	}
 }
 
 // readiness is ready when every state source has loaded once and every

@@ -14,12 +14,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tfdrift/tfdrift/app"
-	"github.com/tfdrift/tfdrift/app/demo"
+	"github.com/tfdrift/tfdrift/app/demo/scenario"
 	"github.com/tfdrift/tfdrift/app/ingest"
 	"github.com/tfdrift/tfdrift/app/ingest/falcohttp"
 	"github.com/tfdrift/tfdrift/app/store"
 	"github.com/tfdrift/tfdrift/app/store/storetest"
+	"github.com/tfdrift/tfdrift/app/wiring"
+	"github.com/tfdrift/tfdrift/detector"
 	"github.com/tfdrift/tfdrift/detector/catalog"
 	"github.com/tfdrift/tfdrift/detector/change"
 	"github.com/tfdrift/tfdrift/detector/drift"
@@ -45,7 +46,7 @@ type harness struct {
 	cancel context.CancelFunc
 	done   chan error
 	reload chan struct{}
-	sc     *demo.Scenario
+	sc     *scenario.Scenario
 	m      *Metrics
 }
 
@@ -53,32 +54,19 @@ func start(t *testing.T, mod func(*Options)) *harness { return startOn(t, nil, m
 
 // startOn starts a daemon on a scenario (nil: a fresh one), so that two
 // daemons can act as replicas over the same state sources.
-func startOn(t *testing.T, sc *demo.Scenario, mod func(*Options)) *harness {
+func startOn(t *testing.T, sc *scenario.Scenario, mod func(*Options)) *harness {
 	t.Helper()
 	if sc == nil {
 		var err error
-		if sc, err = demo.Extract(t.TempDir()); err != nil {
+		if sc, err = scenario.Extract(t.TempDir()); err != nil {
 			t.Fatal(err)
 		}
 	}
-	cat := catalog.Default()
-	ix := app.NewIndex(cat)
-	backends, err := app.LocalBackends(nil, []string{sc.State})
-	if err != nil {
-		t.Fatal(err)
-	}
 	h := &harness{out: &syncBuffer{}, done: make(chan error, 1), reload: make(chan struct{}), sc: sc, m: NewMetrics()}
-	out, _ := app.NewOutput(app.FormatJSON, h.out)
 	started := make(chan string, 1)
-	o := Options{
-		Listen: "127.0.0.1:0", Index: ix, Backends: backends,
-		Build: func(ctx context.Context, ix *state.Index, nudge func(*change.Change)) (*app.Detector, error) {
-			return app.NewDetector(ctx, app.DetectorOptions{Index: ix, Backends: backends, RepoDir: sc.Repo, Catalog: cat, OnTrustedWrite: nudge})
-		},
-		Falco:  falcohttp.Config{AllowUnauthenticated: true},
-		Output: out, Reload: h.reload, Metrics: h.m,
-		Started: func(a string) { started <- a },
-	}
+	o := scenarioOptions(t, sc, h.out)
+	o.Reload, o.Metrics = h.reload, h.m
+	o.Started = func(a string) { started <- a }
 	if mod != nil {
 		mod(&o)
 	}
@@ -94,6 +82,27 @@ func startOn(t *testing.T, sc *demo.Scenario, mod func(*Options)) *harness {
 	}
 	t.Cleanup(func() { h.stop(t) })
 	return h
+}
+
+// scenarioOptions runs the daemon on loopback over sc's state and code,
+// printing drifts as JSON to out, with /falco open.
+func scenarioOptions(t *testing.T, sc *scenario.Scenario, out io.Writer) Options {
+	t.Helper()
+	cat := catalog.Default()
+	ix := wiring.NewIndex(cat)
+	backends, err := wiring.LocalBackends(nil, []string{sc.State})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, _ := wiring.NewOutput(wiring.FormatJSON, out)
+	return Options{
+		Listen: "127.0.0.1:0", Index: ix, Backends: backends,
+		Build: func(ctx context.Context, ix *state.Index, nudge func(*change.Change)) (*detector.Engine, error) {
+			return wiring.NewEngine(ctx, wiring.DetectorOptions{Index: ix, Backends: backends, RepoDir: sc.Repo, Catalog: cat, OnTrustedWrite: nudge})
+		},
+		Falco:  falcohttp.Config{AllowUnauthenticated: true},
+		Output: o,
+	}
 }
 
 func (h *harness) stop(t *testing.T) {
@@ -134,7 +143,7 @@ func (h *harness) get(t *testing.T, path string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
-func falcoAlert(t *testing.T, sc *demo.Scenario) []byte {
+func falcoAlert(t *testing.T, sc *scenario.Scenario) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(sc.Dir, "events", "falco-alerts.ndjson"))
 	if err != nil {
@@ -145,7 +154,7 @@ func falcoAlert(t *testing.T, sc *demo.Scenario) []byte {
 
 // distinctAlert is the demo alert as another delivery: a new falcosidekick
 // uuid and CloudTrail event ID, the same console edit.
-func distinctAlert(t *testing.T, sc *demo.Scenario, i int) []byte {
+func distinctAlert(t *testing.T, sc *scenario.Scenario, i int) []byte {
 	id := []byte(strings.Repeat(string(rune('a'+i)), 8))
 	b := bytes.Replace(falcoAlert(t, sc), []byte(`7d3b9a1c-2e4f-4a6b-8c0d-1e2f3a4b5c6d`), id, 1)
 	return bytes.Replace(b, []byte(`a8c4e2f0-3b1d-4c5e-9f7a-1b2c3d4e5f60`), id, 1)
@@ -318,7 +327,7 @@ func TestReloadKeepsServing(t *testing.T) {
 	var mu sync.Mutex
 	h := start(t, func(o *Options) {
 		inner := o.Build
-		o.Build = func(ctx context.Context, ix *state.Index, nudge func(*change.Change)) (*app.Detector, error) {
+		o.Build = func(ctx context.Context, ix *state.Index, nudge func(*change.Change)) (*detector.Engine, error) {
 			mu.Lock()
 			builds++
 			n := builds

@@ -1,13 +1,21 @@
-// Package daemon runs `tfdrift serve`: live inputs (Falco HTTP, Falco gRPC,
-// SQS) feed one bounded pipeline that decodes, detects, records each drift
-// durably and only then reports it; the state index is kept fresh by the
-// refresher; /healthz, /readyz and /metrics expose its health.
+// Package daemon runs the long-running detector that the serve job
+// assembles: live inputs (Falco HTTP, Falco gRPC, SQS) feed one bounded
+// pipeline that decodes, detects, records each drift durably and only
+// then reports it; the state index is kept fresh by the refresher;
+// /healthz, /readyz and /metrics expose its health.
 //
 // Backpressure: inputs hand messages to Pipeline.Handle, which never
 // blocks. When the queue is full it answers ingest.ErrOverloaded, which
 // the HTTP input turns into 503 with Retry-After and SQS into a later
 // redelivery. Nothing is dropped silently: every refusal is counted.
 //
-// The package imports app (detector set-up, outputs), app/store and the
-// inputs; nothing imports it but cmd.
+// Seams for other jobs: Options.Routes mounts extra endpoints (the GitHub
+// App's POST /webhooks/github), each authenticating its own requests;
+// Options.Consumers receives, after a crash, the journaled messages of
+// those routes, so that the spool replays each source to its own consumer.
+// An input is journaled when it implements ingest.Journaled, not by name.
+//
+// The package imports app/ingest and its inputs, app/store (the Recorder's
+// types) and the detector. It must not import the app root, app/wiring or
+// any job package: the serve job hands it what wiring built.
 package daemon

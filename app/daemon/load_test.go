@@ -24,8 +24,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 	dto "github.com/prometheus/client_model/go"
 
-	"github.com/tfdrift/tfdrift/app"
 	"github.com/tfdrift/tfdrift/app/ingest/falcohttp"
+	"github.com/tfdrift/tfdrift/app/wiring"
+	"github.com/tfdrift/tfdrift/detector"
 	"github.com/tfdrift/tfdrift/detector/catalog"
 	"github.com/tfdrift/tfdrift/detector/change"
 	"github.com/tfdrift/tfdrift/detector/drift"
@@ -133,7 +134,7 @@ func lgAlertIndex(d *drift.Drift) (int, bool) {
 // system call is paid as with stdout) that also stamps, per alert, when its
 // drift was written.
 type lgOutput struct {
-	inner   app.Output
+	inner   Output
 	base    time.Time
 	emitted []atomic.Int64 // ns since base; 0 = not yet
 	dups    atomic.Int64   // a second drift for one alert
@@ -142,7 +143,7 @@ type lgOutput struct {
 	all     chan struct{} // closed when every alert has its drift
 }
 
-func newLGOutput(inner app.Output, base time.Time, alerts int) *lgOutput {
+func newLGOutput(inner Output, base time.Time, alerts int) *lgOutput {
 	return &lgOutput{inner: inner, base: base, emitted: make([]atomic.Int64, alerts), all: make(chan struct{})}
 }
 
@@ -178,11 +179,11 @@ type lgDaemon struct {
 
 // startLGDaemon runs the daemon the way `tfdrift serve --listen
 // 127.0.0.1:0 --state F --format json` does: no store, output to a file.
-func startLGDaemon(tb testing.TB, statePath string, out app.Output) *lgDaemon {
+func startLGDaemon(tb testing.TB, statePath string, out Output) *lgDaemon {
 	tb.Helper()
 	cat := catalog.Default()
-	ix := app.NewIndex(cat)
-	backends, err := app.LocalBackends(nil, []string{statePath})
+	ix := wiring.NewIndex(cat)
+	backends, err := wiring.LocalBackends(nil, []string{statePath})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -190,8 +191,8 @@ func startLGDaemon(tb testing.TB, statePath string, out app.Output) *lgDaemon {
 	started := make(chan string, 1)
 	o := Options{
 		Listen: "127.0.0.1:0", Index: ix, Backends: backends,
-		Build: func(ctx context.Context, ix *state.Index, nudge func(*change.Change)) (*app.Detector, error) {
-			return app.NewDetector(ctx, app.DetectorOptions{Index: ix, Backends: backends, Catalog: cat, OnTrustedWrite: nudge})
+		Build: func(ctx context.Context, ix *state.Index, nudge func(*change.Change)) (*detector.Engine, error) {
+			return wiring.NewEngine(ctx, wiring.DetectorOptions{Index: ix, Backends: backends, Catalog: cat, OnTrustedWrite: nudge})
 		},
 		Falco:   falcohttp.Config{AllowUnauthenticated: true},
 		Output:  out,
@@ -548,7 +549,7 @@ func benchFalcoE2E(b *testing.B, r lgRun) {
 		b.Fatal(err)
 	}
 	defer devnull.Close()
-	inner, err := app.NewOutput(app.FormatJSON, devnull)
+	inner, err := wiring.NewOutput(wiring.FormatJSON, devnull)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -754,7 +755,7 @@ func TestLoadGeneratorEndToEnd(t *testing.T) {
 	for _, raw := range []bool{false, true} {
 		t.Run(fmt.Sprintf("raw=%t", raw), func(t *testing.T) {
 			var buf syncBuf
-			inner, _ := app.NewOutput(app.FormatJSON, &buf)
+			inner, _ := wiring.NewOutput(wiring.FormatJSON, &buf)
 			out := newLGOutput(inner, time.Now(), alerts)
 			d := startLGDaemon(t, statePath, out)
 			res := runLoadE2E(d, out, bodies, lgRun{clients: lgClients, raw: raw})

@@ -12,7 +12,7 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/tfdrift/tfdrift/app"
+	"github.com/tfdrift/tfdrift/app/wiring"
 	"github.com/tfdrift/tfdrift/detector/catalog"
 	"github.com/tfdrift/tfdrift/detector/state"
 	"github.com/tfdrift/tfdrift/detector/state/refresh"
@@ -23,7 +23,7 @@ import (
 // (aws_instance with its ~60 provider attributes and nested blocks,
 // security groups with rules, IAM roles with their JSON policies, buckets,
 // some resources inside modules), and loaded the way serve loads them:
-// app.NewIndex, app.LocalBackends, the refresher's LoadAll, then a detector
+// wiring.NewIndex, wiring.LocalBackends, the refresher's LoadAll, then a detector
 // built over the index.
 
 const (
@@ -195,14 +195,14 @@ func writeTenStates(tb testing.TB, dir string) ([]string, int64) {
 type loadedStates struct {
 	ix  *state.Index
 	ref *refresh.Refresher
-	det *app.Detector
+	det *wiring.Detector
 }
 
 // loadLikeServe loads files the way serve does at start-up.
 func loadLikeServe(ctx context.Context, files []string) (*loadedStates, error) {
 	cat := catalog.Default()
-	ix := app.NewIndex(cat)
-	backends, err := app.LocalBackends(nil, files)
+	ix := wiring.NewIndex(cat)
+	backends, err := wiring.LocalBackends(nil, files)
 	if err != nil {
 		return nil, err
 	}
@@ -213,7 +213,7 @@ func loadLikeServe(ctx context.Context, files []string) (*loadedStates, error) {
 	if err := ref.LoadAll(ctx); err != nil {
 		return nil, err
 	}
-	det, err := app.NewDetector(ctx, app.DetectorOptions{Index: ix, Backends: backends, Catalog: cat})
+	det, err := wiring.NewDetector(ctx, wiring.DetectorOptions{Index: ix, Backends: backends, Catalog: cat})
 	if err != nil {
 		return nil, err
 	}

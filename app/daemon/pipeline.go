@@ -12,7 +12,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/tfdrift/tfdrift/app"
 	"github.com/tfdrift/tfdrift/app/ingest"
 	"github.com/tfdrift/tfdrift/app/store"
 	"github.com/tfdrift/tfdrift/detector"
@@ -32,6 +31,14 @@ type Recorder interface {
 	RecordDrift(ctx context.Context, d *drift.Drift, notices []store.NewNotice) (store.Record, bool, error)
 }
 
+// Output receives each drift the daemon reports (wiring's text and JSON
+// outputs implement it). Write is called from several workers at once;
+// Flush when the queue runs dry and at shutdown.
+type Output interface {
+	Write(d *drift.Drift) error
+	Flush() error
+}
+
 // NoticeFunc returns the notices to enqueue with a newly opened drift
 // (the notices issue's router); nil means none.
 type NoticeFunc func(d *drift.Drift) []store.NewNotice
@@ -45,7 +52,7 @@ type PipelineOptions struct {
 	Notices  NoticeFunc
 	// Output receives each drift that opened a record (or, without a
 	// recorder, each new drift).
-	Output    app.Output
+	Output    Output
 	QueueSize int
 	Workers   int
 	Metrics   *Metrics

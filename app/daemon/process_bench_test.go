@@ -6,8 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/tfdrift/tfdrift/app"
 	"github.com/tfdrift/tfdrift/app/ingest"
+	"github.com/tfdrift/tfdrift/app/wiring"
 	"github.com/tfdrift/tfdrift/detector"
 	"github.com/tfdrift/tfdrift/detector/catalog"
 	"github.com/tfdrift/tfdrift/detector/state/refresh"
@@ -25,8 +25,8 @@ func BenchmarkPipelineFalcoAlert(b *testing.B) {
 		b.Fatal(err)
 	}
 	cat := catalog.Default()
-	ix := app.NewIndex(cat)
-	backends, err := app.LocalBackends(nil, []string{statePath})
+	ix := wiring.NewIndex(cat)
+	backends, err := wiring.LocalBackends(nil, []string{statePath})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -38,11 +38,11 @@ func BenchmarkPipelineFalcoAlert(b *testing.B) {
 	if err := ref.LoadAll(ctx); err != nil {
 		b.Fatal(err)
 	}
-	det, err := app.NewDetector(ctx, app.DetectorOptions{Index: ix, Backends: backends, Catalog: cat})
+	det, err := wiring.NewDetector(ctx, wiring.DetectorOptions{Index: ix, Backends: backends, Catalog: cat})
 	if err != nil {
 		b.Fatal(err)
 	}
-	out, err := app.NewOutput(app.FormatJSON, io.Discard)
+	out, err := wiring.NewOutput(wiring.FormatJSON, io.Discard)
 	if err != nil {
 		b.Fatal(err)
 	}

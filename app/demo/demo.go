@@ -1,58 +1,102 @@
-// Package demo holds the embedded scenario of `tfdrift demo`: an example
-// infra repository, its Terraform state, a config with the seed's drift
-// rules, and a morning's audit events in three input formats.
 package demo
 
 import (
-	"embed"
-	"io/fs"
+	"context"
+	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
+	"strings"
+
+	"github.com/tfdrift/tfdrift/app/demo/scenario"
+	"github.com/tfdrift/tfdrift/app/job"
+	"github.com/tfdrift/tfdrift/app/wiring"
 )
 
-//go:embed all:scenario
-var files embed.FS
-
-// Scenario is the extracted scenario's paths.
-type Scenario struct {
-	Dir    string
-	Repo   string
-	State  string
-	Config string
-	Events []string
+// Args are the demo job's inputs, one field per flag.
+type Args struct {
+	// Format is text or json ("" means text).
+	Format string
+	// Keep leaves the extracted scenario in place and prints its path.
+	Keep bool
+	// ReplayOnly skips the live half.
+	ReplayOnly bool
 }
 
-// Extract writes the scenario under dir.
-func Extract(dir string) (*Scenario, error) {
-	err := fs.WalkDir(files, "scenario", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		target := filepath.Join(dir, filepath.FromSlash(p[len("scenario"):]))
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		data, err := files.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, data, 0o644)
-	})
+// RegisterFlags binds every command-line flag of demo to a.
+func (a *Args) RegisterFlags(fs *flag.FlagSet) {
+	fs.StringVar(&a.Format, "format", "text", "output: text or json")
+	fs.BoolVar(&a.Keep, "keep", false, "keep the extracted scenario and print its path")
+	fs.BoolVar(&a.ReplayOnly, "replay-only", false, "skip the live half (serve on loopback fed by Falco alerts)")
+}
+
+// Run extracts the scenario to a temporary directory and runs it: drifts
+// to env.Stdout, the story around them to env.Stderr.
+func Run(ctx context.Context, env job.Env, a Args) error {
+	env = env.Complete()
+	dir, err := os.MkdirTemp("", "tfdrift-demo-")
 	if err != nil {
-		return nil, err
+		return err
 	}
-	s := &Scenario{
-		Dir:    dir,
-		Repo:   filepath.Join(dir, "repo"),
-		State:  filepath.Join(dir, "terraform.tfstate"),
-		Config: filepath.Join(dir, "config.yaml"),
+	if !a.Keep {
+		defer os.RemoveAll(dir)
 	}
-	events, err := filepath.Glob(filepath.Join(dir, "events", "*"))
+	sc, err := scenario.Extract(dir)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	sort.Strings(events)
-	s.Events = events
-	return s, nil
+	rel := func(p string) string {
+		if r, err := filepath.Rel(dir, p); err == nil {
+			return r
+		}
+		return p
+	}
+	fmt.Fprintf(env.Stderr, "tfdrift demo: replaying %d event files against %s (state) and %s (code)\n\n", len(sc.Events), rel(sc.State), rel(sc.Repo))
+	cfg, err := wiring.LoadConfig(sc.Config, env.LookupEnv, env.Stderr, false)
+	if err != nil {
+		return err
+	}
+	det, err := wiring.NewDetector(ctx, wiring.DetectorOptions{Config: cfg, StateFiles: []string{sc.State}, RepoDir: sc.Repo, Diag: env.Stderr})
+	if err != nil {
+		return err
+	}
+	out, err := wiring.NewOutput(a.Format, env.Stdout)
+	if err != nil {
+		return err
+	}
+	st, err := wiring.Replay(ctx, wiring.ReplayOptions{Inputs: sc.Events, Engine: det.Engine, Output: out, Diag: env.Stderr})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stderr, "tfdrift demo: %d records → %d drifts (%d repeats suppressed)\n", st.Records, st.Drifts, st.Repeats)
+	fmt.Fprintf(env.Stderr, "  filtered: %s\n", outcomeSummary(st))
+	if !a.ReplayOnly {
+		if err := live(ctx, env, sc, cfg); err != nil {
+			return fmt.Errorf("live demo: %w", err)
+		}
+	}
+	if a.Keep {
+		fmt.Fprintf(env.Stderr, "\nThe scenario is in %s. Try:\n  tfdrift replay --config %s --state %s --repo %s %s/events/*\n  tfdrift locate --repo %s module.iam.aws_iam_role_policy.app_policy\n",
+			dir, sc.Config, sc.State, sc.Repo, dir, sc.Repo)
+	}
+	return nil
+}
+
+// outcomeSummary says what the detector filtered out, in a fixed order.
+func outcomeSummary(st wiring.ReplayStats) string {
+	var parts []string
+	for _, k := range []string{"read_only", "failed_call", "terraform_actor", "trusted_actor", "duplicate_event", "ignored", "no_change", "not_in_state", "unmapped"} {
+		for o, n := range st.Outcomes {
+			if string(o) == k && n > 0 {
+				parts = append(parts, fmt.Sprintf("%d %s", n, k))
+			}
+		}
+	}
+	if st.Skipped > 0 {
+		parts = append(parts, fmt.Sprintf("%d reads or unmapped calls skipped before decoding", st.Skipped))
+	}
+	if len(parts) == 0 {
+		return "nothing"
+	}
+	return strings.Join(parts, ", ")
 }

@@ -20,6 +20,10 @@
 //     the API version (v1.compute.firewalls.patch), while the catalog holds
 //     the normalised names. The rules match the versioned spellings too.
 //
-// The package imports the catalog and detector/change only; it must not
-// import the decoder, the engine or anything that does I/O.
+// Run is the falco-rules job (`tfdrift falco-rules`); exit status 0 when
+// it printed, 1 for an unknown format or provider, or arguments.
+//
+// The package imports the catalog, detector/change and app/job only; it
+// must not import the decoder, the engine or anything that does I/O on
+// its own (Run writes to the Env it is given).
 package falcorules

@@ -73,3 +73,29 @@ type Input interface {
 	Run(ctx context.Context, h Handler) error
 	Status() Status
 }
+
+// Journaled is an Input whose upstream never redelivers (Falco's gRPC
+// outputs, like its http_output): a message it acknowledged and then lost
+// in a crash would be gone. The daemon therefore journals each of its
+// messages in the spool before the pipeline takes it, and at the next
+// start replays the unsettled ones to the consumer of JournalSource.
+//
+// An input that can redeliver (SQS: a message is deleted only after its
+// drift is recorded) does not implement it; its messages skip the spool.
+type Journaled interface {
+	Input
+	// JournalSource is the Message.Source its messages carry, by which
+	// the spool's replay finds their consumer.
+	JournalSource() string
+}
+
+// Journal marks in as Journaled, its messages carrying source. It is for
+// inputs that do not implement Journaled themselves.
+func Journal(in Input, source string) Journaled { return journaled{in, source} }
+
+type journaled struct {
+	Input
+	source string
+}
+
+func (j journaled) JournalSource() string { return j.source }

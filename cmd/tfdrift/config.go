@@ -1,41 +1,33 @@
 package main
 
-import (
-	"context"
-	"fmt"
-)
+import "github.com/tfdrift/tfdrift/app/validate"
 
 func init() {
-	register("config", command{summary: "validate a config file (config validate FILE)", run: runConfig})
+	register("config", command{summary: "validate a config file (config validate FILE)",
+		run: jobCommand("config", "config validate [--strict-env] FILE", configHelp,
+			func(a *validate.Args, args []string) error {
+				if len(args) != 2 || args[0] != "validate" {
+					return usageError(validate.ExitUsage)
+				}
+				a.File = args[1]
+				return nil
+			}, validate.Run)})
 }
 
-func runConfig(_ context.Context, env *cmdEnv, args []string) error {
-	fs := newFlagSet(env, "config", "config validate [--strict-env] FILE", `
+const configHelp = `
 Validates a tfdrift config file strictly: unknown keys, wrong types, bad
-regular expressions, unknown severities, templates that do not render and
-keys defined twice are all errors, each naming the file, line and key. All
-problems are reported at once.
+regular expressions, unknown severities, templates that do not render,
+keys defined twice, and rule actions that name a sink nobody configured or a
+feature this build does not have are all errors, each naming the file,
+line and key. All problems are reported at once.
 
 ${VAR} and ${VAR:-default} references are expanded from the environment. An
 unset variable is a warning here, so a config can be checked without its
 secrets; pass --strict-env to make it an error (as serve does).
 
+Exit status: 0 valid (warnings do not fail); 1 invalid; 2 usage.
+
 Examples:
   tfdrift config validate tfdrift.yaml
-  SLACK_WEBHOOK=x tfdrift config validate --strict-env tfdrift.yaml`)
-	strict := fs.Bool("strict-env", false, "treat unset ${VAR} references as errors")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() != 2 || fs.Arg(0) != "validate" {
-		fs.Usage()
-		return exitError{2}
-	}
-	cfg, err := loadConfig(env, fs.Arg(1), !*strict)
-	if err != nil {
-		fmt.Fprintln(env.stderr, err)
-		return exitError{1}
-	}
-	fmt.Fprint(env.stdout, cfg.Summary())
-	return nil
-}
+  SLACK_WEBHOOK=x tfdrift config validate --strict-env tfdrift.yaml
+  tfdrift config validate tfdrift.yaml --strict-env`

@@ -165,3 +165,65 @@ func TestAcceptConfirmEndToEnd(t *testing.T) {
 		t.Errorf("plan after accept --confirm: changes=%v err=%v, want no changes", changes, err)
 	}
 }
+
+// TestAcceptConfirmWriteErrorIsReported: with --confirm, a proof that is
+// not clean must not hide a later failure to write the edit. Here the
+// console changed the description too (the events show only the new
+// ingress rule, so the plan after the edit is not clean), and someone
+// edits main.tf while terraform proves the edit in its working copy, so
+// writing the edit fails. The user gets exit 1 and the reason; a defer in
+// a loop once turned this into exit 4 with no message.
+func TestAcceptConfirmWriteErrorIsReported(t *testing.T) {
+	env, statePath, sgID := e2eEnv(t)
+	events := openSSH(t, env, sgID)
+	env.Cloud(t).Mutate(tftest.KindSecurityGroup, sgID, func(o map[string]any) { o["description"] = "changed in the console" })
+	t.Setenv("FAKEAWS_CLOUD_FILE", env.CloudFile)
+	mainTF := filepath.Join(env.Dir, "main.tf")
+	wrapper := filepath.Join(t.TempDir(), "terraform")
+	script := fmt.Sprintf(`#!/bin/sh
+# terraform, except that a normal plan (the proof) also edits the user's
+# main.tf, as a colleague's editor might at that moment.
+case "$1 $*" in
+plan*-refresh-only*) ;;
+plan*) echo "# edited meanwhile" >> %q ;;
+esac
+exec %q "$@"
+`, mainTF, env.Terraform)
+	if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r := runCmd(t, "", "accept", "--repo", env.Dir, "--state", statePath, "--confirm",
+		"--binary", wrapper, "--plugin-mirror", env.Mirror, events)
+	if !strings.Contains(r.stdout, "✘ aws_security_group.web: terraform plan after the edit") {
+		t.Fatalf("the proof should not be clean:\nstdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+	}
+	if r.code != 1 || !strings.Contains(r.stderr, "tfdrift: accept: writing the edit: apply main.tf") || !strings.Contains(r.stderr, "changed") {
+		t.Errorf("exit %d, want 1 with the write error\nstderr:\n%s", r.code, r.stderr)
+	}
+}
+
+// TestAcceptConfirmUncleanProofExits4: the console changed the
+// description too, which the events do not show, so after the edit a
+// normal plan still has changes. The repo is edited (the ingress rule is
+// accepted), the proof is marked ✘, and the exit status is 4 with a
+// message naming the resource. The old code set 4 in a deferred closure
+// that wrote a shadowed err, so this exited 0.
+func TestAcceptConfirmUncleanProofExits4(t *testing.T) {
+	env, statePath, sgID := e2eEnv(t)
+	events := openSSH(t, env, sgID)
+	env.Cloud(t).Mutate(tftest.KindSecurityGroup, sgID, func(o map[string]any) { o["description"] = "changed in the console" })
+	t.Setenv("FAKEAWS_CLOUD_FILE", env.CloudFile)
+	before, _ := os.ReadFile(filepath.Join(env.Dir, "main.tf"))
+	r := runCmd(t, "", "accept", "--repo", env.Dir, "--state", statePath, "--confirm",
+		"--terraform", env.Terraform, "--plugin-mirror", env.Mirror, events)
+	if r.code != 4 || !strings.Contains(r.stderr, "not clean for aws_security_group.web") {
+		t.Errorf("exit %d, want 4 with a message\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "✘ aws_security_group.web: terraform plan after the edit") {
+		t.Errorf("no failed proof printed:\n%s", r.stdout)
+	}
+	after, _ := os.ReadFile(filepath.Join(env.Dir, "main.tf"))
+	if string(after) == string(before) || !strings.Contains(string(after), "from_port   = 22") {
+		t.Errorf("the ingress rule was not accepted into main.tf:\n%s", after)
+	}
+}

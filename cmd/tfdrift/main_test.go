@@ -11,11 +11,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tfdrift/tfdrift/app/catalog"
+	"github.com/tfdrift/tfdrift/app/demo/scenario"
+	"github.com/tfdrift/tfdrift/app/job"
+	dcatalog "github.com/tfdrift/tfdrift/detector/catalog"
 	"github.com/tfdrift/tfdrift/internal/golden"
-
-	"github.com/tfdrift/tfdrift/app"
-	"github.com/tfdrift/tfdrift/app/demo"
-	"github.com/tfdrift/tfdrift/detector/catalog"
 )
 
 type result struct {
@@ -26,15 +26,14 @@ type result struct {
 func runCmd(t *testing.T, stdin string, args ...string) result {
 	t.Helper()
 	var out, errb bytes.Buffer
-	env := &cmdEnv{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb,
-		getenv: func(string) string { return "" }, lookupEnv: func(string) (string, bool) { return "", false }}
+	env := job.Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb}
 	code := run(context.Background(), env, args)
 	return result{code, out.String(), errb.String()}
 }
 
-func scenario(t *testing.T) *demo.Scenario {
+func extract(t *testing.T) *scenario.Scenario {
 	t.Helper()
-	sc, err := demo.Extract(t.TempDir())
+	sc, err := scenario.Extract(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +72,7 @@ func TestHelpAndUnknownCommand(t *testing.T) {
 // TestDemoScenario is the end-to-end proof of the detector: the embedded
 // scenario's events, state, code and rules produce exactly these drifts.
 func TestDemoScenario(t *testing.T) {
-	sc := scenario(t)
+	sc := extract(t)
 	for _, format := range []string{"json", "text"} {
 		t.Run(format, func(t *testing.T) {
 			args := []string{"replay", "--config", sc.Config, "--state", sc.State, "--repo", sc.Repo, "--format", format}
@@ -101,7 +100,7 @@ func TestDemoCommand(t *testing.T) {
 }
 
 func TestReplayExitCodes(t *testing.T) {
-	sc := scenario(t)
+	sc := extract(t)
 	ct := filepath.Join(sc.Dir, "events", "cloudtrail-123456789012-us-east-1.json")
 	base := []string{"replay", "--state", sc.State}
 	if r := runCmd(t, "", append(base, "--detailed-exitcode", ct)...); r.code != 2 {
@@ -125,7 +124,7 @@ func TestReplayExitCodes(t *testing.T) {
 // TestReplayBadRecords: a broken record is named with its file and record
 // number, skipped, and the rest still run; the exit status is 1.
 func TestReplayBadRecords(t *testing.T) {
-	sc := scenario(t)
+	sc := extract(t)
 	var ct struct{ Records []json.RawMessage }
 	data, err := os.ReadFile(filepath.Join(sc.Dir, "events", "cloudtrail-123456789012-us-east-1.json"))
 	if err != nil {
@@ -159,7 +158,7 @@ func TestReplayBadRecords(t *testing.T) {
 }
 
 func TestReplayGzipAndStdin(t *testing.T) {
-	sc := scenario(t)
+	sc := extract(t)
 	data, err := os.ReadFile(filepath.Join(sc.Dir, "events", "cloudtrail-123456789012-us-east-1.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -234,7 +233,7 @@ func TestReadmeCatalogIsCurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := app.ReplaceReadmeCatalog(string(readme), catalog.Default())
+	want, err := catalog.ReplaceReadme(string(readme), dcatalog.Default())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,7 +243,7 @@ func TestReadmeCatalogIsCurrent(t *testing.T) {
 }
 
 func TestLocateCommand(t *testing.T) {
-	sc := scenario(t)
+	sc := extract(t)
 	r := runCmd(t, "", "locate", "--repo", sc.Repo, "module.iam.aws_iam_role_policy.app_policy", `aws_s3_bucket.b["logs"]`)
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
@@ -260,7 +259,7 @@ func TestLocateCommand(t *testing.T) {
 }
 
 func TestConfigValidate(t *testing.T) {
-	sc := scenario(t)
+	sc := extract(t)
 	if r := runCmd(t, "", "config", "validate", sc.Config); r.code != 0 || !strings.Contains(r.stdout, "rules: 7") {
 		t.Errorf("valid config: %+v", r)
 	}
@@ -269,5 +268,61 @@ func TestConfigValidate(t *testing.T) {
 	r := runCmd(t, "", "config", "validate", bad)
 	if r.code != 1 || !strings.Contains(r.stderr, "bad.yaml:4") || !strings.Contains(r.stderr, "bad.yaml:5") {
 		t.Errorf("bad config must name file:line for each problem: %+v", r)
+	}
+}
+
+// TestFlagsAfterArguments: every command takes its flags before or after
+// its arguments (issue 14 item 15: config validate --strict-env FILE and
+// config validate FILE --strict-env are the same).
+func TestFlagsAfterArguments(t *testing.T) {
+	sc := extract(t)
+	cfg := filepath.Join(sc.Dir, "env.yaml")
+	os.WriteFile(cfg, []byte("notifications:\n  slack:\n    webhook_url: \"${TFDRIFT_TEST_UNSET_HOOK}\"\n"), 0o644)
+	ct := filepath.Join(sc.Dir, "events", "cloudtrail-123456789012-us-east-1.json")
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string // in stdout+stderr
+	}{
+		{"validate, flag first", []string{"config", "validate", "--strict-env", cfg}, 1, "TFDRIFT_TEST_UNSET_HOOK"},
+		{"validate, flag last", []string{"config", "validate", cfg, "--strict-env"}, 1, "TFDRIFT_TEST_UNSET_HOOK"},
+		{"validate, flag between", []string{"config", "--strict-env", "validate", cfg}, 1, "TFDRIFT_TEST_UNSET_HOOK"},
+		{"validate without it warns only", []string{"config", "validate", cfg}, 0, "valid"},
+		{"replay, flags last", []string{"replay", ct, "--state", sc.State, "--detailed-exitcode"}, 2, "DRIFT DETECTED"},
+		{"locate, flags last", []string{"locate", "module.iam.aws_iam_role_policy.app_policy", "--repo", sc.Repo, "--json"}, 0, `"file":"modules/iam/roles.tf"`},
+		{"catalog, flag after nothing", []string{"catalog", "--provider", "gcp", "--format", "json"}, 0, `"provider": "gcp"`},
+		{"unknown flag after an argument", []string{"locate", "x", "--bogus"}, 1, "flag provided but not defined: -bogus"},
+	}
+	for _, tt := range tests {
+		r := runCmd(t, "", tt.args...)
+		if r.code != tt.code || !strings.Contains(r.stdout+r.stderr, tt.want) {
+			t.Errorf("%s: tfdrift %s: exit %d (want %d), output lacks %q:\n%s%s", tt.name, strings.Join(tt.args, " "), r.code, tt.code, tt.want, r.stdout, r.stderr)
+		}
+	}
+}
+
+// TestHelpTeaches: every command's --help has a synopsis, its exit
+// statuses and, where it has flags, their defaults; no flag's help takes
+// a placeholder from backquotes (accept --help once showed
+// "-terraform fmt").
+func TestHelpTeaches(t *testing.T) {
+	for name := range commands {
+		r := runCmd(t, "", name, "--help")
+		if r.code != 0 || !strings.HasPrefix(r.stdout, "Usage: tfdrift "+name) || !strings.Contains(r.stdout, "Exit status:") {
+			t.Errorf("%s --help: exit %d\n%s", name, r.code, r.stdout)
+		}
+		if strings.Contains(r.stdout, "`") {
+			t.Errorf("%s --help has a backquote: flag usage turns it into a placeholder\n%s", name, r.stdout)
+		}
+	}
+	r := runCmd(t, "", "accept", "--help")
+	for _, want := range []string{"-binary string", "-terraform string", "-confirm", "-dry-run"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("accept --help lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if r := runCmd(t, "", "revert", "--help"); !strings.Contains(r.stdout, "-terraform string") || !strings.Contains(r.stdout, "-allow-destroy") {
+		t.Errorf("revert --help:\n%s", r.stdout)
 	}
 }

@@ -22,6 +22,10 @@ import (
 // catalog must resolve it to. Files: testdata/cases/<provider>/<service>/<Event>[_variant].json.
 type catalogCase struct {
 	Name string `json:"name"`
+	// Source names where the record's shape comes from: the provider's
+	// documentation, AWS's CloudTrail examples or a public detection
+	// rule's fixture (see sources_test.go for the cases that need one).
+	Source string `json:"source,omitempty"`
 	// Record is a raw CloudTrail record or a GCP audit LogEntry.
 	Record json.RawMessage `json:"record"`
 	// State holds the resources the record meets, as in Terraform state.
@@ -111,6 +115,7 @@ func changeFromRecord(t *testing.T, raw json.RawMessage) *change.Change {
 			Service: p.ServiceName, EventName: change.NormalizeGCPMethodName(p.MethodName),
 			RawEventName: p.MethodName, ResourceName: p.ResourceName,
 			Request: nullToNil(p.Request), Response: nullToNil(p.Response),
+			Raw: raw,
 		}
 	}
 	c := &change.Change{

@@ -46,7 +46,7 @@ func TestEC2AttributeForms(t *testing.T) {
 func TestWhenServiceKeepsOtherServicesOut(t *testing.T) {
 	// An ECS CreateCluster record reaches the EKS entry, which owns the
 	// event name; it must name no EKS cluster.
-	entry := Default().Lookup(change.AWS, "CreateCluster")
+	entry := Default().LookupService(change.AWS, eksService, "CreateCluster")
 	if entry == nil {
 		t.Fatal("CreateCluster is not in the catalog")
 	}

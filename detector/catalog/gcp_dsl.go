@@ -318,3 +318,28 @@ func gcpCamel(s string) string {
 	}
 	return b.String()
 }
+
+// gcpLastSegment takes the last segment of resourceName after marker
+// ("/topics/"), whatever the project is spelled as (ID or number): many
+// Google resources are found by their short name, the state index
+// narrowing them to the record's project.
+func gcpLastSegment(marker string) IDs {
+	return func(e *Event) []string {
+		_, rest, ok := strings.Cut(e.ResourceName, marker)
+		if !ok || rest == "" || strings.Contains(rest, "/") {
+			return nil
+		}
+		return []string{rest}
+	}
+}
+
+// gcpResourceNameIf passes resourceName through when it contains marker
+// and ends there plus one segment ("/sinks/" for projects/P/sinks/S).
+func gcpResourceNameIf(marker string) IDs {
+	return func(e *Event) []string {
+		if len(gcpLastSegment(marker)(e)) == 0 {
+			return nil
+		}
+		return []string{e.ResourceName}
+	}
+}

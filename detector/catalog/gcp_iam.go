@@ -21,12 +21,9 @@ func init() { register(gcpIAMEntries) }
 //
 // IAM policies: SetIamPolicy replaces a whole policy, and the record holds
 // the result (the response), so the authoritative *_iam_policy resources
-// are compared on policy_data. google_project_iam_binding and
-// google_project_iam_member are not targets: their identity is a role (and
-// member), while one call changes any number of bindings, and the engine
-// derives one value per target, not per role. Binding-level drift of those
-// resources needs the policy delta (serviceData), which change.Change does
-// not carry.
+// are compared on policy_data. The *_iam_binding and *_iam_member
+// resources are found through the record's policy delta (serviceData), one
+// identifier per role or per role and member: see gcp_bindings.go.
 var gcpIAMEntries = []Entry{
 	{
 		Provider: change.GCP, Service: gcpIAMService, Event: "google.iam.admin.v1.CreateServiceAccount",
@@ -103,11 +100,11 @@ var gcpIAMEntries = []Entry{
 		// Who may act as (impersonate) the service account.
 		Provider: change.GCP, Service: gcpIAMService, Event: "google.iam.admin.v1.SetIAMPolicy",
 		Doc: "replaces the IAM policy of a service account",
-		Targets: []Target{{
+		Targets: append([]Target{{
 			Type: "google_service_account_iam_policy", Op: Modify, Key: "service_account_id",
 			ID:    gcpServiceAccountProject(ReqID("resource")),
 			Attrs: []Attr{{Name: "policy_data", Value: gcpPolicyData()}},
-		}},
+		}}, gcpBindingTargets("service_account", "service_account_id", gcpServiceAccountProject(ReqID("resource")))...),
 	},
 	{
 		Provider: change.GCP, Service: gcpIAMService, Event: "google.iam.admin.v1.CreateRole",
@@ -139,15 +136,12 @@ var gcpIAMEntries = []Entry{
 		Targets: gcpCustomRoleTargets(Delete, ReqID("name"), nil),
 	},
 	{
-		// Cloud Resource Manager logs a bare "SetIamPolicy" for projects
-		// (and folders and organizations, which resolve to nothing here).
+		// Cloud Resource Manager logs a bare "SetIamPolicy" for projects,
+		// folders and organizations; the binding deltas (gcp_bindings.go)
+		// serve the member and binding resources.
 		Provider: change.GCP, Service: gcpCRMService, Event: "SetIamPolicy",
-		Doc: "replaces the IAM policy of a project",
-		Targets: []Target{{
-			Type: "google_project_iam_policy", Op: Modify, Key: "project",
-			ID:    gcpNameAfter("projects/"),
-			Attrs: []Attr{{Name: "policy_data", Value: gcpPolicyData()}},
-		}},
+		Doc:     "changes the IAM policy of a project, folder or organization",
+		Targets: gcpCRMPolicyTargets(),
 	},
 }
 

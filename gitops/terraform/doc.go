@@ -6,6 +6,9 @@
 //     every drifted top-level attribute, and whether the object is gone.
 //     They are authoritative and replace the values derived from an audit
 //     event when both exist.
+//   - RefreshOnlyPlan is Confirm's untargeted form for `tfdrift check`:
+//     `plan -refresh-only -json` over the whole root module (with
+//     Lock(false), -lock=false), reading every resource_drift entry.
 //   - PlanClean runs a normal targeted plan after an accept edit; no
 //     changes for the address is the proof a reconciliation PR carries.
 //   - PlanRevert and Revert make the cloud follow the code again: a

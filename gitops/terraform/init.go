@@ -9,18 +9,47 @@ import (
 	"github.com/hashicorp/terraform-exec/tfexec"
 )
 
+// InitOption configures Init.
+type InitOption interface {
+	configureInit(*initConfig)
+}
+
+type initConfig struct {
+	backendConfig []string
+}
+
+// BackendConfigOption is the BackendConfig option.
+type BackendConfigOption struct{ value string }
+
+// BackendConfig adds -backend-config=VALUE: a KEY=VALUE pair or the path of
+// a backend configuration file (relative to the root module), in the order
+// given, as for a partial backend configuration.
+func BackendConfig(value string) *BackendConfigOption { return &BackendConfigOption{value} }
+
+func (o *BackendConfigOption) configureInit(c *initConfig) {
+	c.backendConfig = append(c.backendConfig, o.value)
+}
+
 // Init runs `terraform init -input=false` with the backend and modules,
 // never upgrading providers past the dependency lock file. Which providers
 // are installed from where is the CLI configuration's business
 // (gitops/workspace writes one per job).
-func (r *Runner) Init(ctx context.Context) error {
+func (r *Runner) Init(ctx context.Context, opts ...InitOption) error {
+	var c initConfig
+	for _, o := range opts {
+		o.configureInit(&c)
+	}
+	var initOpts []tfexec.InitOption
+	for _, v := range c.backendConfig {
+		initOpts = append(initOpts, tfexec.BackendConfig(v))
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if err := r.ensureVersion(ctx); err != nil {
 		return err
 	}
 	return r.run(ctx, "init", r.output, humanUI, func(tf *tfexec.Terraform, _ io.Writer) error {
-		return tf.Init(ctx)
+		return tf.Init(ctx, initOpts...)
 	})
 }
 

@@ -99,7 +99,14 @@ func (e *Env) Environ() []string {
 // Tf returns a terraform-exec handle on e.Dir using Environ.
 func (e *Env) Tf(t testing.TB) *tfexec.Terraform {
 	t.Helper()
-	tf, err := tfexec.NewTerraform(e.Dir, e.Terraform)
+	return e.TfIn(t, e.Dir)
+}
+
+// TfIn is Tf for another directory: a root module below e.Dir when the
+// fixture is a repository with several roots.
+func (e *Env) TfIn(t testing.TB, dir string) *tfexec.Terraform {
+	t.Helper()
+	tf, err := tfexec.NewTerraform(dir, e.Terraform)
 	if err != nil {
 		t.Fatalf("tftest: %v", err)
 	}

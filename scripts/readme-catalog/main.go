@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/tfdrift/tfdrift/app"
-	"github.com/tfdrift/tfdrift/detector/catalog"
+	"github.com/tfdrift/tfdrift/app/catalog"
+	dcatalog "github.com/tfdrift/tfdrift/detector/catalog"
 )
 
 func main() {
@@ -17,7 +17,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	out, err := app.ReplaceReadmeCatalog(string(data), catalog.Default())
+	out, err := catalog.ReplaceReadme(string(data), dcatalog.Default())
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", path, err)
 		os.Exit(1)

@@ -14,7 +14,11 @@
 //  3. if the pipeline refuses the message (ErrOverloaded), marks it refused.
 //
 // At start-up, before serving, Recover redelivers in order every entry
-// that has no settling mark. Done(nil) marks it done; Done(err) marks it
+// that has no settling mark, each to the consumer of its source
+// (Consumers): Falco alerts to the drift pipeline, and journaled messages
+// of other kinds (GitHub webhook deliveries) to their own consumer. An
+// entry whose source has no consumer in this run stays journaled,
+// undelivered and uncounted. Done(nil) marks it done; Done(err) marks it
 // failed, because the pipeline has given its verdict (an alert it cannot
 // decode, or a store error it logged and counted) and replaying it at every
 // restart would neither change that nor let its segment be deleted.

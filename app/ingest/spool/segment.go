@@ -65,6 +65,7 @@ func (g *segment) ref(older *segment) {
 // pendingEntry is an entry found unsettled at Open.
 type pendingEntry struct {
 	seq        uint64
+	source     string // Message.Source: which consumer replays it
 	seg        *segment
 	off        int64 // of its frame
 	size       int64 // of its frame, header included
@@ -145,7 +146,7 @@ func scanSegment(g *segment, tail bool, bySeq map[uint64]*pendingEntry, nextSeq 
 				return false, 0, &CorruptError{Segment: g.path, Offset: fr.off,
 					Reason: fmt.Sprintf("sequence number %d appears twice (first in %s at offset %d)", e.seq, prev.seg.path, prev.off)}
 			}
-			bySeq[e.seq] = &pendingEntry{seq: e.seq, seg: g, off: fr.off, size: frameHeader + int64(len(fr.payload)), deliveries: 1}
+			bySeq[e.seq] = &pendingEntry{seq: e.seq, source: e.source, seg: g, off: fr.off, size: frameHeader + int64(len(fr.payload)), deliveries: 1}
 			g.pending++
 			if e.seq >= *nextSeq {
 				*nextSeq = e.seq + 1

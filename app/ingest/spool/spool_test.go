@@ -156,7 +156,7 @@ func TestRecoverReplaysExactlyTheUnsettled(t *testing.T) {
 
 	s2 := openSpool(t, dir)
 	p2 := &pipeline{}
-	n, err := s2.Recover(context.Background(), p2.handle)
+	n, err := recoverAll(s2, context.Background(), p2.handle)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +165,7 @@ func TestRecoverReplaysExactlyTheUnsettled(t *testing.T) {
 		t.Fatalf("replayed %d (-want +got):\n%s", n, diff)
 	}
 	// Recover is once per Open.
-	if n, err := s2.Recover(context.Background(), p2.handle); n != 0 || err != nil {
+	if n, err := recoverAll(s2, context.Background(), p2.handle); n != 0 || err != nil {
 		t.Errorf("second Recover: %d, %v", n, err)
 	}
 	// Settle two of the replays, shut down cleanly: the other two come
@@ -178,7 +178,7 @@ func TestRecoverReplaysExactlyTheUnsettled(t *testing.T) {
 	}
 	s3 := openSpool(t, dir)
 	p3 := &pipeline{}
-	if _, err := s3.Recover(context.Background(), p3.handle); err != nil {
+	if _, err := recoverAll(s3, context.Background(), p3.handle); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(summary([]ingest.Message{msg(4), msg(6)}), summary(p3.taken())); diff != "" {
@@ -208,7 +208,7 @@ func TestGiveUpAfterMaxDeliveries(t *testing.T) {
 	var gaveUp []GivenUp
 	for start := 2; start <= 4; start++ {
 		s := openSpool(t, dir, WithMaxDeliveries(3), WithOnGiveUp(func(g GivenUp) { gaveUp = append(gaveUp, g) }))
-		n, err := s.Recover(context.Background(), (&pipeline{}).handle)
+		n, err := recoverAll(s, context.Background(), (&pipeline{}).handle)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -223,7 +223,7 @@ func TestGiveUpAfterMaxDeliveries(t *testing.T) {
 		t.Errorf("given up (-want +got):\n%s", diff)
 	}
 	s5 := openSpool(t, dir)
-	if n, err := s5.Recover(context.Background(), (&pipeline{}).handle); n != 0 || err != nil {
+	if n, err := recoverAll(s5, context.Background(), (&pipeline{}).handle); n != 0 || err != nil {
 		t.Errorf("after giving up: replayed %d, %v", n, err)
 	}
 }
@@ -251,7 +251,7 @@ func TestRecoverWaitsForAnOverloadedPipeline(t *testing.T) {
 		}
 		return nil
 	}
-	n, err := s2.Recover(context.Background(), p.handle)
+	n, err := recoverAll(s2, context.Background(), p.handle)
 	if err != nil || n != 3 {
 		t.Fatalf("replayed %d, %v", n, err)
 	}
@@ -268,7 +268,7 @@ func TestRecoverWaitsForAnOverloadedPipeline(t *testing.T) {
 	s3 := openSpool(t, dir, WithMaxDeliveries(10))
 	ctx, cancel := context.WithCancel(context.Background())
 	calls := 0
-	_, err = s3.Recover(ctx, func(context.Context, ingest.Message) error {
+	_, err = recoverAll(s3, ctx, func(context.Context, ingest.Message) error {
 		if calls++; calls == 3 {
 			cancel()
 		}
@@ -280,7 +280,7 @@ func TestRecoverWaitsForAnOverloadedPipeline(t *testing.T) {
 	crash(t, s3)
 	s4 := openSpool(t, dir, WithMaxDeliveries(10))
 	p4 := &pipeline{}
-	if n, err := s4.Recover(context.Background(), p4.handle); n != 3 || err != nil {
+	if n, err := recoverAll(s4, context.Background(), p4.handle); n != 3 || err != nil {
 		t.Errorf("after a cancelled recovery: replayed %d, %v", n, err)
 	}
 }
@@ -350,7 +350,7 @@ func TestTornTail(t *testing.T) {
 			}
 			s2 := openSpool(t, dir)
 			p := &pipeline{}
-			n, err := s2.Recover(context.Background(), p.handle)
+			n, err := recoverAll(s2, context.Background(), p.handle)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -387,7 +387,7 @@ func TestTornSegmentHeader(t *testing.T) {
 	}
 	s2 := openSpool(t, dir)
 	p := &pipeline{}
-	if n, err := s2.Recover(context.Background(), p.handle); n != 1 || err != nil {
+	if n, err := recoverAll(s2, context.Background(), p.handle); n != 1 || err != nil {
 		t.Fatalf("replayed %d, %v", n, err)
 	}
 	if _, err := os.Stat(torn); !errors.Is(err, os.ErrNotExist) {
@@ -499,7 +499,7 @@ func TestRotationAndCleanup(t *testing.T) {
 		t.Fatal(err)
 	}
 	s2 := openSpool(t, dir, WithSegmentBytes(512))
-	if n, err := s2.Recover(context.Background(), p.handle); n != 0 || err != nil {
+	if n, err := recoverAll(s2, context.Background(), p.handle); n != 0 || err != nil {
 		t.Errorf("replayed %d, %v", n, err)
 	}
 	if files := segmentFiles(t, dir); len(files) != 1 {
@@ -540,7 +540,7 @@ func TestPinnedSegmentSurvivesRestart(t *testing.T) {
 	crash(t, s)
 	s2 := openSpool(t, dir, WithSegmentBytes(256))
 	p2 := &pipeline{}
-	if _, err := s2.Recover(context.Background(), p2.handle); err != nil {
+	if _, err := recoverAll(s2, context.Background(), p2.handle); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(summary([]ingest.Message{msg(0)}), summary(p2.taken())); diff != "" {
@@ -604,7 +604,7 @@ func TestConcurrentAppends(t *testing.T) {
 
 	s2 := openSpool(t, dir, WithSegmentBytes(16<<10))
 	p := &pipeline{}
-	if _, err := s2.Recover(context.Background(), p.handle); err != nil {
+	if _, err := recoverAll(s2, context.Background(), p.handle); err != nil {
 		t.Fatal(err)
 	}
 	var gotIDs, wantIDs []string
@@ -695,10 +695,17 @@ func TestReceivedIsStamped(t *testing.T) {
 	crash(t, s)
 	s2 := openSpool(t, dir)
 	p := &pipeline{}
-	if _, err := s2.Recover(context.Background(), p.handle); err != nil {
+	if _, err := recoverAll(s2, context.Background(), p.handle); err != nil {
 		t.Fatal(err)
 	}
 	if r := p.taken()[0].Received; r.Before(before) || r.After(time.Now()) {
 		t.Errorf("received %v, want about %v", r, before)
 	}
+}
+
+// recoverAll replays every journaled message into h: the tests' messages
+// all come from one source.
+func recoverAll(s *Spool, ctx context.Context, h ingest.Handler) (int, error) {
+	rec, err := s.Recover(ctx, Consumers{"falco-http": h})
+	return rec.Replayed, err
 }

@@ -1,0 +1,12 @@
+resource "aws_instance" "app" {
+  ami           = "ami-0abcdef1234567890"
+  instance_type = "t3.micro"
+
+  tags = {
+    Name = "app"
+  }
+
+  lifecycle {
+    ignore_changes = [tags]
+  }
+}

@@ -1,0 +1,15 @@
+// Package replay is the replay job: recorded audit events (CloudTrail log
+// files, NDJSON, EventBridge envelopes, Falco alerts, GCP audit entries)
+// run through the detector, and the drifts found are printed and, with
+// Notify, delivered through the configured sinks.
+//
+// Exit status (Run's error, see job.Status):
+//
+//	0  ok; with DetailedExitcode, no drift
+//	1  an error, or some records could not be decoded (*BadRecordsError;
+//	   the rest were still processed)
+//	2  drift found, with DetailedExitcode only (*DriftFoundError)
+//
+// It imports app/job and app/wiring, never another job package or
+// app/daemon.
+package replay

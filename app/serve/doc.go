@@ -1,0 +1,15 @@
+// Package serve is the serve job: the long-running detector. It builds
+// the detector, the state refresher's backends, the live inputs, the
+// store, the notice outbox and its workers and the crash journal (spool)
+// from the config and flags, and runs them with app/daemon until ctx ends.
+//
+// Exit status (Run's error, see job.Status):
+//
+//	0  stopped by ctx (SIGTERM, SIGINT) after draining in-flight events
+//	1  it could not start (a bad flag or config, a state that cannot be
+//	   read, a public listener without a secret, a port in use), or the
+//	   HTTP server failed
+//
+// It imports app/job, app/wiring and app/daemon, never another job
+// package.
+package serve
