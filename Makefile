@@ -55,6 +55,9 @@ fuzz-short:
 ## bench: the hot paths. Throughput numbers are per core (GOMAXPROCS=1),
 ## except the Falco HTTP end-to-end runs, which use every core: the daemon
 ## and its 8 load-generating clients share the machine, as on a small node.
+## Each figure has its baseline in the same run (README, Performance): the
+## *EncodingJSON / *NaiveDecode benchmarks, and BenchmarkFalcoHTTPNullReceiver,
+## a do-nothing receiver fed by the same load generator.
 bench:
 	GOMAXPROCS=1 $(GO) test -run '^$$' -skip 'FalcoHTTP' -bench . -benchmem -benchtime 2s \
 		./detector/... ./app/...

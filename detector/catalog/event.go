@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/tfdrift/tfdrift/detector/change"
-	"github.com/tfdrift/tfdrift/detector/internal/jsonany"
+	"github.com/tfdrift/tfdrift/internal/jsonany"
 )
 
 // Event is a Change with its request and response decoded on first use.

@@ -5,7 +5,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/tfdrift/tfdrift/detector/internal/jsonany"
+	"github.com/tfdrift/tfdrift/internal/jsonany"
 )
 
 // IAM policy deltas. A SetIamPolicy record carries the whole new policy

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/tfdrift/tfdrift/detector/change"
+	"github.com/tfdrift/tfdrift/internal/cputime"
+	"github.com/tfdrift/tfdrift/internal/naivejson"
 )
 
 // benchEvent is one kind of CloudTrail event in the benchmark mix.
@@ -122,6 +124,7 @@ func BenchmarkStreamNDJSONMix(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	var stats Stats
+	cpu0 := cputime.Process()
 	for b.Loop() {
 		var err error
 		stats, err = Stream(bytes.NewReader(data), Options{Name: "bench.ndjson", Keep: benchKeep}, func(r Record) error { return r.Err })
@@ -129,11 +132,42 @@ func BenchmarkStreamNDJSONMix(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	cpu := cputime.Process() - cpu0
 	if stats.Records != benchRecords || stats.Decoded == 0 || stats.Skipped == 0 {
 		b.Fatalf("unexpected stats %+v", stats)
 	}
 	b.ReportMetric(float64(benchRecords)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+	b.ReportMetric(float64(benchRecords)*float64(b.N)/cpu.Seconds(), "events/cpu-s")
 	b.ReportMetric(float64(len(data))/benchRecords, "bytes/event")
+}
+
+// BenchmarkStreamNDJSONMixEncodingJSON is the baseline the README
+// publishes BenchmarkStreamNDJSONMix against: the same lines decoded the
+// naive way (internal/naivejson), then filtered by the same Keep.
+func BenchmarkStreamNDJSONMixEncodingJSON(b *testing.B) {
+	data := benchNDJSON(benchRecords)
+	lines := bytes.Split(bytes.TrimSpace(data), []byte("\n"))
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	kept := 0
+	cpu0 := cputime.Process()
+	for b.Loop() {
+		kept = 0
+		err := naivejson.Decode(lines, func(r *naivejson.CloudTrail) {
+			if benchKeep(change.AWS, change.NormalizeAWSEventName(r.EventName)) {
+				kept++
+			}
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	cpu := cputime.Process() - cpu0
+	if kept == 0 || kept == len(lines) {
+		b.Fatalf("kept %d of %d", kept, len(lines))
+	}
+	b.ReportMetric(float64(benchRecords)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+	b.ReportMetric(float64(benchRecords)*float64(b.N)/cpu.Seconds(), "events/cpu-s")
 }
 
 // BenchmarkStreamLogFileGzip is the replay of gzip CloudTrail log files:

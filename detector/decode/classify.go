@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/tfdrift/tfdrift/detector/change"
-	"github.com/tfdrift/tfdrift/detector/internal/jsonscan"
+	"github.com/tfdrift/tfdrift/internal/jsonscan"
 )
 
 // kind is the shape of one record, found by looking at its top-level keys.

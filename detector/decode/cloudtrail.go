@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/tfdrift/tfdrift/detector/change"
-	"github.com/tfdrift/tfdrift/detector/internal/jsonscan"
+	"github.com/tfdrift/tfdrift/internal/jsonscan"
 )
 
 // Source names written to change.Change.Source.
@@ -70,7 +70,7 @@ type ctOnBehalfOf struct {
 
 // CloudTrail records are the bulk of what tfdrift reads, so they are not
 // decoded with encoding/json's reflection: the record is validated once
-// (isValidJSON), then walked with the structural scanner, and the
+// (jsonscan.Valid), then walked with the structural scanner, and the
 // payloads are kept as sub-slices of the record.
 
 // decodeCloudTrail decodes a raw CloudTrail record. Request and Response
@@ -328,13 +328,13 @@ func jsonType(raw []byte) string {
 // validJSON checks a record and, when it is not valid JSON, lets
 // encoding/json word the error.
 func validJSON(raw []byte) error {
-	if isValidJSON(raw) {
+	if jsonscan.Valid(raw) {
 		return nil
 	}
 	var v any
 	err := json.Unmarshal(raw, &v)
 	if err == nil {
-		// isValidJSON is meant to agree with encoding/json; if it ever
+		// jsonscan.Valid is meant to agree with encoding/json; if it ever
 		// does not, encoding/json wins.
 		return nil
 	}

@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/tfdrift/tfdrift/detector/change"
-	"github.com/tfdrift/tfdrift/detector/internal/jsonscan"
+	"github.com/tfdrift/tfdrift/internal/jsonscan"
 )
 
 // MaxRecordSize bounds one record (one NDJSON line, one element of a

@@ -9,7 +9,7 @@ import (
 	"sync"
 
 	"github.com/tfdrift/tfdrift/detector/change"
-	"github.com/tfdrift/tfdrift/detector/internal/jsonscan"
+	"github.com/tfdrift/tfdrift/internal/jsonscan"
 )
 
 // Falco output fields read by the decoder. The names were checked against
@@ -123,7 +123,7 @@ func (f falcoFields) json(key string) (json.RawMessage, error) {
 	case "", "null", "<NA>":
 		return nil, nil
 	}
-	if !isValidJSON([]byte(s)) {
+	if !jsonscan.Valid([]byte(s)) {
 		return nil, fmt.Errorf("is not JSON: %q", truncate([]byte(s), 40))
 	}
 	return json.RawMessage(s), nil
@@ -139,7 +139,7 @@ func decodeFalco(raw []byte, p change.Provider, valid bool) (*change.Change, str
 		falcoFieldMaps.Put(fields)
 	}()
 	a := falcoAlert{OutputFields: fields}
-	if ok := (valid || isValidJSON(raw)) && fastFalco(raw, &a); !ok {
+	if ok := (valid || jsonscan.Valid(raw)) && fastFalco(raw, &a); !ok {
 		a = falcoAlert{}
 		if field, err := unmarshalRecord(raw, &a); err != nil {
 			return nil, field, err

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/tfdrift/tfdrift/internal/jsonscan"
 )
 
 // FuzzFalcoFastPath: whenever the structural fast path accepts an alert,
@@ -23,7 +25,7 @@ func FuzzFalcoFastPath(f *testing.F) {
 	f.Add([]byte(`{"output_fields":{"a":"1"},"output_fields":{"b":"2"},"time":"t","time":"u"}`))
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		var fast falcoAlert
-		if !isValidJSON(raw) || !fastFalco(raw, &fast) {
+		if !jsonscan.Valid(raw) || !fastFalco(raw, &fast) {
 			return
 		}
 		var slow falcoAlert

@@ -141,19 +141,3 @@ func readerFor(data []byte, oneByte bool) io.Reader {
 	}
 	return bytes.NewReader(data)
 }
-
-// FuzzValid checks that isValidJSON agrees with json.Valid.
-func FuzzValid(f *testing.F) {
-	addSeeds(f)
-	for _, s := range []string{
-		`"\u00e9\n"`, `"\u00G0"`, "\"a\tb\"", `-0.5e+10`, `01`, `1.`, `-`, `[1,]`, `{"a":1,}`, `{"a"}`,
-		`[[[[]]]]`, "\"\xff\"", `tru`, `nul`, ` true `, `{"a":{"b":[1,2,{"c":null}]}}`, `"\/"`, `1e`, `.5`,
-	} {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		if got, want := isValidJSON(data), json.Valid(data); got != want {
-			t.Fatalf("isValidJSON(%q) = %v, json.Valid = %v", data, got, want)
-		}
-	})
-}

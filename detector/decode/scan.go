@@ -1,26 +1,10 @@
 package decode
 
-import (
-	"bytes"
-
-	"github.com/tfdrift/tfdrift/detector/internal/jsonany"
-)
+import "github.com/tfdrift/tfdrift/internal/jsonscan"
 
 // stringValue returns the Go string for a raw JSON string value, or ok ==
-// false when raw is not a string. Escape-free strings (almost all keys and
-// names) are converted without going through encoding/json.
-func stringValue(raw []byte) (string, bool) {
-	if len(raw) < 2 || raw[0] != '"' {
-		return "", false
-	}
-	inner := raw[1 : len(raw)-1]
-	if bytes.IndexByte(inner, '\\') < 0 {
-		return string(inner), true
-	}
-	v, err := jsonany.Decode(raw)
-	s, ok := v.(string)
-	return s, err == nil && ok
-}
+// false when raw is not a string.
+func stringValue(raw []byte) (string, bool) { return jsonscan.Unquote(raw) }
 
 // kindOf names the JSON type of a raw value for error messages.
 func kindOf(raw []byte) string {

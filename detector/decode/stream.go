@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/tfdrift/tfdrift/detector/internal/jsonscan"
+	"github.com/tfdrift/tfdrift/internal/jsonscan"
 )
 
 // Stream decodes everything in r and calls fn once per record in order

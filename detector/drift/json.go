@@ -1,12 +1,11 @@
 package drift
 
 import (
-	"bytes"
 	"encoding/json"
-	"sort"
 	"time"
 
 	"github.com/tfdrift/tfdrift/detector/change"
+	"github.com/tfdrift/tfdrift/internal/canonjson"
 )
 
 // EventType is the constant event_type of every drift record.
@@ -108,47 +107,15 @@ func nonNil(s []string) []string {
 	return s
 }
 
-// canonicalJSON renders v with sorted keys, for fingerprints.
-func canonicalJSON(v any) string {
-	var b bytes.Buffer
-	writeCanonical(&b, v)
-	return b.String()
-}
+// canonicalJSON renders v with sorted keys, for fingerprints: scalars
+// and keys as json.Marshal spells them, which stored fingerprints depend
+// on.
+func canonicalJSON(v any) string { return canonjson.Spelling{Scalar: marshalScalar}.String(v) }
 
-func writeCanonical(b *bytes.Buffer, v any) {
-	switch t := v.(type) {
-	case map[string]any:
-		keys := make([]string, 0, len(t))
-		for k := range t {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		b.WriteByte('{')
-		for i, k := range keys {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			kb, _ := json.Marshal(k)
-			b.Write(kb)
-			b.WriteByte(':')
-			writeCanonical(b, t[k])
-		}
-		b.WriteByte('}')
-	case []any:
-		b.WriteByte('[')
-		for i, e := range t {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			writeCanonical(b, e)
-		}
-		b.WriteByte(']')
-	default:
-		vb, err := json.Marshal(t)
-		if err != nil {
-			b.WriteString("?")
-			return
-		}
-		b.Write(vb)
+func marshalScalar(b []byte, v any) []byte {
+	vb, err := json.Marshal(v)
+	if err != nil {
+		return append(b, '?')
 	}
+	return append(b, vb...)
 }

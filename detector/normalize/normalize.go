@@ -1,7 +1,6 @@
 package normalize
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"math/big"
@@ -9,6 +8,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/tfdrift/tfdrift/internal/canonjson"
 )
 
 // Canonical returns v in a canonical form: JSON documents held in strings
@@ -97,50 +98,22 @@ func Equal(a, b any) bool {
 	return Text(Canonical(a)) == Text(Canonical(b))
 }
 
-// Text renders a canonical value as compact JSON with sorted keys.
-func Text(v any) string {
-	var b bytes.Buffer
-	writeText(&b, v)
-	return b.String()
-}
+// Text renders a canonical value as compact JSON with sorted keys,
+// strings quoted the Go way (diff lines show them).
+func Text(v any) string { return canonjson.Spelling{Scalar: textScalar}.String(v) }
 
-func writeText(b *bytes.Buffer, v any) {
+func textScalar(b []byte, v any) []byte {
 	switch t := v.(type) {
 	case nil:
-		b.WriteString("null")
-	case map[string]any:
-		keys := make([]string, 0, len(t))
-		for k := range t {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		b.WriteByte('{')
-		for i, k := range keys {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString(strconv.Quote(k))
-			b.WriteByte(':')
-			writeText(b, t[k])
-		}
-		b.WriteByte('}')
-	case []any:
-		b.WriteByte('[')
-		for i, e := range t {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			writeText(b, e)
-		}
-		b.WriteByte(']')
+		return append(b, "null"...)
 	case string:
-		b.WriteString(strconv.Quote(t))
+		return strconv.AppendQuote(b, t)
 	case number:
-		b.WriteString(string(t))
+		return append(b, t...)
 	case bool:
-		b.WriteString(strconv.FormatBool(t))
+		return strconv.AppendBool(b, t)
 	default:
-		b.WriteString(strconv.Quote(fmt.Sprint(t)))
+		return strconv.AppendQuote(b, fmt.Sprint(t))
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/tfdrift/tfdrift/internal/canonjson"
 )
 
 // Attribute values reach the rules in whatever Go form the comparer built
@@ -252,68 +254,46 @@ func candidates(v any, out []string) []string {
 // canon renders a value so that semantically equal values render the
 // same: numbers and numeric strings alike ("22" and 22), "true"/"false"
 // strings and booleans alike, object keys sorted.
-func canon(v any) string {
-	var b strings.Builder
-	writeCanon(&b, v)
-	return b.String()
+func canon(v any) string { return canonSpelling.String(v) }
+
+// canonSpelling writes numbers and numeric strings as numbers, boolean
+// strings as booleans, other strings and keys as JSON strings; values
+// outside the JSON model are brought into it first (generic).
+var canonSpelling canonjson.Spelling
+
+func init() {
+	canonSpelling = canonjson.Spelling{Scalar: canonScalar, Key: func(b []byte, k string) []byte {
+		q, _ := json.Marshal(k)
+		return append(b, q...)
+	}}
 }
 
-func writeCanon(b *strings.Builder, v any) {
+func canonScalar(b []byte, v any) []byte {
 	switch t := v.(type) {
 	case nil:
-		b.WriteString("null")
+		return append(b, "null"...)
 	case bool:
-		b.WriteString(strconv.FormatBool(t))
+		return strconv.AppendBool(b, t)
 	case float64:
-		b.WriteString(formatNumber(t))
+		return append(b, formatNumber(t)...)
 	case json.Number:
 		if f, err := t.Float64(); err == nil {
-			b.WriteString(formatNumber(f))
-		} else {
-			b.WriteString(t.String())
+			return append(b, formatNumber(f)...)
 		}
+		return append(b, t...)
 	case string:
 		s := strings.TrimSpace(t)
 		if f, err := strconv.ParseFloat(s, 64); err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
-			b.WriteString(formatNumber(f))
-			return
+			return append(b, formatNumber(f)...)
 		}
 		switch strings.ToLower(s) {
 		case "true", "false":
-			b.WriteString(strings.ToLower(s))
-			return
+			return append(b, strings.ToLower(s)...)
 		}
 		q, _ := json.Marshal(t)
-		b.Write(q)
-	case []any:
-		b.WriteByte('[')
-		for i, e := range t {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			writeCanon(b, e)
-		}
-		b.WriteByte(']')
-	case map[string]any:
-		keys := make([]string, 0, len(t))
-		for k := range t {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		b.WriteByte('{')
-		for i, k := range keys {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			q, _ := json.Marshal(k)
-			b.Write(q)
-			b.WriteByte(':')
-			writeCanon(b, t[k])
-		}
-		b.WriteByte('}')
-	default:
-		writeCanon(b, generic(t))
+		return append(b, q...)
 	}
+	return canonSpelling.Append(b, generic(v))
 }
 
 // semanticEqual compares two values the way a person reading the config

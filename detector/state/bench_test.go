@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tfdrift/tfdrift/detector/change"
+	"github.com/tfdrift/tfdrift/internal/cputime"
 )
 
 // benchKeys is the kind of KeySpec the catalog produces.
@@ -421,17 +422,7 @@ func writeBenchState(w io.Writer, n int) error {
 // live heap before loading: what a loaded state costs the daemon. The file
 // bytes themselves are garbage once Parse returns.
 func BenchmarkParseIndex100k(b *testing.B) {
-	path := filepath.Join(b.TempDir(), "big.tfstate")
-	f, err := os.Create(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := writeBenchState(f, 100_000); err != nil {
-		b.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		b.Fatal(err)
-	}
+	path := writeBench100k(b)
 	fi, err := os.Stat(path)
 	if err != nil {
 		b.Fatal(err)
@@ -448,7 +439,7 @@ func BenchmarkParseIndex100k(b *testing.B) {
 	var parseTime, indexTime time.Duration
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := processCPUTime()
+	cpu0 := cputime.Process()
 	for b.Loop() {
 		ix = nil // let the previous op's index go
 		t0 := time.Now()
@@ -463,7 +454,7 @@ func BenchmarkParseIndex100k(b *testing.B) {
 		indexTime += time.Since(t1)
 	}
 	b.StopTimer()
-	cpu := processCPUTime() - cpu0
+	cpu := cputime.Process() - cpu0
 
 	if ix.Len() != 100_000 {
 		b.Fatalf("indexed %d instances, want 100000", ix.Len())
@@ -559,13 +550,13 @@ func BenchmarkParse(b *testing.B) {
 	data := []byte(sb.String())
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
-	cpu0 := processCPUTime()
+	cpu0 := cputime.Process()
 	for b.Loop() {
 		if _, err := Parse(data, Source{Name: "bench"}); err != nil {
 			b.Fatal(err)
 		}
 	}
-	cpu := processCPUTime() - cpu0
+	cpu := cputime.Process() - cpu0
 	b.ReportMetric(float64(len(data))*float64(b.N)/cpu.Seconds()/1e6, "cpuMB/s")
 }
 
@@ -595,4 +586,69 @@ func TestBenchState(t *testing.T) {
 	if strings.Contains(sb.String(), "%!") {
 		t.Error("a template has a bad format verb")
 	}
+}
+
+// writeBench100k writes the 100,000-resource state of the load benchmarks
+// to a temporary file and returns its path.
+func writeBench100k(b *testing.B) string {
+	b.Helper()
+	path := filepath.Join(b.TempDir(), "big.tfstate")
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := writeBenchState(f, 100_000); err != nil {
+		b.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		b.Fatal(err)
+	}
+	return path
+}
+
+// BenchmarkLoad100kEncodingJSON is the baseline the README publishes
+// BenchmarkParseIndex100k's load against: the same 100,000-resource file
+// read and decoded the naive way, json.Unmarshal into the state's shape
+// with each instance's attributes kept as raw JSON (no index built).
+func BenchmarkLoad100kEncodingJSON(b *testing.B) {
+	path := writeBench100k(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := cputime.Process()
+	instances := 0
+	for b.Loop() {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var st struct {
+			Version   int `json:"version"`
+			Resources []struct {
+				Mode      string `json:"mode"`
+				Type      string `json:"type"`
+				Name      string `json:"name"`
+				Provider  string `json:"provider"`
+				Module    string `json:"module"`
+				Instances []struct {
+					IndexKey   any             `json:"index_key"`
+					Attributes json.RawMessage `json:"attributes"`
+				} `json:"instances"`
+			} `json:"resources"`
+		}
+		if err := json.Unmarshal(data, &st); err != nil {
+			b.Fatal(err)
+		}
+		instances = 0
+		for _, r := range st.Resources {
+			if r.Mode == "managed" {
+				instances += len(r.Instances)
+			}
+		}
+	}
+	b.StopTimer()
+	cpu := cputime.Process() - cpu0
+	if instances != 100_000 {
+		b.Fatalf("decoded %d managed instances, want 100000", instances)
+	}
+	b.ReportMetric(float64(cpu.Milliseconds())/float64(b.N), "cpu_ms/op")
 }

@@ -21,11 +21,13 @@
 //     gcsbackend subpackages, so this package stays free of cloud SDKs.
 //
 // State files of large organisations run to hundreds of megabytes. Parse
-// therefore walks the JSON with a small validating scanner of its own
-// instead of decoding it into maps: attribute values are skipped, not
-// built, and each resource keeps one copy of its attributes' bytes.
+// therefore walks the JSON with the module's validating scanner
+// (internal/jsonscan) instead of decoding it into maps: attribute values
+// are skipped, not built, and each resource keeps one copy of its
+// attributes' bytes.
 //
-// This package imports only the standard library and detector/change. It
+// This package imports only the standard library, detector/change and the
+// JSON readers internal/jsonscan and internal/jsonany. It
 // must not import cloud SDKs, other detector packages or anything above
 // the detector.
 package state

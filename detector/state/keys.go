@@ -3,6 +3,8 @@ package state
 import (
 	"slices"
 	"strings"
+
+	"github.com/tfdrift/tfdrift/internal/jsonscan"
 )
 
 // KeySpec says which attributes identify resources of each type, that is,
@@ -126,13 +128,13 @@ func joinParts(vals []string, parts []int) string {
 }
 
 func readFields(attrs []byte, fields, vals []string, missing int) {
-	s := scanner{data: attrs}
-	if s.peek() != '{' {
+	s := scanner{jsonscan.NewScanner(attrs)}
+	if s.Peek() != '{' {
 		return
 	}
-	s.pos++
+	s.Pos++
 	for first := true; missing > 0; first = false {
-		key, esc, ok, err := s.nextMember(first)
+		key, esc, ok, err := s.NextMember(first)
 		if err != nil || !ok {
 			return
 		}
@@ -145,7 +147,7 @@ func readFields(attrs []byte, fields, vals []string, missing int) {
 			}
 		}
 		if i < 0 {
-			err = s.skipValue()
+			err = s.SkipValue()
 		} else {
 			vals[i], err = s.scalar()
 			if vals[i] != "" {

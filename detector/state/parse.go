@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+
+	"github.com/tfdrift/tfdrift/internal/jsonscan"
 )
 
 // Snapshot is one state file, read.
@@ -52,12 +54,12 @@ func Parse(data []byte, src Source) (*Snapshot, error) {
 		src.Workspace = DefaultWorkspace
 	}
 	p := parser{
-		s:      scanner{data: data},
+		s:      scanner{jsonscan.NewScanner(data)},
 		snap:   &Snapshot{Source: src},
 		intern: make(map[string]string),
 	}
 	if err := p.root(); err != nil {
-		return nil, fmt.Errorf("state %s: %w", src.Name, err)
+		return nil, fmt.Errorf("state %s: %w", src.Name, withLine(data, err))
 	}
 	return p.snap, nil
 }
@@ -97,34 +99,34 @@ func (p *parser) str(raw []byte, escaped bool) (string, error) {
 // stringField reads a string value (or null, as "") for a named field.
 func (p *parser) stringField(field string) (string, error) {
 	s := &p.s
-	switch s.peek() {
+	switch s.Peek() {
 	case '"':
-		raw, esc, err := s.readString()
+		raw, esc, err := s.ReadString()
 		if err != nil {
 			return "", err
 		}
 		return p.str(raw, esc)
 	case 'n':
-		return "", s.literal("null")
+		return "", s.Literal("null")
 	default:
-		return "", s.errUnexpected(fmt.Sprintf("string for %q", field))
+		return "", s.Unexpected(fmt.Sprintf("string for %q", field))
 	}
 }
 
 // intField reads an integer value for a named field.
 func (p *parser) intField(field string) (int64, error) {
 	s := &p.s
-	if c := s.peek(); c != '-' && !isDigit(c) {
-		return 0, s.errUnexpected(fmt.Sprintf("integer for %q", field))
+	if c := s.Peek(); c != '-' && !jsonscan.IsDigit(c) {
+		return 0, s.Unexpected(fmt.Sprintf("integer for %q", field))
 	}
-	at := s.pos
-	num, err := s.readNumber()
+	at := s.Pos
+	num, err := s.ReadNumber()
 	if err != nil {
 		return 0, err
 	}
 	n, err := strconv.ParseInt(string(num), 10, 64)
 	if err != nil {
-		return 0, s.errAt(at, "%q is %s, want an integer", field, num)
+		return 0, s.Errorf(at, "%q is %s, want an integer", field, num)
 	}
 	return n, nil
 }
@@ -146,16 +148,16 @@ func memberName(key []byte, escaped bool) []byte {
 
 func (p *parser) root() error {
 	s := &p.s
-	if len(bytes.TrimSpace(s.data)) == 0 {
+	if len(bytes.TrimSpace(s.Data)) == 0 {
 		return errors.New("empty file, not a Terraform state")
 	}
-	if err := s.beginObject("'{' starting the state object"); err != nil {
+	if err := s.BeginObject("'{' starting the state object"); err != nil {
 		return err
 	}
 	sawVersion := false
 	resourcesAt := -1
 	for first := true; ; first = false {
-		key, esc, ok, err := s.nextMember(first)
+		key, esc, ok, err := s.NextMember(first)
 		if err != nil {
 			return err
 		}
@@ -190,8 +192,8 @@ func (p *parser) root() error {
 			if !sawVersion {
 				// Terraform writes "version" first; anything else is read
 				// once the version is known to be 4.
-				resourcesAt = s.pos
-				err = s.skipValue()
+				resourcesAt = s.Pos
+				err = s.SkipValue()
 			} else {
 				// A repeated key replaces the earlier value, as in
 				// encoding/json.
@@ -203,20 +205,20 @@ func (p *parser) root() error {
 			}
 		default:
 			// outputs, check_results and fields added by later versions.
-			if err := s.skipValue(); err != nil {
+			if err := s.SkipValue(); err != nil {
 				return err
 			}
 		}
 	}
-	if s.peek() != 0 {
-		return s.errUnexpected("end of input after the state object")
+	if s.Peek() != 0 {
+		return s.Unexpected("end of input after the state object")
 	}
 	if !sawVersion {
 		return errors.New(`no "version" field: not a Terraform state file`)
 	}
 	if resourcesAt >= 0 {
 		p.snap.Resources = p.snap.Resources[:0]
-		s.pos = resourcesAt
+		s.Pos = resourcesAt
 		return p.resources()
 	}
 	return nil
@@ -224,14 +226,14 @@ func (p *parser) root() error {
 
 func (p *parser) resources() error {
 	s := &p.s
-	if s.peek() == 'n' {
-		return s.literal("null")
+	if s.Peek() == 'n' {
+		return s.Literal("null")
 	}
-	if err := s.beginArray(`array for "resources"`); err != nil {
+	if err := s.BeginArray(`array for "resources"`); err != nil {
 		return err
 	}
 	for first := true; ; first = false {
-		ok, err := s.nextElement(first)
+		ok, err := s.NextElement(first)
 		if err != nil {
 			return err
 		}
@@ -246,14 +248,14 @@ func (p *parser) resources() error {
 
 func (p *parser) resource() error {
 	s := &p.s
-	start := s.pos
-	if err := s.beginObject("'{' starting a resource"); err != nil {
+	start := s.Pos
+	if err := s.BeginObject("'{' starting a resource"); err != nil {
 		return err
 	}
 	var module, mode, rtype, name, provider string
 	p.insts = p.insts[:0]
 	for first := true; ; first = false {
-		key, esc, ok, err := s.nextMember(first)
+		key, esc, ok, err := s.NextMember(first)
 		if err != nil {
 			return err
 		}
@@ -274,7 +276,7 @@ func (p *parser) resource() error {
 		case "instances":
 			err = p.instances()
 		default:
-			err = s.skipValue()
+			err = s.SkipValue()
 		}
 		if err != nil {
 			return err
@@ -317,14 +319,14 @@ func (p *parser) resource() error {
 
 func (p *parser) instances() error {
 	s := &p.s
-	if s.peek() == 'n' {
-		return s.literal("null")
+	if s.Peek() == 'n' {
+		return s.Literal("null")
 	}
-	if err := s.beginArray(`array for "instances"`); err != nil {
+	if err := s.BeginArray(`array for "instances"`); err != nil {
 		return err
 	}
 	for first := true; ; first = false {
-		ok, err := s.nextElement(first)
+		ok, err := s.NextElement(first)
 		if err != nil {
 			return err
 		}
@@ -339,7 +341,7 @@ func (p *parser) instances() error {
 
 func (p *parser) instance() error {
 	s := &p.s
-	if err := s.beginObject("'{' starting a resource instance"); err != nil {
+	if err := s.BeginObject("'{' starting a resource instance"); err != nil {
 		return err
 	}
 	var in rawInstance
@@ -348,7 +350,7 @@ func (p *parser) instance() error {
 	var flatSorted bool
 	haveAttrs := false
 	for first := true; ; first = false {
-		key, esc, ok, err := s.nextMember(first)
+		key, esc, ok, err := s.NextMember(first)
 		if err != nil {
 			return err
 		}
@@ -359,17 +361,17 @@ func (p *parser) instance() error {
 		case "index_key":
 			in.index, err = p.indexKey()
 		case "attributes":
-			start := s.pos
+			start := s.Pos
 			in.id, in.sorted, err = s.walkAttributes()
-			in.attrs = trimNull(s.data[start:s.pos])
+			in.attrs = trimNull(s.Data[start:s.Pos])
 			haveAttrs = true
 		case "attributes_flat":
 			// Written by Terraform 0.11 for objects not refreshed since
 			// the 0.12 upgrade: a flat map of strings. Its top-level keys
 			// ("id", "bucket", "name") still identify the object.
-			start := s.pos
+			start := s.Pos
 			flatID, flatSorted, err = s.walkAttributes()
-			flat = trimNull(s.data[start:s.pos])
+			flat = trimNull(s.Data[start:s.Pos])
 		case "deposed":
 			var d string
 			d, err = p.stringField("deposed")
@@ -377,7 +379,7 @@ func (p *parser) instance() error {
 		default:
 			// schema_version, sensitive_attributes, private,
 			// dependencies, create_before_destroy, status.
-			err = s.skipValue()
+			err = s.SkipValue()
 		}
 		if err != nil {
 			return err
@@ -401,16 +403,16 @@ func trimNull(b []byte) []byte {
 // for_each, null or absent for neither.
 func (p *parser) indexKey() (any, error) {
 	s := &p.s
-	switch c := s.peek(); {
+	switch c := s.Peek(); {
 	case c == '"':
-		raw, esc, err := s.readString()
+		raw, esc, err := s.ReadString()
 		if err != nil {
 			return nil, err
 		}
 		return decodeString(raw, esc)
 	case c == 'n':
-		return nil, s.literal("null")
-	case c == '-' || isDigit(c):
+		return nil, s.Literal("null")
+	case c == '-' || jsonscan.IsDigit(c):
 		n, err := p.intField("index_key")
 		if err != nil {
 			return nil, err
@@ -420,7 +422,7 @@ func (p *parser) indexKey() (any, error) {
 		}
 		return int(n), nil
 	default:
-		return nil, s.errUnexpected(`integer or string for "index_key"`)
+		return nil, s.Unexpected(`integer or string for "index_key"`)
 	}
 }
 
@@ -430,21 +432,17 @@ func (p *parser) indexKey() (any, error) {
 // JSON encoder sorts object keys): Resource.AttributesOf can then stop
 // once it is past the names it wants, and no key can repeat.
 func (s *scanner) walkAttributes() (id string, sorted bool, err error) {
-	switch s.peek() {
+	switch s.Peek() {
 	case 'n':
-		return "", false, s.literal("null")
-	case '{':
-	default:
-		return "", false, s.errUnexpected(`object for "attributes"`)
+		return "", false, s.Literal("null")
 	}
-	s.pos++
-	if err := s.enter(); err != nil {
+	if err := s.BeginObject(`object for "attributes"`); err != nil {
 		return "", false, err
 	}
 	sorted = true
 	var prev []byte
 	for first := true; ; first = false {
-		key, esc, ok, err := s.nextMember(first)
+		key, esc, ok, err := s.NextMember(first)
 		if err != nil {
 			return "", false, err
 		}
@@ -458,7 +456,7 @@ func (s *scanner) walkAttributes() (id string, sorted bool, err error) {
 		if string(key) == "id" && !esc {
 			id, err = s.scalar()
 		} else {
-			err = s.skipValue()
+			err = s.SkipValue()
 		}
 		if err != nil {
 			return "", false, err

@@ -11,6 +11,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tfdrift/tfdrift/detector/change"
+
+	"github.com/tfdrift/tfdrift/internal/jsonscan"
 )
 
 // row is the part of a Resource that Parse derives, in a form that reads
@@ -245,7 +247,7 @@ func TestParseErrors(t *testing.T) {
 		{"managed without name", `{"version":4,"resources":[{"mode":"managed","type":"a_b"}]}`, `managed resource at byte offset 26 has no "type" or "name"`, -1},
 		{"fractional index_key", `{"version":4,"resources":[{"mode":"managed","type":"a_b","name":"c","instances":[{"index_key":1.5}]}]}`, `"index_key" is 1.5, want an integer`, 94},
 		{"attributes not an object", `{"version":4,"resources":[{"mode":"managed","type":"a_b","name":"c","instances":[{"attributes":[1]}]}]}`, `want object for "attributes"`, 95},
-		{"deep nesting", `{"version":4,"x":` + strings.Repeat("[", maxDepth+1) + strings.Repeat("]", maxDepth+1) + `}`, "nesting exceeds 10000 levels", int64(17 + maxDepth)},
+		{"deep nesting", `{"version":4,"x":` + strings.Repeat("[", jsonscan.MaxDepth+1) + strings.Repeat("]", jsonscan.MaxDepth+1) + `}`, "nesting exceeds 10000 levels", int64(16 + jsonscan.MaxDepth)}, // the bracket one level too deep (the state object is the first),
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

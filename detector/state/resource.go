@@ -9,8 +9,8 @@ import (
 	"unicode"
 
 	"github.com/tfdrift/tfdrift/detector/change"
-	"github.com/tfdrift/tfdrift/detector/internal/jsonany"
-	"github.com/tfdrift/tfdrift/detector/internal/jsonscan"
+	"github.com/tfdrift/tfdrift/internal/jsonany"
+	"github.com/tfdrift/tfdrift/internal/jsonscan"
 )
 
 // DefaultWorkspace is Terraform's name for the workspace every
@@ -103,16 +103,16 @@ func NewResource(r Resource, attrs json.RawMessage) (*Resource, error) {
 	out := r
 	out.attrs, out.sortedAttrs = nil, false
 	if len(bytes.TrimSpace(attrs)) > 0 {
-		s := scanner{data: attrs}
-		s.ws()
-		start := s.pos
+		s := scanner{jsonscan.NewScanner(attrs)}
+		s.Space()
+		start := s.Pos
 		id, sorted, err := s.walkAttributes()
 		if err != nil {
-			return nil, fmt.Errorf("resource %s: attributes: %w", r.Address, err)
+			return nil, fmt.Errorf("resource %s: attributes: %w", r.Address, withLine(attrs, err))
 		}
-		end := s.pos
-		if s.peek() != 0 {
-			return nil, fmt.Errorf("resource %s: attributes: %w", r.Address, s.errUnexpected("end of input"))
+		end := s.Pos
+		if s.Peek() != 0 {
+			return nil, fmt.Errorf("resource %s: attributes: %w", r.Address, withLine(attrs, s.Unexpected("end of input")))
 		}
 		out.attrs = append(json.RawMessage(nil), attrs[start:end]...)
 		out.sortedAttrs = sorted

@@ -40,6 +40,7 @@
 // IP, and limiting it drops alerts. Overload is answered with 503 and
 // counted instead (Stats).
 //
-// This package imports only app/ingest and the standard library: never the
-// detector, the store or the app.
+// This package imports only app/ingest, internal/jsonscan (the module's one
+// validating JSON scanner) and the standard library: never the detector,
+// the store or the app.
 package falcohttp

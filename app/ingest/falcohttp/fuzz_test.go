@@ -46,19 +46,6 @@ func FuzzProbeAlert(f *testing.F) {
 	})
 }
 
-// FuzzValidJSON checks the scanner's grammar against json.Valid.
-func FuzzValidJSON(f *testing.F) {
-	addSeeds(f)
-	for _, s := range []string{`-0.5e+10`, `1.`, `01`, `-`, `"\u00zz"`, `[1,]`, `{"a" 1}`, `tru`, "\"\x01\"", "\"\xff\""} {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, b []byte) {
-		if got, want := validJSON(b), json.Valid(b); got != want {
-			t.Fatalf("validJSON(%q) = %v, json.Valid = %v", b, got, want)
-		}
-	})
-}
-
 // FuzzParseAlerts checks that parsing never panics, that every alert found
 // is valid JSON and a slice of the body, and that every error has a reason
 // and a message.

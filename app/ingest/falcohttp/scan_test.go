@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/tfdrift/tfdrift/internal/jsonscan"
 )
 
 // probeResult is probeAlert's answer in comparable form.
@@ -24,7 +26,7 @@ func runProbe(b []byte) probeResult {
 		return probeResult{Reason: "several alerts"}
 	}
 	p := as[0].p
-	return probeResult{Rule: unescape(p.rule), UUID: unescape(p.uuid), EventID: unescape(p.eventID)}
+	return probeResult{Rule: stringValue(p.rule), UUID: stringValue(p.uuid), EventID: stringValue(p.eventID)}
 }
 
 // referenceProbe is probeAlert written the slow, obvious way with
@@ -119,26 +121,27 @@ func TestParseAlerts(t *testing.T) {
 		{name: "concatenated", in: a + b, want: []string{a, b}},
 		{name: "empty", in: "  ", reason: ReasonEmpty, frag: "empty body"},
 		{name: "empty array", in: " [ ] ", reason: ReasonEmpty, frag: "empty JSON array"},
-		{name: "empty array then data", in: "[] x", reason: ReasonBadJSON, frag: "byte 3: unexpected data after the array"},
+		{name: "empty array then data", in: "[] x", reason: ReasonBadJSON, frag: "byte 3: invalid character 'x', want end of input after the array"},
 		{name: "text", in: "Warning x", reason: ReasonBadJSON, frag: "json_output: true"},
 		{name: "number", in: "12", reason: ReasonNotAlert, frag: "got a number"},
 		{name: "two numbers", in: "12 13", reason: ReasonBadJSON, frag: "not JSON"},
-		{name: "trailing comma in array", in: "[" + a + ",]", reason: ReasonBadJSON, frag: "alert 2: invalid JSON at byte 33: unexpected character ']' looking for a value"},
+		{name: "trailing comma in array", in: "[" + a + ",]", reason: ReasonBadJSON, frag: "alert 2: invalid JSON at byte 33: invalid character ']', want a JSON value"},
 		{name: "array element not an object", in: "[" + a + ",1]", reason: ReasonNotAlert, frag: "alert 2: want a JSON object, got a number"},
-		{name: "array not closed", in: "[" + a, reason: ReasonBadJSON, frag: "end of input inside the array"},
-		{name: "array bad separator", in: "[" + a + ";" + b + "]", reason: ReasonBadJSON, frag: "character ';' after an array element"},
-		{name: "data after array", in: "[" + a + "] {}", reason: ReasonBadJSON, frag: "data after the array"},
+		{name: "array not closed", in: "[" + a, reason: ReasonBadJSON, frag: "unexpected end of input, want ',' or ']' after array element"},
+		{name: "array bad separator", in: "[" + a + ";" + b + "]", reason: ReasonBadJSON, frag: "character ';', want ',' or ']' after array element"},
+		{name: "data after array", in: "[" + a + "] {}", reason: ReasonBadJSON, frag: "want end of input after the array"},
 		{name: "alert 2 not an alert", in: "[" + a + `,{"rule":"r"}]`, reason: ReasonNotAlert, frag: `alert 2: not a Falco alert: "output_fields" is missing`},
-		{name: "second value broken", in: a + "\n{\"b\":}\n", reason: ReasonBadJSON, frag: "value 2: invalid JSON at byte 37: unexpected character '}' looking for a value"},
+		{name: "second value broken", in: a + "\n{\"b\":}\n", reason: ReasonBadJSON, frag: "value 2: invalid JSON at byte 37: invalid character '}', want a JSON value"},
 		{name: "second value not an object", in: a + "\n[]", reason: ReasonNotAlert, frag: "value 2: want a JSON object, got an array"},
 		{name: "garbage after", in: a + " x", reason: ReasonBadJSON, frag: "value 2: invalid JSON"},
-		{name: "cut short", in: `{"rule":"r","output_fields":{"b":1}`, reason: ReasonBadJSON, frag: "end of input inside an object"},
+		{name: "cut short", in: `{"rule":"r","output_fields":{"b":1}`, reason: ReasonBadJSON, frag: "byte 35: unexpected end of input, want ',' or '}' after object member"},
+		{name: "cut short after output_fields", in: `{"rule":"r","output_fields":`, reason: ReasonBadJSON, frag: "byte 28: unexpected end of input, want a JSON value"},
 		{name: "not an alert", in: `{"a":1}`, reason: ReasonNotAlert, frag: `no "rule" and no "output_fields"`},
-		{name: "control character", in: "{\"rule\":\"a\tb\",\"output_fields\":{}}", reason: ReasonBadJSON, frag: "control character in a string"},
-		{name: "bad escape", in: `{"rule":"a\qb","output_fields":{}}`, reason: ReasonBadJSON, frag: "in a string escape"},
-		{name: "short unicode escape", in: `{"rule":"\u12","output_fields":{}}`, reason: ReasonBadJSON, frag: "four hex digits"},
-		{name: "bad number", in: `{"rule":"r","output_fields":{"n":01}}`, reason: ReasonBadJSON, frag: "after an object value"},
-		{name: "bad literal", in: `{"rule":"r","output_fields":{"n":nul}}`, reason: ReasonBadJSON, frag: "want null"},
+		{name: "control character", in: "{\"rule\":\"a\tb\",\"output_fields\":{}}", reason: ReasonBadJSON, frag: "invalid control character 0x09 in string"},
+		{name: "bad escape", in: `{"rule":"a\qb","output_fields":{}}`, reason: ReasonBadJSON, frag: "invalid escape character 'q' in string"},
+		{name: "short unicode escape", in: `{"rule":"\u12","output_fields":{}}`, reason: ReasonBadJSON, frag: "invalid character '\"' in \\u escape"},
+		{name: "bad number", in: `{"rule":"r","output_fields":{"n":01}}`, reason: ReasonBadJSON, frag: "invalid character '1', want ',' or '}' after object member"},
+		{name: "bad literal", in: `{"rule":"r","output_fields":{"n":nul}}`, reason: ReasonBadJSON, frag: "want literal null"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -164,11 +167,13 @@ func TestParseAlerts(t *testing.T) {
 }
 
 func TestNestingLimit(t *testing.T) {
-	// encoding/json refuses more than 10000 levels; the scanner agrees.
-	for _, depth := range []int{maxDepth, maxDepth + 1} {
-		doc := []byte(strings.Repeat("[", depth) + strings.Repeat("]", depth))
-		if got, want := validJSON(doc), json.Valid(doc); got != want {
-			t.Errorf("depth %d: validJSON %v, json.Valid %v", depth, got, want)
+	// encoding/json refuses more than 10000 levels; parseAlerts agrees.
+	for _, depth := range []int{jsonscan.MaxDepth, jsonscan.MaxDepth + 1} {
+		inner := depth - 2 // the alert and output_fields are two levels
+		doc := []byte(`{"rule":"r","output_fields":{"x":` + strings.Repeat("[", inner) + strings.Repeat("]", inner) + `}}`)
+		_, err := parseAlerts(nil, doc)
+		if got, want := err == nil, json.Valid(doc); got != want {
+			t.Errorf("depth %d: parseAlerts error %v, json.Valid %v", depth, err, want)
 		}
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/tfdrift/tfdrift/internal/jsonscan"
 )
 
 // reference decodes raw the way the callers used to, with the success
@@ -118,7 +120,7 @@ func TestDecode(t *testing.T) {
 		{"array of 8", arr(8), s8},
 		{"array of 9", arr(9), s9},
 		{"array of 40", arr(40), s40},
-		{"deepest allowed", strings.Repeat("[", maxDepth) + strings.Repeat("]", maxDepth), nil},
+		{"deepest allowed", strings.Repeat("[", jsonscan.MaxDepth) + strings.Repeat("]", jsonscan.MaxDepth), nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := Decode([]byte(tc.in))
@@ -149,7 +151,7 @@ func TestDecodeErrors(t *testing.T) {
 		trailing bool
 		msg      string // part of the message
 	}{
-		{``, 0, false, "unexpected end of JSON input"},
+		{``, 0, false, "unexpected end of input"},
 		{" \n\t", 3, false, "unexpected end"},
 		{`{`, 1, false, "unexpected end"},
 		{`[`, 1, false, "unexpected end"},
@@ -162,44 +164,44 @@ func TestDecodeErrors(t *testing.T) {
 		{`"\u12`, 5, false, "unexpected end"},
 		{`"\n\u12`, 7, false, "unexpected end"},
 		{"\"\xff", 2, false, "unexpected end"},
-		{`[1,]`, 3, false, `invalid character ']' looking for beginning of value`},
-		{`{"a":1,}`, 7, false, `invalid character '}' looking for beginning of object key string`},
-		{`{"a"}`, 4, false, `invalid character '}' after object key`},
-		{`{a:1}`, 1, false, `invalid character 'a' looking for beginning of object key string`},
-		{`{"a":1 "b":2}`, 7, false, `after object key:value pair`},
+		{`[1,]`, 3, false, `invalid character ']', want a JSON value`},
+		{`{"a":1,}`, 7, false, `invalid character '}', want string for object key`},
+		{`{"a"}`, 4, false, `invalid character '}', want ':' after object key`},
+		{`{a:1}`, 1, false, `invalid character 'a', want string for object key`},
+		{`{"a":1 "b":2}`, 7, false, `after object member`},
 		{`[1 2]`, 3, false, `after array element`},
 		{`01`, 1, true, `after top-level value`},
 		{`[01]`, 2, false, `after array element`},
 		{`-`, 1, false, "unexpected end"},
-		{`-a`, 1, false, `invalid character 'a' in numeric literal`},
-		{`+1`, 0, false, `looking for beginning of value`},
-		{`.5`, 0, false, `looking for beginning of value`},
+		{`-a`, 1, false, `invalid character 'a', want digit in number`},
+		{`+1`, 0, false, `want a JSON value`},
+		{`.5`, 0, false, `want a JSON value`},
 		{`1.`, 2, false, "unexpected end"},
-		{`1.e5`, 2, false, `after decimal point in numeric literal`},
+		{`1.e5`, 2, false, `want digit after decimal point`},
 		{`1e`, 2, false, "unexpected end"},
 		{`1e+`, 3, false, "unexpected end"},
-		{`1ex`, 2, false, `in exponent of numeric literal`},
+		{`1ex`, 2, false, `want digit in exponent`},
 		{`tru`, 3, false, "unexpected end"},
-		{`trUe`, 2, false, `invalid character 'U' in literal true (expecting 'u')`},
-		{`{"a":nul}`, 8, false, `in literal null`},
+		{`trUe`, 2, false, `invalid character 'U', want literal true`},
+		{`{"a":nul}`, 8, false, `want literal null`},
 		{`nulll`, 4, true, `invalid character 'l' after top-level value`},
-		{`NaN`, 0, false, `looking for beginning of value`},
-		{`Infinity`, 0, false, `looking for beginning of value`},
-		{`'a'`, 0, false, `invalid character '\'' looking`},
-		{"\"a\x01\"", 2, false, `invalid character '\x01' in string literal`},
-		{"\"a\tb\"", 2, false, `invalid character '\t' in string literal`},
-		{"\"\\\xff\\n\"", 2, false, `in string escape code`},
-		{"\"\xff\x01\"", 2, false, `in string literal`},
-		{`"\q"`, 2, false, `invalid character 'q' in string escape code`},
-		{`"\u12g4"`, 5, false, `in \u hexadecimal character escape`},
-		{`"\ud83d\uZZZZ"`, 9, false, `in \u hexadecimal character escape`},
+		{`NaN`, 0, false, `want a JSON value`},
+		{`Infinity`, 0, false, `want a JSON value`},
+		{`'a'`, 0, false, `invalid character '\'', want`},
+		{"\"a\x01\"", 2, false, `invalid control character 0x01 in string`},
+		{"\"a\tb\"", 2, false, `invalid control character 0x09 in string`},
+		{"\"\\\xff\\n\"", 2, false, `escape character`},
+		{"\"\xff\x01\"", 2, false, `control character 0x01 in string`},
+		{`"\q"`, 2, false, `invalid escape character 'q' in string`},
+		{`"\u12g4"`, 5, false, `in \u escape`},
+		{`"\ud83d\uZZZZ"`, 9, false, `in \u escape`},
 		{`{"a":1}x`, 7, true, `invalid character 'x' after top-level value`},
 		{`{"a":1} {"b":2}`, 8, true, `after top-level value`},
 		{`1 2`, 2, true, `after top-level value`},
 		{"\"a\"\x00", 3, true, `after top-level value`},
-		{strings.Repeat("[", maxDepth+1) + strings.Repeat("]", maxDepth+1), maxDepth, false, "exceeded max depth"},
-		{strings.Repeat(`{"a":`, maxDepth+1) + "1" + strings.Repeat("}", maxDepth+1), 5 * maxDepth, false, "exceeded max depth"},
-		{strings.Repeat(`[`, maxDepth+5), maxDepth, false, "exceeded max depth"},
+		{strings.Repeat("[", jsonscan.MaxDepth+1) + strings.Repeat("]", jsonscan.MaxDepth+1), jsonscan.MaxDepth, false, "nesting exceeds 10000 levels"},
+		{strings.Repeat(`{"a":`, jsonscan.MaxDepth+1) + "1" + strings.Repeat("}", jsonscan.MaxDepth+1), 5 * jsonscan.MaxDepth, false, "nesting exceeds 10000 levels"},
+		{strings.Repeat(`[`, jsonscan.MaxDepth+5), jsonscan.MaxDepth, false, "nesting exceeds 10000 levels"},
 	} {
 		name := tc.in
 		if len(name) > 40 {

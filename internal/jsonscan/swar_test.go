@@ -1,4 +1,4 @@
-package swar
+package jsonscan
 
 import (
 	"encoding/binary"
@@ -6,9 +6,9 @@ import (
 	"testing"
 )
 
-// first is the index of the first byte that HasByte/HasLess's mask marks,
+// firstMarked is the index of the first byte that hasByte/hasLess's mask marks,
 // or 8 for none.
-func first(m uint64) int { return bits.TrailingZeros64(m) / 8 }
+func firstMarked(m uint64) int { return bits.TrailingZeros64(m) / 8 }
 
 func naiveIndex(b []byte, match func(byte) bool) int {
 	for i, c := range b {
@@ -25,11 +25,11 @@ func TestHasByteAndHasLess(t *testing.T) {
 		"\xff\xfe\x80\x81\x1f\x20\"\\", "\x80\x80\x80\x80\x80\x80\x80\"", "\x21\x21\x21\x21\x21\x21\x21\x1f",
 	} {
 		x := binary.LittleEndian.Uint64([]byte(s))
-		if got, want := first(HasByte(x, '"')), naiveIndex([]byte(s), func(c byte) bool { return c == '"' }); got != want {
-			t.Errorf("HasByte(%q, '\"') = %d, want %d", s, got, want)
+		if got, want := firstMarked(hasByte(x, '"')), naiveIndex([]byte(s), func(c byte) bool { return c == '"' }); got != want {
+			t.Errorf("hasByte(%q, '\"') = %d, want %d", s, got, want)
 		}
-		if got, want := first(HasLess(x, 0x20)), naiveIndex([]byte(s), func(c byte) bool { return c < 0x20 }); got != want {
-			t.Errorf("HasLess(%q, 0x20) = %d, want %d", s, got, want)
+		if got, want := firstMarked(hasLess(x, 0x20)), naiveIndex([]byte(s), func(c byte) bool { return c < 0x20 }); got != want {
+			t.Errorf("hasLess(%q, 0x20) = %d, want %d", s, got, want)
 		}
 	}
 }
@@ -41,15 +41,15 @@ func FuzzSWAR(f *testing.F) {
 	f.Fuzz(func(t *testing.T, x uint64, c, n byte) {
 		var b [8]byte
 		binary.LittleEndian.PutUint64(b[:], x)
-		if got, want := first(HasByte(x, c)), naiveIndex(b[:], func(v byte) bool { return v == c }); got != want {
-			t.Fatalf("HasByte(%x, %#x) = %d, want %d", x, c, got, want)
+		if got, want := firstMarked(hasByte(x, c)), naiveIndex(b[:], func(v byte) bool { return v == c }); got != want {
+			t.Fatalf("hasByte(%x, %#x) = %d, want %d", x, c, got, want)
 		}
 		n &= 0x7f
 		if n == 0 {
 			return
 		}
-		if got, want := first(HasLess(x, n)), naiveIndex(b[:], func(v byte) bool { return v < n }); got != want {
-			t.Fatalf("HasLess(%x, %#x) = %d, want %d", x, n, got, want)
+		if got, want := firstMarked(hasLess(x, n)), naiveIndex(b[:], func(v byte) bool { return v < n }); got != want {
+			t.Fatalf("hasLess(%x, %#x) = %d, want %d", x, n, got, want)
 		}
 	})
 }
@@ -70,8 +70,8 @@ func TestSkipPlain(t *testing.T) {
 		{`short"`, 0, 0},
 		{`abcdefghijk`, 0, 8},
 	} {
-		if got := SkipPlain([]byte(tc.s), tc.i); got != tc.want {
-			t.Errorf("SkipPlain(%q, %d) = %d, want %d", tc.s, tc.i, got, tc.want)
+		if got := skipPlain([]byte(tc.s), tc.i); got != tc.want {
+			t.Errorf("skipPlain(%q, %d) = %d, want %d", tc.s, tc.i, got, tc.want)
 		}
 	}
 }

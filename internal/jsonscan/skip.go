@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/bits"
-
-	"github.com/tfdrift/tfdrift/detector/internal/swar"
 )
 
 // MaxDepth bounds nesting, as encoding/json does, so hostile input cannot
@@ -47,7 +45,7 @@ func StringEnd(b []byte, i int) (int, error) {
 		// set-up cost to pay off, and escapes are rare.
 		for j+8 <= len(b) {
 			x := binary.LittleEndian.Uint64(b[j:])
-			if m := swar.HasByte(x, '"') | swar.HasByte(x, '\\'); m != 0 {
+			if m := hasByte(x, '"') | hasByte(x, '\\'); m != 0 {
 				j += bits.TrailingZeros64(m) / 8
 				break
 			}
