@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/tfdrift/tfdrift/detector/drift"
@@ -19,6 +20,11 @@ type Store interface {
 	Outbox
 	OutboxAdmin
 	EventLog
+	// Check verifies the database is sound: on SQLite PRAGMA quick_check,
+	// which fails with a *CorruptError (errors.Is ErrCorrupt) when pages
+	// are damaged; on Postgres a round trip. Open runs it once; a daemon
+	// may run it again for its readiness.
+	Check(ctx context.Context) error
 	// Close releases the database handles. A claimed notice that was not
 	// marked stays claimed until its lease expires, then another worker
 	// takes it: closing (or dying) never loses a notice.
@@ -334,7 +340,33 @@ var (
 	ErrLeaseLost = errors.New("notice lease lost")
 	// ErrNotRetryable: RetryNotice on a delivered or inflight notice.
 	ErrNotRetryable = errors.New("notice cannot be retried")
+	// ErrNoStore: Open with MustExist found no store at the DSN (no file,
+	// or a database without tfdrift's schema).
+	ErrNoStore = errors.New("no tfdrift store there")
+	// ErrCorrupt: the SQLite file is damaged (see *CorruptError).
+	ErrCorrupt = errors.New("database file is damaged")
 )
+
+// CorruptError is a SQLite store that fails PRAGMA quick_check: damaged
+// pages, from a disk fault or a copy taken mid-write. It matches
+// errors.Is(err, ErrCorrupt). Writing on would spread the damage; restore
+// a backup, or salvage with the sqlite3 shell's .recover.
+type CorruptError struct {
+	Path string
+	// Problems are quick_check's first findings (at most 10).
+	Problems []string
+}
+
+func (e *CorruptError) Error() string {
+	msg := fmt.Sprintf("store %s: the database file is damaged (PRAGMA quick_check)", e.Path)
+	if len(e.Problems) > 0 {
+		msg += ": " + strings.Join(e.Problems, "; ")
+	}
+	return msg + "; restore a backup, or salvage it with the sqlite3 shell's .recover"
+}
+
+// Is makes errors.Is(err, ErrCorrupt) true.
+func (e *CorruptError) Is(target error) bool { return target == ErrCorrupt }
 
 // TransitionError is an illegal lifecycle move.
 type TransitionError struct {

@@ -56,7 +56,9 @@ Examples:
 	if *database == "" {
 		return fmt.Errorf("drifts %s: --database is required", verb)
 	}
-	st, err := store.Open(ctx, *database)
+	// Refuse a store that is not there: a mistyped --database must not
+	// create an empty one and list nothing.
+	st, err := store.Open(ctx, *database, store.MustExist())
 	if err != nil {
 		return err
 	}

@@ -45,7 +45,9 @@ Examples:
 	if *database == "" {
 		return fmt.Errorf("notices %s: --database is required", verb)
 	}
-	st, err := store.Open(ctx, *database)
+	// Refuse a store that is not there: a mistyped --database must not
+	// create an empty one and list nothing.
+	st, err := store.Open(ctx, *database, store.MustExist())
 	if err != nil {
 		return err
 	}
