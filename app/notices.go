@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -241,7 +242,7 @@ func (n *Notices) SendNow(ctx context.Context, d *drift.Drift, report func(t *ti
 			report(t, err)
 			continue
 		}
-		err := s.Send(ctx, t)
+		_, err := s.Send(ctx, t)
 		report(t, err)
 		if err != nil && first == nil {
 			first = err
@@ -258,15 +259,31 @@ func (n *Notices) Close() error {
 	return nil
 }
 
+// NoticeStore is what the outbox workers use of the store: the outbox
+// and the receipts deliveries leave.
+type NoticeStore interface {
+	store.Outbox
+	store.Receipts
+}
+
 // Deliverer starts outbox workers over the store. o's Owner and OnResult
 // are set here; its other fields (backoff, poll interval) pass through.
-func (n *Notices) Deliverer(st store.Outbox, owner string, onResult func(deliver.Result), o deliver.Options) (*deliver.Deliverer, error) {
+// Receipts the sinks return are kept in the store, and each notice is
+// handed the receipts of its resources before it is sent.
+func (n *Notices) Deliverer(st NoticeStore, owner string, onResult func(deliver.Result), o deliver.Options) (*deliver.Deliverer, error) {
 	o.Owner, o.OnResult = owner, onResult
 	return deliver.New(storeQueue{st}, n.Sinks, o)
 }
 
-// storeQueue adapts the store's outbox to the deliverer's queue.
-type storeQueue struct{ s store.Outbox }
+// storeQueue adapts the store's outbox to the deliverer's queue (and its
+// receipts to the deliverer's RefFinder). It passes deliver's conformance
+// suite (queuetest), like deliver.MemQueue.
+type storeQueue struct{ s NoticeStore }
+
+var (
+	_ deliver.Queue     = storeQueue{}
+	_ deliver.RefFinder = storeQueue{}
+)
 
 func (q storeQueue) Claim(ctx context.Context, owner string, limit int, lease time.Duration) ([]deliver.Queued, error) {
 	rows, err := q.s.ClaimNotices(ctx, owner, limit, lease)
@@ -280,17 +297,50 @@ func (q storeQueue) Claim(ctx context.Context, owner string, limit int, lease ti
 	return out, nil
 }
 
-func (q storeQueue) Delivered(ctx context.Context, id int64, owner string) error {
-	return q.s.MarkDelivered(ctx, id, owner)
+func (q storeQueue) Delivered(ctx context.Context, id int64, owner string, refs []ticket.Ref) error {
+	var rs []store.Receipt
+	for _, r := range refs {
+		rs = append(rs, store.Receipt{Fingerprint: r.Fingerprint, Sink: r.Sink, Target: r.Target, ResourceKey: r.ResourceKey,
+			System: r.System, ExternalID: r.ExternalID, URL: r.URL})
+	}
+	return leaseLost(q.s.MarkDelivered(ctx, id, owner, rs...))
 }
 
 func (q storeQueue) Failed(ctx context.Context, id int64, owner, msg string, retryAt time.Time) error {
-	return q.s.MarkFailed(ctx, id, owner, msg, retryAt)
+	return leaseLost(q.s.MarkFailed(ctx, id, owner, msg, retryAt))
 }
 
 func (q storeQueue) Dead(ctx context.Context, id int64, owner, reason string) error {
-	return q.s.MarkDead(ctx, id, owner, reason)
+	return leaseLost(q.s.MarkDead(ctx, id, owner, reason))
 }
+
+func (q storeQueue) Refs(ctx context.Context, resourceKeys []string) ([]ticket.Ref, error) {
+	rs, err := q.s.ReceiptsForResource(ctx, resourceKeys...)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ticket.Ref, len(rs))
+	for i, r := range rs {
+		out[i] = ticket.Ref{Sink: r.Sink, Target: r.Target, Fingerprint: r.Fingerprint, ResourceKey: r.ResourceKey,
+			Receipt: ticket.Receipt{System: r.System, ExternalID: r.ExternalID, URL: r.URL}, At: r.UpdatedAt}
+	}
+	return out, nil
+}
+
+// leaseLost makes the store's ErrLeaseLost also the one deliver.Queue
+// promises (deliver.ErrLeaseLost), keeping both in the chain and the
+// store's message.
+func leaseLost(err error) error {
+	if errors.Is(err, store.ErrLeaseLost) && !errors.Is(err, deliver.ErrLeaseLost) {
+		return lostLease{err}
+	}
+	return err
+}
+
+type lostLease struct{ err error }
+
+func (e lostLease) Error() string   { return e.err.Error() }
+func (e lostLease) Unwrap() []error { return []error{deliver.ErrLeaseLost, e.err} }
 
 // Resolved returns the notices that announce a stored drift's resolution
 // (PagerDuty resolve, Jira transition, Slack), in the store's form.

@@ -59,7 +59,11 @@ func (s *sqlStore) ClaimNotices(ctx context.Context, owner string, limit int, le
 	return ns, nil
 }
 
-func (s *sqlStore) MarkDelivered(ctx context.Context, id int64, owner string) error {
+func (s *sqlStore) MarkDelivered(ctx context.Context, id int64, owner string, receipts ...Receipt) error {
+	if len(receipts) > 0 {
+		return s.markDeliveredWith(ctx, id, owner, receipts)
+	}
+	// Without receipts one statement does it, as fast as before receipts.
 	now := s.t(s.now())
 	return s.settle(ctx, "mark delivered", id, owner, s.q.markDelivered, now, now, id, owner)
 }
@@ -89,6 +93,12 @@ func (s *sqlStore) settle(ctx context.Context, op string, id int64, owner, q str
 	if n == 1 {
 		return nil
 	}
+	return s.explainLost(ctx, op, id, owner)
+}
+
+// explainLost says why a settle of notice id by owner touched nothing:
+// ErrNotFound, or ErrLeaseLost with what the notice is now.
+func (s *sqlStore) explainLost(ctx context.Context, op string, id int64, owner string) error {
 	var status NoticeStatus
 	var holder string
 	if err := s.queryRow(ctx, nil, s.q.noticeState, id).Scan(&status, &holder); err != nil {

@@ -77,6 +77,22 @@ const retryNoticeSQL = `UPDATE notices SET status = 'pending', next_attempt_at =
 WHERE id = ? AND status IN ('dead', 'pending')
 RETURNING ` + noticeCols
 
+const receiptCols = `fingerprint, sink, target, resource_key, system, external_id, url,
+	COALESCE(notice_id, 0), created_at, updated_at`
+
+// upsertReceiptSQL keeps one receipt per (fingerprint, sink, target): the
+// latest delivery's value, with the first one's created_at.
+const upsertReceiptSQL = `INSERT INTO receipts (fingerprint, sink, target, resource_key, system, external_id, url,
+	notice_id, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (fingerprint, sink, target) DO UPDATE SET
+	resource_key = excluded.resource_key,
+	system = excluded.system,
+	external_id = excluded.external_id,
+	url = excluded.url,
+	notice_id = excluded.notice_id,
+	updated_at = excluded.updated_at`
+
 // queries holds the shared SQL rewritten for one engine.
 type queries struct {
 	upsertDrift, insertHistory, insertNotice                string
@@ -86,6 +102,7 @@ type queries struct {
 	retryNotice, retryDead, retryDeadSink                   string
 	countNotices, pruneNotices                              string
 	recordEvent, pruneEvents                                string
+	upsertReceipt, receiptsFor                              string
 }
 
 func newQueries(d dialect) queries {
@@ -117,6 +134,9 @@ WHERE status = 'dead' AND sink = ?`),
 		recordEvent: d.sql(`INSERT INTO seen_events (source, event_id, created_at) VALUES (?, ?, ?)
 ON CONFLICT (source, event_id) DO NOTHING`),
 		pruneEvents: d.sql(`DELETE FROM seen_events WHERE created_at < ?`),
+
+		upsertReceipt: d.sql(upsertReceiptSQL),
+		receiptsFor:   d.sql(`SELECT ` + receiptCols + ` FROM receipts WHERE fingerprint = ? ORDER BY updated_at DESC, id DESC`),
 	}
 }
 
@@ -128,5 +148,6 @@ func (q queries) all() []string {
 		q.claim, q.markDelivered, q.markFailed, q.markDead, q.noticeState,
 		q.retryNotice, q.retryDead, q.retryDeadSink,
 		q.countNotices, q.pruneNotices, q.recordEvent, q.pruneEvents,
+		q.upsertReceipt, q.receiptsFor,
 	}
 }

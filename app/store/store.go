@@ -19,6 +19,7 @@ type Store interface {
 	Drifts
 	Outbox
 	OutboxAdmin
+	Receipts
 	EventLog
 	// Check verifies the database is sound: on SQLite PRAGMA quick_check,
 	// which fails with a *CorruptError (errors.Is ErrCorrupt) when pages
@@ -78,7 +79,11 @@ type Outbox interface {
 	// and another worker claimed it, or it was already settled): the caller
 	// must then treat its delivery as possibly duplicated, which is why
 	// sinks dedup by Key.
-	MarkDelivered(ctx context.Context, id int64, owner string) error
+	//
+	// MarkDelivered also records the receipts the delivery left (PutReceipt,
+	// with NoticeID id), in the same transaction: a delivered notice never
+	// loses its receipt, and a lost lease records none.
+	MarkDelivered(ctx context.Context, id int64, owner string, receipts ...Receipt) error
 	// MarkFailed puts the notice back as pending, due at retryAt (now when
 	// zero), remembering errMsg.
 	MarkFailed(ctx context.Context, id int64, owner, errMsg string, retryAt time.Time) error
@@ -104,6 +109,45 @@ type OutboxAdmin interface {
 	// PruneNotices deletes delivered notices delivered before olderThan.
 	// Their keys become free again: pruning ends their dedup window.
 	PruneNotices(ctx context.Context, olderThan time.Time) (int64, error)
+}
+
+// Receipts keeps what delivered notices left at their destinations (a
+// Jira key, a PagerDuty dedup key, a GitHub issue number and URL), so
+// that later steps refer to them: a resolve transitions the Jira ticket
+// its drift opened; a Slack message links the resource's GitHub issue.
+type Receipts interface {
+	// PutReceipt records r, replacing the receipt of the same
+	// (Fingerprint, Sink, Target): the latest delivery wins, CreatedAt is
+	// kept. Fingerprint and Sink are required.
+	PutReceipt(ctx context.Context, r Receipt) error
+	// ReceiptsFor returns the receipts of one fingerprint (a drift's, or a
+	// storm group's), newest first.
+	ReceiptsFor(ctx context.Context, fingerprint string) ([]Receipt, error)
+	// ReceiptsForResource returns the receipts about any of resourceKeys
+	// (ticket.ResourceKey), whatever their fingerprint, newest first: "the
+	// GitHub issue of this resource". At most 1000.
+	ReceiptsForResource(ctx context.Context, resourceKeys ...string) ([]Receipt, error)
+}
+
+// Receipt is what one delivery left at its destination.
+type Receipt struct {
+	// Fingerprint is the drift the notice was about, or a storm group's
+	// key; Sink and Target the notice's.
+	Fingerprint string
+	Sink        string
+	Target      string
+	// ResourceKey is ticket.ResourceKey of the drift ("" for a group's
+	// receipt). It may hold NUL bytes; they round-trip.
+	ResourceKey string
+	// System is the kind of destination (jira, github, pagerduty …).
+	System     string
+	ExternalID string
+	URL        string
+	// NoticeID is the notice whose delivery recorded it (0 when put
+	// directly).
+	NoticeID  int64
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // EventLog de-duplicates input events across replicas.
