@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"time"
 
@@ -23,13 +24,19 @@ import (
 )
 
 // Notices is the configured notification set-up: the router that decides
-// who hears about a drift, and one sink per destination.
+// who hears about a drift, one sink per destination, and the storm
+// control policy that the store applies when it records a drift.
 type Notices struct {
 	Router *ticket.Router
 	Sinks  []ticket.Sink
 	Rules  *rules.Set
-	// Storms holds the notices of an actor's storm until its window ends.
-	Storms  *ticket.Grouper
+	// Storm is notifications.storm_control. Its windows live in the store
+	// (Outbox marks the notices it applies to; StormFlusher announces
+	// the windows that end).
+	Storm ticket.StormControl
+	// OnError, when set, hears what the storm flusher could not do (it
+	// keeps going); serve logs it.
+	OnError func(error)
 	byName  map[string]ticket.Sink
 	closers []io.Closer
 }
@@ -131,9 +138,8 @@ func BuildNotices(cfg *config.Config) (*Notices, error) {
 		return nil, err
 	}
 	n.Router = router
-	sc := nc.StormControl
-	if sc.Enabled {
-		n.Storms = ticket.NewGrouper(ticket.GrouperOptions{Threshold: sc.Threshold, Window: sc.Window, Exempt: sc.Exempt}, nil)
+	if sc := nc.StormControl; sc.Enabled {
+		n.Storm = ticket.StormControl{Threshold: sc.Threshold, Window: sc.Window, Exempt: sc.Exempt}
 	}
 	return n, nil
 }
@@ -168,51 +174,114 @@ func (n *Notices) actions(d *drift.Drift) []rules.Action {
 func (n *Notices) For(d *drift.Drift) []*ticket.Notice { return n.Router.Route(d, n.actions(d)) }
 
 // Outbox returns the notices of a drift in the store's form, to be written
-// in the same transaction as the drift. Under storm control, notices that
-// join an actor's storm are held; FlushStorms releases them as groups.
+// in the same transaction as the drift. The notices storm control applies
+// to carry its rule: the store decides inside that transaction, and only
+// if the drift opens a record, whether each goes out now or joins its
+// actor's storm window (store.NewNotice.Storm).
 func (n *Notices) Outbox(d *drift.Drift) []store.NewNotice {
-	var ready []*ticket.Notice
-	for _, t := range n.For(d) {
-		if n.Storms != nil {
-			ready = append(ready, n.Storms.Add(t)...)
-		} else {
-			ready = append(ready, t)
+	ts := n.For(d)
+	out := make([]store.NewNotice, 0, len(ts))
+	for _, t := range ts {
+		payload, err := ticket.EncodeNotice(t)
+		if err != nil {
+			continue // a drift's record always encodes; see EncodeNotice
+		}
+		nn := store.NewNotice{Sink: t.Sink, Key: t.OutboxKey(), Payload: payload}
+		if key, ok := n.Storm.Key(t); ok {
+			nn.Storm = &store.StormRule{Key: key, Threshold: n.Storm.Threshold, Window: n.Storm.Window}
+		}
+		out = append(out, nn)
+	}
+	return out
+}
+
+// StormStore is what the storm flusher uses of the store.
+type StormStore interface{ store.Storms }
+
+// Storm flusher tuning: how often it looks for windows that ended, how
+// many it takes at once, and how long a claimed window is its own.
+const (
+	stormPoll  = time.Second
+	stormBatch = 16
+	stormLease = 2 * time.Minute
+)
+
+// FlushStorms claims the storm windows that have ended and enqueues what
+// each announces, once: one group notice listing its drifts, or the
+// drift's own notice when the storm held only one. Drifts resolved or
+// ignored while they were held are left out. It returns how many windows
+// it flushed.
+func (n *Notices) FlushStorms(ctx context.Context, st StormStore, owner string) (int, error) {
+	ws, err := st.ClaimStorms(ctx, owner, stormBatch, stormLease)
+	if err != nil {
+		return 0, err
+	}
+	var errs []error
+	flushed := 0
+	for _, w := range ws {
+		if err := st.FlushStorm(ctx, w.ID, owner, stormRelease(w)); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		flushed++
+	}
+	return flushed, errors.Join(errs...)
+}
+
+// stormRelease is what window w announces.
+func stormRelease(w store.StormWindow) []store.Release {
+	var live []store.StormMember
+	for _, m := range w.Members {
+		if m.Live {
+			live = append(live, m)
 		}
 	}
-	return outboxForm(ready)
+	own := func(ms []store.StormMember) []store.Release {
+		out := make([]store.Release, len(ms))
+		for i, m := range ms {
+			out[i] = store.Release{Fingerprint: m.Fingerprint, Episode: m.Episode, Notice: m.Notice}
+		}
+		return out
+	}
+	if len(live) <= 1 {
+		return own(live)
+	}
+	ns := make([]*ticket.Notice, len(live))
+	for i, m := range live {
+		t, err := ticket.DecodeNotice(m.Notice.Payload)
+		if err != nil {
+			// Let each go out on its own: the deliverer dead-letters what
+			// it cannot decode, with the reason, where operators look.
+			return own(live)
+		}
+		ns[i] = t
+	}
+	g := ticket.GroupNotice(ns, w.OpenedAt, live[len(live)-1].At, w.DueAt.Sub(w.OpenedAt))
+	payload, err := ticket.EncodeNotice(g)
+	if err != nil {
+		return own(live)
+	}
+	return []store.Release{{Notice: store.NewNotice{Sink: g.Sink, Key: g.OutboxKey(), Payload: payload}}}
 }
 
-// FlushStorms returns the grouped notices whose window has ended (all of
-// them when final, at shutdown), ready for the outbox.
-func (n *Notices) FlushStorms(now time.Time, final bool) []store.NewNotice {
-	if n.Storms == nil {
-		return nil
-	}
-	if final {
-		return outboxForm(n.Storms.FlushAll())
-	}
-	return outboxForm(n.Storms.Flush(now))
-}
-
-// StormFlusher enqueues grouped notices as their windows end, and the rest
-// when ctx ends (a daemon's shutdown).
-func (n *Notices) StormFlusher(st store.Outbox) func(ctx context.Context) error {
+// StormFlusher returns the serve background job that announces storm
+// windows as they end (FlushStorms, every second). It keeps going when the
+// store fails, reporting to OnError. Nothing is flushed at shutdown: the
+// windows are in the store, and whichever replica runs (or this one after
+// its restart) announces them when they end.
+func (n *Notices) StormFlusher(st StormStore) func(ctx context.Context) error {
+	host, _ := os.Hostname()
+	owner := fmt.Sprintf("%s-%d-storms", host, os.Getpid())
 	return func(ctx context.Context) error {
-		t := time.NewTicker(time.Second)
+		t := time.NewTicker(stormPoll)
 		defer t.Stop()
 		for {
 			select {
 			case <-ctx.Done():
-				if groups := n.FlushStorms(time.Now(), true); len(groups) > 0 {
-					_, err := st.EnqueueNotices(context.WithoutCancel(ctx), "", groups)
-					return err
-				}
 				return nil
-			case now := <-t.C:
-				if groups := n.FlushStorms(now, false); len(groups) > 0 {
-					if _, err := st.EnqueueNotices(ctx, "", groups); err != nil {
-						return err
-					}
+			case <-t.C:
+				if _, err := n.FlushStorms(ctx, st, owner); err != nil && ctx.Err() == nil && n.OnError != nil {
+					n.OnError(fmt.Errorf("storm control: %w", err))
 				}
 			}
 		}

@@ -20,6 +20,7 @@ type Store interface {
 	Outbox
 	OutboxAdmin
 	Receipts
+	Storms
 	EventLog
 	// Check verifies the database is sound: on SQLite PRAGMA quick_check,
 	// which fails with a *CorruptError (errors.Is ErrCorrupt) when pages
@@ -106,8 +107,10 @@ type OutboxAdmin interface {
 	RetryDead(ctx context.Context, sink string) (int, error)
 	// CountNotices returns how many notices each sink has in each status.
 	CountNotices(ctx context.Context) ([]NoticeCount, error)
-	// PruneNotices deletes delivered notices delivered before olderThan.
-	// Their keys become free again: pruning ends their dedup window.
+	// PruneNotices deletes delivered notices delivered before olderThan,
+	// and storm windows flushed before it. Their keys become free again:
+	// pruning ends their dedup window. It returns how many notices it
+	// deleted.
 	PruneNotices(ctx context.Context, olderThan time.Time) (int64, error)
 }
 
@@ -150,6 +153,68 @@ type Receipt struct {
 	UpdatedAt time.Time
 }
 
+// Storms is storm control inside the outbox. RecordDrift counts, per
+// StormRule.Key, the notices of the records it opens (a redelivered or
+// repeated drift opens nothing, so it is never counted twice), shares the
+// count with every replica through the store, and holds the notices of a
+// storm in windows. A window is an outbox row: it falls due when it ends,
+// one worker claims it, and FlushStorm enqueues what it announces exactly
+// once, in one transaction with marking it flushed. A worker that dies
+// holding a window leaves it to be claimed again when its lease expires;
+// a process that dies while a window is open loses nothing.
+type Storms interface {
+	// ClaimStorms leases up to limit windows to owner for lease: open
+	// windows whose end (DueAt) has come, and windows whose previous
+	// claimer's lease expired. Each comes with its members.
+	ClaimStorms(ctx context.Context, owner string, limit int, lease time.Duration) ([]StormWindow, error)
+	// FlushStorm settles a claimed window: in one transaction it enqueues
+	// out (the group notice; or a member's own notice when the storm held
+	// one drift; or nothing when no member is left to announce) and marks
+	// the window flushed. It returns ErrLeaseLost, and enqueues nothing,
+	// when owner no longer holds the window.
+	FlushStorm(ctx context.Context, id int64, owner string, out []Release) error
+}
+
+// StormWindow is a claimed storm window.
+type StormWindow struct {
+	ID int64
+	// Key is the StormRule.Key it collects; Sink the sink of its notices.
+	Key  string
+	Sink string
+	// OpenedAt is when the drift that started the storm was recorded;
+	// DueAt = OpenedAt + the window.
+	OpenedAt time.Time
+	DueAt    time.Time
+	// Attempts counts claims, this one included.
+	Attempts int
+	// Members are the held drifts in arrival order, each fingerprint once.
+	Members []StormMember
+}
+
+// StormMember is one drift a window holds.
+type StormMember struct {
+	Fingerprint string
+	// Episode is the record's episode when it was held (its
+	// ReopenedCount), At when it was held.
+	Episode int
+	At      time.Time
+	// Notice is the notice as RecordDrift received it (Storm cleared).
+	Notice NewNotice
+	// Live reports that the record is still in that episode and open or
+	// acknowledged. A drift resolved or ignored while it was held is
+	// better left out of the announcement.
+	Live bool
+}
+
+// Release is a notice a flushed window enqueues: the group notice, which
+// stands alone (Fingerprint ""), or a member's own notice, which belongs
+// to its drift's Episode.
+type Release struct {
+	Fingerprint string
+	Episode     int
+	Notice      NewNotice
+}
+
 // EventLog de-duplicates input events across replicas.
 type EventLog interface {
 	// RecordEvent remembers (source, eventID) and reports whether this was
@@ -177,6 +242,9 @@ type DriftResult struct {
 	// Opened: this write created or reopened the record and enqueued its
 	// notices.
 	Opened bool
+	// Held counts the notices storm control held in a window instead of
+	// enqueueing them (see NewNotice.Storm).
+	Held int
 }
 
 // Status is where a drift record is in its lifecycle.
@@ -305,6 +373,23 @@ type NewNotice struct {
 	Payload []byte
 	// NotBefore delays the first attempt; zero means now.
 	NotBefore time.Time
+	// Storm, when set, puts the notice under storm control. Only
+	// RecordDrift and RecordDrifts apply it, and only for a record their
+	// call opened: inside the same transaction the store decides whether
+	// the notice is enqueued now or held in a storm window (see Storms).
+	// EnqueueNotices and Transition enqueue it as it is.
+	Storm *StormRule
+}
+
+// StormRule is storm control for one notice (ticket.StormControl): Key
+// names what is counted together (a sink, target and actor); the
+// Threshold-th notice of a key within Window, and every later one while
+// its window is open, is held, and the window falls due Window after it
+// opened.
+type StormRule struct {
+	Key       string
+	Threshold int
+	Window    time.Duration
 }
 
 // NoticeStatus is where a notice is in delivery.

@@ -180,6 +180,7 @@ Production: see docs/deploy.md and deploy/helm.`)
 			if err != nil {
 				return err
 			}
+			notices.OnError = func(err error) { log.Error("notices", "err", err) }
 			background = append(background, d.Run, notices.StormFlusher(st))
 		}
 	} else if notices != nil && len(notices.Sinks) > 1 {
