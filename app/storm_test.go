@@ -3,10 +3,12 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -14,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tfdrift/tfdrift/app/store"
+	"github.com/tfdrift/tfdrift/app/store/storetest"
 	"github.com/tfdrift/tfdrift/detector/drift"
 	"github.com/tfdrift/tfdrift/ticket"
 	"github.com/tfdrift/tfdrift/ticket/deliver"
@@ -282,4 +285,67 @@ func TestStormSurvivesRestart(t *testing.T) {
 			t.Fatalf("after the restart: %d notices, last %s with %d drifts; want a group of 8", len(ns), ns[len(ns)-1].Kind, len(ns[len(ns)-1].Drifts()))
 		}
 	})
+}
+
+// failingStorms is a store whose storm windows cannot be claimed.
+type failingStorms struct{ store.Storms }
+
+func (failingStorms) ClaimStorms(context.Context, string, int, time.Duration) ([]store.StormWindow, error) {
+	return nil, errors.New("database is locked")
+}
+
+// The serve job: it announces a window once it ends, reports store
+// failures and keeps going, and returns when its context ends.
+func TestStormFlusherJob(t *testing.T) {
+	st, err := store.Open(context.Background(), storetest.SQLite(t)) // the real clock
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	n := notices(t, "notifications:\n  slack:\n    webhook_url: \"https://hooks.slack.invalid/x\"\n  storm_control:\n    threshold: 2\n    window: 1s\n")
+	for i := range 4 {
+		recordAll(t, n, st, consoleDrift(i, "bob@example.com"))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- n.StormFlusher(st)(ctx) }()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		ns := pending(t, st)
+		if len(ns) == 2 && ns[1].Kind == ticket.KindGroup && len(ns[1].Drifts()) == 3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no group notice 30 s after a 1 s window: %d notices", len(ns))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("the job returned %v", err)
+	}
+
+	errs := make(chan error, 10)
+	n.OnError = func(err error) {
+		select {
+		case errs <- err:
+		default:
+		}
+	}
+	ctx, cancel = context.WithCancel(context.Background())
+	go func() { done <- n.StormFlusher(failingStorms{})(ctx) }()
+	for range 2 { // it reports, and keeps trying
+		select {
+		case err := <-errs:
+			if !strings.Contains(err.Error(), "database is locked") {
+				t.Errorf("OnError got %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("a failing store was not reported within 30 s")
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("the job returned %v", err)
+	}
 }

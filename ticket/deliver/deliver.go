@@ -353,12 +353,16 @@ func RefsOf(n *ticket.Notice, rc ticket.Receipt) []ticket.Ref {
 				ref.Fingerprint = n.Drift.Fingerprint
 			}
 		}
-		out = append(out, ref)
+		// Without a fingerprint there is nothing to key it by; a queue
+		// would refuse it and the notice could never settle.
+		if ref.Fingerprint != "" {
+			out = append(out, ref)
+		}
 	}
 	if len(rc.PerDrift) > 0 {
 		for _, dr := range n.Drifts() {
 			each, ok := rc.PerDrift[dr.Fingerprint]
-			if !ok || each.ExternalID == "" && each.URL == "" {
+			if !ok || dr.Fingerprint == "" || each.ExternalID == "" && each.URL == "" {
 				continue
 			}
 			each.PerDrift = nil

@@ -190,6 +190,8 @@ func TestRefsOf(t *testing.T) {
 		want []ticket.Ref
 	}{
 		{"none", noticeFor("webhook", d), ticket.Receipt{}, nil},
+		{"a group without a key", &ticket.Notice{Sink: "slack", Kind: ticket.KindGroup, Group: &ticket.Group{Drifts: []*drift.Drift{d}}},
+			ticket.Receipt{System: "slack", ExternalID: "C1/1.2"}, nil},
 		{"drift", &ticket.Notice{Sink: "jira", Target: "INFRA", Kind: ticket.KindDrift, Drift: d, Fingerprint: d.Fingerprint}, rc,
 			[]ticket.Ref{{Sink: "jira", Target: "INFRA", Fingerprint: d.Fingerprint, ResourceKey: ticket.ResourceKey(d), Receipt: rc}}},
 		{"group as a whole", &ticket.Notice{Sink: "slack", Kind: ticket.KindGroup, Fingerprint: "grp_1", Group: &ticket.Group{Drifts: []*drift.Drift{d, e}}},
