@@ -1,8 +1,10 @@
 // Package ticket turns drifts into notices and defines what a notice sink
-// is: the small Sink interface, the typed delivery errors the outbox acts
-// on, the Router that decides which sinks hear about a drift, the Grouper
-// that folds a storm of drifts from one actor into one notice, and the
-// stable JSON form of a Notice that the durable outbox stores.
+// is: the small Sink interface and the Receipt a delivery leaves, the
+// typed delivery errors the outbox acts on, the Router that decides which
+// sinks hear about a drift, storm control's policy (StormControl, which
+// the store applies, and GroupNotice, which folds a storm of drifts from
+// one actor into one notice), and the stable JSON form of a Notice that
+// the durable outbox stores.
 //
 // The sinks themselves live in subpackages, one each (slack, webhook,
 // pagerduty, jira, email, output), each a pure renderer plus a sender.

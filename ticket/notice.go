@@ -30,13 +30,56 @@ const (
 // Send reports how delivery went through its error: nil is delivered; a
 // *PermanentError will never succeed and the notice is dead-lettered; a
 // *RetryAfterError asks for a retry no sooner than its After; any other
-// error is transient and retried with backoff. Send must be safe for
-// concurrent use, and should be idempotent where the destination allows it
-// (PagerDuty dedup_key, the Jira marker label), because the outbox
-// delivers at least once.
+// error is transient and retried with backoff. On success it returns the
+// Receipt of what it left at the destination (the Jira key, the PagerDuty
+// dedup key), which the outbox keeps for later notices (n.Refs); a sink
+// with nothing to identify returns the zero Receipt. Send must be safe for
+// concurrent use, and should be idempotent where the destination allows
+// it (PagerDuty dedup_key, the Jira marker label), because the outbox
+// delivers at least once: a redelivery returns the same receipt.
 type Sink interface {
 	Name() string
-	Send(ctx context.Context, n *Notice) error
+	Send(ctx context.Context, n *Notice) (Receipt, error)
+}
+
+// Receipt identifies what a delivery left at its destination, so that
+// later steps (a resolve, a comment, a link from another sink) can refer
+// to it.
+type Receipt struct {
+	// System is the kind of destination, one of the Type* constants
+	// (TypeJira, TypeGitHub …), so that other sinks can tell a GitHub
+	// issue from a Jira ticket.
+	System string
+	// ExternalID is the destination's own identifier: the Jira key
+	// ("INFRA-12"), the PagerDuty dedup key, the GitHub issue number,
+	// Slack's "<channel>/<ts>", an email's Message-ID.
+	ExternalID string
+	// URL opens it in a browser, where the sink knows one.
+	URL string
+	// PerDrift holds, for a notice about several drifts that the sink
+	// handled one by one (a storm group in Jira: one ticket per
+	// resource), each drift's own receipt by drift fingerprint.
+	PerDrift map[string]Receipt
+}
+
+// IsZero reports whether r identifies nothing.
+func (r Receipt) IsZero() bool { return r.ExternalID == "" && r.URL == "" && len(r.PerDrift) == 0 }
+
+// Ref is a receipt as the outbox keeps it: tied to the sink and target
+// that left it, and to the drift (fingerprint) and resource it was about.
+type Ref struct {
+	// Sink and Target are the notice's (Notice.Sink, Notice.Target).
+	Sink   string
+	Target string
+	// Fingerprint is the drift's fingerprint, or a group's key for a
+	// receipt of a whole storm group.
+	Fingerprint string
+	// ResourceKey is ResourceKey of the drift; empty for a group's.
+	ResourceKey string
+	Receipt
+	// At is when the outbox recorded it (the latest delivery that
+	// returned it).
+	At time.Time
 }
 
 // Notice is one message for one sink: what the outbox stores and a Sink
@@ -67,6 +110,56 @@ type Notice struct {
 	// resolved notices it is the drift's fingerprint, so a resolve
 	// matches its trigger; for a group it is the group's key.
 	Fingerprint string
+
+	// Refs are the receipts earlier deliveries left about the notice's
+	// resources, newest first: the Jira key a resolve transitions, the
+	// GitHub issue a Slack message links to. The outbox's worker fills
+	// them just before Send (they are not part of the stored notice), so
+	// they include what a notice delivered a moment earlier left.
+	Refs []Ref
+}
+
+// RefFrom returns the newest receipt that sink left about d: one for d's
+// own fingerprint when there is one, else one for d's resource (a Jira
+// ticket is kept per resource, whatever attribute drifted).
+func (n *Notice) RefFrom(sink string, d *drift.Drift) (Ref, bool) {
+	if d == nil {
+		return Ref{}, false
+	}
+	fp, rk := driftFingerprint(d), ResourceKey(d)
+	var byResource *Ref
+	for i := range n.Refs {
+		r := &n.Refs[i]
+		if r.Sink != sink || r.ExternalID == "" && r.URL == "" {
+			continue
+		}
+		if r.Fingerprint == fp {
+			return *r, true
+		}
+		if byResource == nil && r.ResourceKey == rk {
+			byResource = r
+		}
+	}
+	if byResource != nil {
+		return *byResource, true
+	}
+	return Ref{}, false
+}
+
+// SystemRef returns the newest receipt of a kind of destination
+// (TypeGitHub) about d's resource, whichever sink left it: the GitHub
+// issue a Slack message or a Jira ticket links to.
+func (n *Notice) SystemRef(system string, d *drift.Drift) (Ref, bool) {
+	if d == nil {
+		return Ref{}, false
+	}
+	rk := ResourceKey(d)
+	for _, r := range n.Refs {
+		if r.System == system && r.ResourceKey == rk && r.URL != "" {
+			return r, true
+		}
+	}
+	return Ref{}, false
 }
 
 // TicketSpec is a rule's create_ticket action.

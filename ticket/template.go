@@ -60,13 +60,21 @@ type TemplateData struct {
 	Group  *Group
 	Drift  *drift.Drift
 	Record drift.Record
+
+	// GitHubIssue and GitHubIssueURL name the GitHub issue of the
+	// drift's resource, when one is known: "12" and its html_url (empty
+	// for a group). Refs lists every receipt earlier deliveries left about
+	// the notice's resources, newest first (Notice.Refs).
+	GitHubIssue    string
+	GitHubIssueURL string
+	Refs           []Ref
 }
 
 // NewTemplateData builds the template view of n.
 func NewTemplateData(n *Notice, link CodeLink) *TemplateData {
 	ds := n.Drifts()
 	if len(ds) == 0 {
-		return &TemplateData{Kind: n.Kind, Tags: []string{}, Rules: []string{}, Changes: map[string]drift.AttrChange{}}
+		return &TemplateData{Kind: n.Kind, Tags: []string{}, Rules: []string{}, Changes: map[string]drift.AttrChange{}, Refs: []Ref{}}
 	}
 	d := ds[0]
 	td := &TemplateData{
@@ -100,6 +108,10 @@ func NewTemplateData(n *Notice, link CodeLink) *TemplateData {
 	}
 	if td.Changes == nil {
 		td.Changes = map[string]drift.AttrChange{}
+	}
+	td.Refs = nonNilRefs(n.Refs)
+	if ref, ok := n.SystemRef(TypeGitHub, d); ok {
+		td.GitHubIssue, td.GitHubIssueURL = ref.ExternalID, ref.URL
 	}
 	if td.Fingerprint == "" {
 		td.Fingerprint = d.Fingerprint
@@ -136,6 +148,7 @@ func (td *TemplateData) summarizeGroup(ds []*drift.Drift) {
 	td.Account = common((*drift.Drift).Account)
 	td.Region = common((*drift.Drift).Region)
 	td.Code, td.CodeURL, td.CostImpact = "", "", nil
+	td.GitHubIssue, td.GitHubIssueURL = "", ""
 	var tags, rules []string
 	for _, d := range ds {
 		td.Severity = drift.Max(td.Severity, d.Severity)
@@ -158,6 +171,13 @@ func rfc3339(t time.Time) string {
 		return ""
 	}
 	return t.UTC().Format(time.RFC3339)
+}
+
+func nonNilRefs(r []Ref) []Ref {
+	if r == nil {
+		return []Ref{}
+	}
+	return r
 }
 
 func nonNil(s []string) []string {

@@ -75,7 +75,9 @@ func Run(ctx context.Context, env job.Env, a Args) error {
 	if a.Database == "" {
 		return fmt.Errorf("drifts %s: --database is required", a.Verb)
 	}
-	st, err := store.Open(ctx, a.Database)
+	// Refuse a store that is not there: a mistyped --database must not
+	// create an empty one and list nothing.
+	st, err := store.Open(ctx, a.Database, store.MustExist())
 	if err != nil {
 		return err
 	}

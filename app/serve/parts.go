@@ -177,6 +177,7 @@ func openRecorder(ctx context.Context, cfg *config.Config, database string, timi
 		r.close()
 		return nil, err
 	}
+	notices.OnError = func(err error) { log.Error("notices", "err", err) }
 	r.background = append(r.background, d.Run, notices.StormFlusher(st))
 	return r, nil
 }

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/tfdrift/tfdrift/app/store"
 )
 
@@ -52,6 +54,31 @@ func crashChild(mode, dsn string) int {
 			}
 			fmt.Printf("recorded %s\n", d.Fingerprint)
 		}
+	case "storm":
+		// Drifts of one actor, under storm control: the first passes, the
+		// rest are held in a window that outlives this process.
+		rule := store.StormRule{Key: "storm_crash", Threshold: 2, Window: time.Hour}
+		for i := range 20 {
+			d := sampleDrift("s"+strconv.Itoa(i), "v")
+			res, err := st.RecordDrifts(ctx, []store.DriftWrite{{Drift: d, Notices: []store.NewNotice{
+				{Sink: "pagerduty", Key: d.Fingerprint + "/pagerduty", Payload: []byte(d.Fingerprint), Storm: &rule}}}})
+			if err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				return 3
+			}
+			fmt.Printf("recorded %s held %d\n", d.Fingerprint, res[0].Held)
+		}
+		fmt.Println("done")
+	case "storm-claim":
+		ws, err := st.ClaimStorms(ctx, "doomed-flusher", 10, time.Minute)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 3
+		}
+		for _, w := range ws {
+			fmt.Printf("claimed %d\n", w.ID)
+		}
+		fmt.Println("done")
 	default:
 		fmt.Fprintf(os.Stderr, "unknown crash mode %q\n", mode)
 		return 3
@@ -192,6 +219,114 @@ func TestCrashDuringRecording(t *testing.T) {
 		}
 		if records < len(reported) {
 			t.Errorf("%d records, fewer than the %d reported", records, len(reported))
+		}
+	})
+}
+
+// TestCrashInsideStormWindow: kill -9 while a storm window collects. The
+// held drifts are in the store, not in the dead process: after the
+// restart the window falls due and is announced once, with every held
+// drift once.
+func TestCrashInsideStormWindow(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, dsn string) {
+		open(t, dsn, nil).Close()
+		cmd, lines := startChild(t, "storm", dsn)
+		var passed, held []string
+		for lines.Scan() && lines.Text() != "done" {
+			var fp string
+			var n int
+			if _, err := fmt.Sscanf(lines.Text(), "recorded %s held %d", &fp, &n); err != nil {
+				t.Fatalf("child said %q", lines.Text())
+			}
+			if n == 1 {
+				held = append(held, fp)
+			} else {
+				passed = append(passed, fp)
+			}
+		}
+		kill9(t, cmd)
+		if len(passed) != 1 || len(held) != 19 {
+			t.Fatalf("child passed %d and held %d drifts, want 1 and 19", len(passed), len(held))
+		}
+
+		// The restarted process, its clock past the window's end.
+		clk := &clock{t: time.Now()}
+		st := open(t, dsn, clk)
+		ctx := context.Background()
+		if ws := claimStorms(t, st, "restarted"); len(ws) != 0 {
+			t.Fatalf("a window fell due before its end: %+v", ws)
+		}
+		clk.Advance(time.Hour)
+		ws := claimStorms(t, st, "restarted")
+		if len(ws) != 1 {
+			t.Fatalf("after the restart %d windows are due, want 1", len(ws))
+		}
+		if diff := cmp.Diff(held, memberFPs(ws[0])); diff != "" {
+			t.Errorf("the window after kill -9 (-want +got):\n%s", diff)
+		}
+		if err := st.FlushStorm(ctx, ws[0].ID, "restarted", groupOf(ws[0])); err != nil {
+			t.Fatal(err)
+		}
+		ns := claim(t, st, "worker", 100)
+		if len(ns) != 2 {
+			t.Fatalf("%d notices to deliver, want the first drift's and one group: %v", len(ns), keysOf(ns))
+		}
+		settleAll(t, st, "worker", ns)
+		clk.Advance(2 * time.Hour)
+		if ws := claimStorms(t, st, "restarted"); len(ws) != 0 {
+			t.Errorf("the window came back after its flush: %+v", ws)
+		}
+		if ns := claim(t, st, "worker", 100); len(ns) != 0 {
+			t.Errorf("delivered notices came back: %v", keysOf(ns))
+		}
+	})
+}
+
+// TestCrashWhileFlushingStorm: a flusher claims a due window and is killed
+// before flushing it. After its lease another flusher announces the
+// window, once.
+func TestCrashWhileFlushingStorm(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, dsn string) {
+		// Record the storm an hour in the past, so it is due for the
+		// child, which reads the real clock.
+		clk := &clock{t: time.Now().Add(-time.Hour)}
+		setup := open(t, dsn, clk)
+		for i := range 4 {
+			record(t, setup, sampleDrift("f"+strconv.Itoa(i), "v"))
+		}
+		setup.Close()
+
+		cmd, lines := startChild(t, "storm-claim", dsn)
+		var claimed []string
+		for lines.Scan() && lines.Text() != "done" {
+			claimed = append(claimed, lines.Text())
+		}
+		kill9(t, cmd)
+		if len(claimed) != 1 {
+			t.Fatalf("child claimed %q, want one window", claimed)
+		}
+
+		clk = &clock{t: time.Now()}
+		st := open(t, dsn, clk)
+		if ws := claimStorms(t, st, "survivor"); len(ws) != 0 {
+			t.Fatalf("claimed a window the dead flusher's lease still covers")
+		}
+		clk.Advance(2 * time.Minute)
+		ws := claimStorms(t, st, "survivor")
+		if len(ws) != 1 || ws[0].Attempts != 2 || len(ws[0].Members) != 2 {
+			t.Fatalf("after the lease: %+v", ws)
+		}
+		if err := st.FlushStorm(context.Background(), ws[0].ID, "survivor", groupOf(ws[0])); err != nil {
+			t.Fatal(err)
+		}
+		groups := 0
+		for _, n := range noticesByStatus(t, st, store.NoticePending) {
+			if strings.HasPrefix(n.Key, "group/") {
+				groups++
+			}
+		}
+		if groups != 1 {
+			t.Errorf("%d group notices, want 1", groups)
 		}
 	})
 }

@@ -12,7 +12,9 @@
 //     connection whose transactions are BEGIN IMMEDIATE, so writes queue
 //     inside the process and wait (busy_timeout) for other processes such
 //     as the CLI; a small read-only pool beside it. Commits are fsynced
-//     (synchronous=FULL) unless the DSN says synchronous=normal.
+//     (synchronous=FULL) unless the DSN says synchronous=normal. Open runs
+//     PRAGMA quick_check first and refuses a damaged file (*CorruptError)
+//     before writing to it; MustExist refuses to create a missing store.
 //   - Postgres (postgres://…) via pgx's database/sql adapter, for several
 //     serve replicas sharing one database.
 //
@@ -47,6 +49,16 @@
 // detected again reopens: status open, ReopenedCount+1, and its notices are
 // enqueued again (the change came back, so someone must hear about it). An
 // ignored fingerprint stays ignored and is only counted.
+//
+// Storm control runs in the same transaction, for the notices that carry a
+// StormRule, and only for a record the call opened: a redelivery is never
+// counted twice. Its counts and windows are rows (storm_*), so replicas
+// share them and a crash loses no held drift; a window falls due at its
+// end and is flushed by claim (ClaimStorms, FlushStorm), like a notice.
+//
+// Receipts (what a delivered notice left at its destination) are kept per
+// fingerprint, sink and target, written in MarkDelivered's transaction,
+// and found again by fingerprint or by resource.
 //
 // The outbox is at-least-once with leases. ClaimNotices leases due notices
 // (Postgres: SELECT … FOR UPDATE SKIP LOCKED inside one UPDATE; SQLite: the

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -46,12 +47,19 @@ func (s *sqlStore) RecordDrifts(ctx context.Context, batch []DriftWrite) ([]Drif
 	now := s.now()
 	out := make([]DriftResult, len(batch))
 	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		var held []heldNotice
 		for _, i := range order {
-			res, err := s.recordOne(ctx, tx, rows[i], batch[i].Notices, now)
+			res, h, err := s.recordOne(ctx, tx, rows[i], batch[i].Notices, now)
 			if err != nil {
 				return fmt.Errorf("record drift %s: %w", rows[i].fingerprint, err)
 			}
 			out[i] = res
+			for _, n := range h {
+				held = append(held, heldNotice{index: i, fingerprint: rows[i].fingerprint, episode: res.Record.ReopenedCount, n: n})
+			}
+		}
+		if len(held) > 0 {
+			return s.decideStorms(ctx, tx, held, now, out)
 		}
 		return nil
 	})
@@ -100,28 +108,42 @@ func newDriftRow(w DriftWrite) (driftRow, error) {
 }
 
 // recordOne upserts one drift inside tx and, when that opened the record,
-// writes its history row and notices.
-func (s *sqlStore) recordOne(ctx context.Context, tx *sql.Tx, r driftRow, notices []NewNotice, now time.Time) (DriftResult, error) {
+// writes its history row and notices. The notices under storm control
+// come back undecided, for decideStorms.
+func (s *sqlStore) recordOne(ctx context.Context, tx *sql.Tx, r driftRow, notices []NewNotice, now time.Time) (DriftResult, []NewNotice, error) {
 	nowArg := s.t(now)
 	args := append(r.args[:len(r.args):len(r.args)], nowArg, nowArg, r.record, r.raw, nowArg)
 	rec, err := scanRecord(s.queryRow(ctx, tx, s.q.upsertDrift, args...))
 	if err != nil {
-		return DriftResult{}, err
+		return DriftResult{}, nil, err
 	}
 	if rec.SeenSinceOpened != 1 {
-		return DriftResult{Record: rec}, nil
+		// Not opened: nothing is enqueued, and storm control does not
+		// count it (a redelivery or a repeat is not another drift).
+		return DriftResult{Record: rec}, nil, nil
 	}
 	from, note := Status(""), "detected"
 	if rec.ReopenedCount > 0 {
 		from, note = StatusResolved, "detected again after resolution"
 	}
 	if _, err := s.exec(ctx, tx, s.q.insertHistory, r.fingerprint, nowArg, string(from), string(StatusOpen), "tfdrift", note); err != nil {
-		return DriftResult{}, fmt.Errorf("history: %w", err)
+		return DriftResult{}, nil, fmt.Errorf("history: %w", err)
 	}
-	if _, err := s.insertNotices(ctx, tx, r.fingerprint, rec.ReopenedCount, notices, now); err != nil {
-		return DriftResult{}, err
+	immediate, storm := notices, []NewNotice(nil)
+	if slices.ContainsFunc(notices, func(n NewNotice) bool { return n.Storm != nil }) {
+		immediate = nil
+		for _, n := range notices {
+			if n.Storm != nil {
+				storm = append(storm, n)
+			} else {
+				immediate = append(immediate, n)
+			}
+		}
 	}
-	return DriftResult{Record: rec, Opened: true}, nil
+	if _, err := s.insertNotices(ctx, tx, r.fingerprint, rec.ReopenedCount, immediate, now); err != nil {
+		return DriftResult{}, nil, err
+	}
+	return DriftResult{Record: rec, Opened: true}, storm, nil
 }
 
 func (s *sqlStore) Transition(ctx context.Context, fingerprint string, to Status, actor, note string, notices ...NewNotice) (Record, error) {
@@ -288,6 +310,9 @@ func checkNotices(ns []NewNotice) error {
 		}
 		if n.Key == "" {
 			return fmt.Errorf("notice %d (%s): empty idempotency key", i, n.Sink)
+		}
+		if err := checkStormRule(n.Storm); err != nil {
+			return fmt.Errorf("notice %d (%s): %w", i, n.Sink, err)
 		}
 	}
 	return nil

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"strconv"
@@ -27,6 +28,7 @@ type options struct {
 	busyTimeout time.Duration
 	synchronous string
 	readerConns int
+	mustExist   bool
 }
 
 // WithClock replaces time.Now for every time the store writes (seen
@@ -38,6 +40,15 @@ func WithClock(now func() time.Time) Option { return func(o *options) { o.now = 
 // WithMaxConns caps the Postgres connection pool (default 8). SQLite
 // always has one writer connection.
 func WithMaxConns(n int) Option { return func(o *options) { o.maxConns = n } }
+
+// MustExist makes Open refuse a store that is not there, with an error
+// wrapping ErrNoStore, instead of creating an empty one: a SQLite file
+// that does not exist (or holds no tfdrift schema), a Postgres database
+// without tfdrift's tables. Commands that administer an existing store
+// (tfdrift drifts, tfdrift notices) use it, so a mistyped --database is
+// an error rather than an empty table. An existing store is still
+// migrated.
+func MustExist() Option { return func(o *options) { o.mustExist = true } }
 
 func defaultOptions() options {
 	return options{
@@ -92,6 +103,12 @@ func openPostgres(ctx context.Context, dsn string, o options) (Store, error) {
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: connect %s: %w", RedactDSN(dsn), err)
+	}
+	if o.mustExist {
+		if err := hasSchema(ctx, db, postgresDialect, RedactDSN(dsn)); err != nil {
+			db.Close()
+			return nil, err
+		}
 	}
 	if err := migrate(ctx, db, postgresDialect, o.now()); err != nil {
 		db.Close()
@@ -157,7 +174,14 @@ func openSQLite(ctx context.Context, dsn string, o options) (Store, error) {
 	}
 	// The store holds who changed what, from where: create it private.
 	// SQLite gives its -wal and -shm files the database file's mode.
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	flags := os.O_RDWR | os.O_CREATE
+	if o.mustExist {
+		flags = os.O_RDWR
+	}
+	f, err := os.OpenFile(path, flags, 0o600)
+	if errors.Is(err, fs.ErrNotExist) && o.mustExist {
+		return nil, fmt.Errorf("store: %s: %w (the file does not exist; serve creates the store)", path, ErrNoStore)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
@@ -178,6 +202,15 @@ func openSQLite(ctx context.Context, dsn string, o options) (Store, error) {
 	for attempt := 0; ; attempt++ {
 		err := w.PingContext(ctx)
 		if err == nil {
+			// Before anything writes: a damaged file must not be written
+			// on (issue: serve reported ready and kept writing while every
+			// read failed with "malformed").
+			err = quickCheck(ctx, w, path)
+		}
+		if err == nil && o.mustExist {
+			err = hasSchema(ctx, w, sqliteDialect, path)
+		}
+		if err == nil {
 			err = migrate(ctx, w, sqliteDialect, o.now())
 		}
 		if err == nil {
@@ -185,6 +218,12 @@ func openSQLite(ctx context.Context, dsn string, o options) (Store, error) {
 		}
 		if attempt >= 50 || !strings.Contains(err.Error(), "SQLITE_BUSY") || ctx.Err() != nil {
 			w.Close()
+			if errors.Is(err, ErrCorrupt) || errors.Is(err, ErrNoStore) {
+				return nil, err
+			}
+			if corrupt(err) {
+				return nil, &CorruptError{Path: path, Problems: []string{err.Error()}}
+			}
 			return nil, fmt.Errorf("store: open %s: %w", path, err)
 		}
 		time.Sleep(20 * time.Millisecond)
@@ -197,11 +236,88 @@ func openSQLite(ctx context.Context, dsn string, o options) (Store, error) {
 	r.SetMaxOpenConns(o.readerConns)
 	r.SetMaxIdleConns(o.readerConns)
 	s := newSQLStore(sqliteDialect, w, r, o)
+	s.path = path
 	if err := s.prepareAll(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("store: %s: %w", path, err)
 	}
 	return s, nil
+}
+
+// maxProblems bounds the findings a CorruptError carries.
+const maxProblems = 10
+
+// quickCheck runs PRAGMA quick_check on db: O(pages), much cheaper than
+// integrity_check, and it finds damaged pages and broken b-trees.
+func quickCheck(ctx context.Context, db interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, path string) error {
+	rows, err := db.QueryContext(ctx, "PRAGMA quick_check("+strconv.Itoa(maxProblems)+")")
+	if err != nil {
+		if corrupt(err) {
+			return &CorruptError{Path: path, Problems: []string{err.Error()}}
+		}
+		return fmt.Errorf("quick_check: %w", err)
+	}
+	defer rows.Close()
+	var problems []string
+	damaged := false
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return fmt.Errorf("quick_check: %w", err)
+		}
+		if line == "ok" {
+			continue
+		}
+		damaged = true
+		// A finding may span lines, under a "*** in database main ***"
+		// heading that says nothing.
+		for _, l := range strings.Split(line, "\n") {
+			if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "*** in database") && len(problems) < maxProblems {
+				problems = append(problems, l)
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		if corrupt(err) {
+			return &CorruptError{Path: path, Problems: append(problems, err.Error())}
+		}
+		return fmt.Errorf("quick_check: %w", err)
+	}
+	if damaged {
+		return &CorruptError{Path: path, Problems: problems}
+	}
+	return nil
+}
+
+// corrupt reports whether err is SQLite's SQLITE_CORRUPT or SQLITE_NOTADB
+// (a damaged file, or one that is not a database at all).
+func corrupt(err error) bool {
+	var coded interface{ Code() int }
+	if errors.As(err, &coded) {
+		switch coded.Code() & 0xff {
+		case 11, 26: // SQLITE_CORRUPT, SQLITE_NOTADB
+			return true
+		}
+	}
+	return false
+}
+
+// hasSchema fails with ErrNoStore unless db holds tfdrift's schema.
+func hasSchema(ctx context.Context, db *sql.DB, d dialect, name string) error {
+	q := `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`
+	if d.dollar {
+		q = `SELECT COUNT(*) FROM pg_tables WHERE tablename = 'schema_migrations' AND schemaname = current_schema()`
+	}
+	var n int
+	if err := db.QueryRowContext(ctx, q).Scan(&n); err != nil {
+		return fmt.Errorf("store: %s: %w", name, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("store: %s: %w (it holds no tfdrift schema; serve creates the store)", name, ErrNoStore)
+	}
+	return nil
 }
 
 // RedactDSN hides the password of a database URL, for logs and errors.

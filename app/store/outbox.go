@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -35,14 +34,23 @@ func (s *sqlStore) EnqueueNotices(ctx context.Context, fingerprint string, notic
 	return added, nil
 }
 
-func (s *sqlStore) ClaimNotices(ctx context.Context, owner string, limit int, lease time.Duration) ([]Notice, error) {
+// checkClaim rejects the arguments of a claim (of notices or storm
+// windows) that no worker means.
+func checkClaim(what, owner string, limit int, lease time.Duration) error {
 	switch {
 	case owner == "":
-		return nil, errors.New("claim notices: empty owner")
+		return fmt.Errorf("claim %s: empty owner", what)
 	case limit <= 0 || limit > 1000:
-		return nil, fmt.Errorf("claim notices: limit %d out of 1..1000", limit)
+		return fmt.Errorf("claim %s: limit %d out of 1..1000", what, limit)
 	case lease <= 0:
-		return nil, fmt.Errorf("claim notices: lease %v must be positive", lease)
+		return fmt.Errorf("claim %s: lease %v must be positive", what, lease)
+	}
+	return nil
+}
+
+func (s *sqlStore) ClaimNotices(ctx context.Context, owner string, limit int, lease time.Duration) ([]Notice, error) {
+	if err := checkClaim("notices", owner, limit, lease); err != nil {
+		return nil, err
 	}
 	now := s.now()
 	rows, err := s.query(ctx, nil, s.q.claim,
@@ -59,7 +67,11 @@ func (s *sqlStore) ClaimNotices(ctx context.Context, owner string, limit int, le
 	return ns, nil
 }
 
-func (s *sqlStore) MarkDelivered(ctx context.Context, id int64, owner string) error {
+func (s *sqlStore) MarkDelivered(ctx context.Context, id int64, owner string, receipts ...Receipt) error {
+	if len(receipts) > 0 {
+		return s.markDeliveredWith(ctx, id, owner, receipts)
+	}
+	// Without receipts one statement does it, as fast as before receipts.
 	now := s.t(s.now())
 	return s.settle(ctx, "mark delivered", id, owner, s.q.markDelivered, now, now, id, owner)
 }
@@ -89,6 +101,12 @@ func (s *sqlStore) settle(ctx context.Context, op string, id int64, owner, q str
 	if n == 1 {
 		return nil
 	}
+	return s.explainLost(ctx, op, id, owner)
+}
+
+// explainLost says why a settle of notice id by owner touched nothing:
+// ErrNotFound, or ErrLeaseLost with what the notice is now.
+func (s *sqlStore) explainLost(ctx context.Context, op string, id int64, owner string) error {
 	var status NoticeStatus
 	var holder string
 	if err := s.queryRow(ctx, nil, s.q.noticeState, id).Scan(&status, &holder); err != nil {
@@ -195,11 +213,29 @@ func (s *sqlStore) CountNotices(ctx context.Context) ([]NoticeCount, error) {
 }
 
 func (s *sqlStore) PruneNotices(ctx context.Context, olderThan time.Time) (int64, error) {
-	res, err := s.exec(ctx, nil, s.q.pruneNotices, s.t(olderThan))
+	before := s.t(olderThan)
+	var n int64
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		res, err := s.exec(ctx, tx, s.q.pruneNotices, before)
+		if err != nil {
+			return err
+		}
+		if n, err = res.RowsAffected(); err != nil {
+			return err
+		}
+		// Flushed storm windows are history too, and arrivals that old
+		// count towards no window any more.
+		for _, q := range []string{s.q.pruneStormMembers, s.q.pruneStormWindows, s.q.pruneStormArrivals} {
+			if _, err := s.exec(ctx, tx, q, before); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return 0, fmt.Errorf("prune notices: %w", err)
 	}
-	return res.RowsAffected()
+	return n, nil
 }
 
 // scanNotices reads noticeCols rows and closes them.

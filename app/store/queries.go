@@ -77,6 +77,52 @@ const retryNoticeSQL = `UPDATE notices SET status = 'pending', next_attempt_at =
 WHERE id = ? AND status IN ('dead', 'pending')
 RETURNING ` + noticeCols
 
+const receiptCols = `fingerprint, sink, target, resource_key, system, external_id, url,
+	COALESCE(notice_id, 0), created_at, updated_at`
+
+// upsertReceiptSQL keeps one receipt per (fingerprint, sink, target): the
+// latest delivery's value, with the first one's created_at.
+const upsertReceiptSQL = `INSERT INTO receipts (fingerprint, sink, target, resource_key, system, external_id, url,
+	notice_id, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (fingerprint, sink, target) DO UPDATE SET
+	resource_key = excluded.resource_key,
+	system = excluded.system,
+	external_id = excluded.external_id,
+	url = excluded.url,
+	notice_id = excluded.notice_id,
+	updated_at = excluded.updated_at`
+
+// The storm statements (storms.go). stormLockSQL is an upsert so that it
+// takes the key's row lock on Postgres even for a new key; on SQLite the
+// single writer serialises decisions anyway.
+const (
+	stormLockSQL = `INSERT INTO storm_keys (storm_key, touched_at) VALUES (?, ?)
+ON CONFLICT (storm_key) DO UPDATE SET touched_at = excluded.touched_at`
+	stormOpenWindowSQL = `SELECT id FROM storm_windows
+WHERE storm_key = ? AND status = 'open' AND due_at > ? ORDER BY id DESC LIMIT 1`
+	// stormJoinSQL re-checks the window under its row lock: a claimer may
+	// have taken it (a replica whose clock is ahead) since it was read.
+	stormJoinSQL = `UPDATE storm_windows SET last_at = ? WHERE id = ? AND status = 'open' AND due_at > ?`
+	stormOpenSQL = `INSERT INTO storm_windows (storm_key, sink, status, opened_at, due_at, last_at)
+VALUES (?, ?, 'open', ?, ?, ?) RETURNING id`
+	stormAddMemberSQL = `INSERT INTO storm_members (window_id, fingerprint, episode, at, sink, idempotency_key, payload)
+VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (window_id, fingerprint) DO NOTHING`
+	// stormClaimSQL is claimSQL for windows: due open windows and expired
+	// leases, locked and skipped like notices on Postgres.
+	stormClaimSQL = `UPDATE storm_windows SET status = 'flushing', lease_owner = ?, lease_until = ?,
+	attempts = attempts + 1
+WHERE id IN (
+	SELECT id FROM storm_windows
+	WHERE (status = 'open' AND due_at <= ?)
+	   OR (status = 'flushing' AND lease_until <= ?)
+	ORDER BY id
+	LIMIT ? {{skip_locked}})
+RETURNING id, storm_key, sink, opened_at, due_at, attempts`
+	stormFlushSQL = `UPDATE storm_windows SET status = 'flushed', flushed_at = ?, lease_until = NULL, released = ?
+WHERE id = ? AND status = 'flushing' AND lease_owner = ?`
+)
+
 // queries holds the shared SQL rewritten for one engine.
 type queries struct {
 	upsertDrift, insertHistory, insertNotice                string
@@ -86,6 +132,12 @@ type queries struct {
 	retryNotice, retryDead, retryDeadSink                   string
 	countNotices, pruneNotices                              string
 	recordEvent, pruneEvents                                string
+	upsertReceipt, receiptsFor                              string
+
+	stormLock, stormPrune, stormArrive, stormCount           string
+	stormOpenWindow, stormJoin, stormOpen, stormAddMember    string
+	stormClaim, stormFlush, stormState, stormEmptyMembers    string
+	pruneStormMembers, pruneStormWindows, pruneStormArrivals string
 }
 
 func newQueries(d dialect) queries {
@@ -117,6 +169,26 @@ WHERE status = 'dead' AND sink = ?`),
 		recordEvent: d.sql(`INSERT INTO seen_events (source, event_id, created_at) VALUES (?, ?, ?)
 ON CONFLICT (source, event_id) DO NOTHING`),
 		pruneEvents: d.sql(`DELETE FROM seen_events WHERE created_at < ?`),
+
+		upsertReceipt: d.sql(upsertReceiptSQL),
+		receiptsFor:   d.sql(`SELECT ` + receiptCols + ` FROM receipts WHERE fingerprint = ? ORDER BY updated_at DESC, id DESC`),
+
+		stormLock:         d.sql(stormLockSQL),
+		stormPrune:        d.sql(`DELETE FROM storm_arrivals WHERE storm_key = ? AND at <= ?`),
+		stormArrive:       d.sql(`INSERT INTO storm_arrivals (storm_key, at, fingerprint) VALUES (?, ?, ?)`),
+		stormCount:        d.sql(`SELECT COUNT(*) FROM storm_arrivals WHERE storm_key = ? AND at > ?`),
+		stormOpenWindow:   d.sql(stormOpenWindowSQL),
+		stormJoin:         d.sql(stormJoinSQL),
+		stormOpen:         d.sql(stormOpenSQL),
+		stormAddMember:    d.sql(stormAddMemberSQL),
+		stormClaim:        d.sql(stormClaimSQL),
+		stormFlush:        d.sql(stormFlushSQL),
+		stormState:        d.sql(`SELECT status, lease_owner FROM storm_windows WHERE id = ?`),
+		stormEmptyMembers: d.sql(`UPDATE storm_members SET payload = ? WHERE window_id = ?`),
+		pruneStormMembers: d.sql(`DELETE FROM storm_members WHERE window_id IN (
+	SELECT id FROM storm_windows WHERE status = 'flushed' AND flushed_at < ?)`),
+		pruneStormWindows:  d.sql(`DELETE FROM storm_windows WHERE status = 'flushed' AND flushed_at < ?`),
+		pruneStormArrivals: d.sql(`DELETE FROM storm_arrivals WHERE at < ?`),
 	}
 }
 
@@ -128,5 +200,10 @@ func (q queries) all() []string {
 		q.claim, q.markDelivered, q.markFailed, q.markDead, q.noticeState,
 		q.retryNotice, q.retryDead, q.retryDeadSink,
 		q.countNotices, q.pruneNotices, q.recordEvent, q.pruneEvents,
+		q.upsertReceipt, q.receiptsFor,
+		q.stormLock, q.stormPrune, q.stormArrive, q.stormCount,
+		q.stormOpenWindow, q.stormJoin, q.stormOpen, q.stormAddMember,
+		q.stormClaim, q.stormFlush, q.stormState, q.stormEmptyMembers,
+		q.pruneStormMembers, q.pruneStormWindows, q.pruneStormArrivals,
 	}
 }

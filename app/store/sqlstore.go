@@ -19,6 +19,8 @@ type sqlStore struct {
 	// beside the single writer connection, on Postgres the same pool as w.
 	w, r *sql.DB
 	now  func() time.Time
+	// path is the SQLite file ("" on Postgres), for Check's errors.
+	path string
 
 	// stmts caches the writer's prepared statements (dialect.prepare),
 	// filled by prepareAll.
@@ -43,6 +45,16 @@ func (s *sqlStore) Close() error {
 		err = errors.Join(err, s.r.Close())
 	}
 	return err
+}
+
+func (s *sqlStore) Check(ctx context.Context) error {
+	if s.d.dollar {
+		if err := s.r.PingContext(ctx); err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		return nil
+	}
+	return quickCheck(ctx, s.r, s.path)
 }
 
 // prepareAll fills the statement cache. modernc's driver parses the SQL

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/tfdrift/tfdrift/detector/drift"
@@ -18,7 +19,14 @@ type Store interface {
 	Drifts
 	Outbox
 	OutboxAdmin
+	Receipts
+	Storms
 	EventLog
+	// Check verifies the database is sound: on SQLite PRAGMA quick_check,
+	// which fails with a *CorruptError (errors.Is ErrCorrupt) when pages
+	// are damaged; on Postgres a round trip. Open runs it once; a daemon
+	// may run it again for its readiness.
+	Check(ctx context.Context) error
 	// Close releases the database handles. A claimed notice that was not
 	// marked stays claimed until its lease expires, then another worker
 	// takes it: closing (or dying) never loses a notice.
@@ -72,7 +80,11 @@ type Outbox interface {
 	// and another worker claimed it, or it was already settled): the caller
 	// must then treat its delivery as possibly duplicated, which is why
 	// sinks dedup by Key.
-	MarkDelivered(ctx context.Context, id int64, owner string) error
+	//
+	// MarkDelivered also records the receipts the delivery left (PutReceipt,
+	// with NoticeID id), in the same transaction: a delivered notice never
+	// loses its receipt, and a lost lease records none.
+	MarkDelivered(ctx context.Context, id int64, owner string, receipts ...Receipt) error
 	// MarkFailed puts the notice back as pending, due at retryAt (now when
 	// zero), remembering errMsg.
 	MarkFailed(ctx context.Context, id int64, owner, errMsg string, retryAt time.Time) error
@@ -95,9 +107,112 @@ type OutboxAdmin interface {
 	RetryDead(ctx context.Context, sink string) (int, error)
 	// CountNotices returns how many notices each sink has in each status.
 	CountNotices(ctx context.Context) ([]NoticeCount, error)
-	// PruneNotices deletes delivered notices delivered before olderThan.
-	// Their keys become free again: pruning ends their dedup window.
+	// PruneNotices deletes delivered notices delivered before olderThan,
+	// and storm windows flushed before it. Their keys become free again:
+	// pruning ends their dedup window. It returns how many notices it
+	// deleted.
 	PruneNotices(ctx context.Context, olderThan time.Time) (int64, error)
+}
+
+// Receipts keeps what delivered notices left at their destinations (a
+// Jira key, a PagerDuty dedup key, a GitHub issue number and URL), so
+// that later steps refer to them: a resolve transitions the Jira ticket
+// its drift opened; a Slack message links the resource's GitHub issue.
+type Receipts interface {
+	// PutReceipt records r, replacing the receipt of the same
+	// (Fingerprint, Sink, Target): the latest delivery wins, CreatedAt is
+	// kept. Fingerprint and Sink are required.
+	PutReceipt(ctx context.Context, r Receipt) error
+	// ReceiptsFor returns the receipts of one fingerprint (a drift's, or a
+	// storm group's), newest first.
+	ReceiptsFor(ctx context.Context, fingerprint string) ([]Receipt, error)
+	// ReceiptsForResource returns the receipts about any of resourceKeys
+	// (ticket.ResourceKey), whatever their fingerprint, newest first: "the
+	// GitHub issue of this resource". At most 1000.
+	ReceiptsForResource(ctx context.Context, resourceKeys ...string) ([]Receipt, error)
+}
+
+// Receipt is what one delivery left at its destination.
+type Receipt struct {
+	// Fingerprint is the drift the notice was about, or a storm group's
+	// key; Sink and Target the notice's.
+	Fingerprint string
+	Sink        string
+	Target      string
+	// ResourceKey is ticket.ResourceKey of the drift ("" for a group's
+	// receipt). It may hold NUL bytes; they round-trip.
+	ResourceKey string
+	// System is the kind of destination (jira, github, pagerduty …).
+	System     string
+	ExternalID string
+	URL        string
+	// NoticeID is the notice whose delivery recorded it (0 when put
+	// directly).
+	NoticeID  int64
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Storms is storm control inside the outbox. RecordDrift counts, per
+// StormRule.Key, the notices of the records it opens (a redelivered or
+// repeated drift opens nothing, so it is never counted twice), shares the
+// count with every replica through the store, and holds the notices of a
+// storm in windows. A window is an outbox row: it falls due when it ends,
+// one worker claims it, and FlushStorm enqueues what it announces exactly
+// once, in one transaction with marking it flushed. A worker that dies
+// holding a window leaves it to be claimed again when its lease expires;
+// a process that dies while a window is open loses nothing.
+type Storms interface {
+	// ClaimStorms leases up to limit windows to owner for lease: open
+	// windows whose end (DueAt) has come, and windows whose previous
+	// claimer's lease expired. Each comes with its members.
+	ClaimStorms(ctx context.Context, owner string, limit int, lease time.Duration) ([]StormWindow, error)
+	// FlushStorm settles a claimed window: in one transaction it enqueues
+	// out (the group notice; or a member's own notice when the storm held
+	// one drift; or nothing when no member is left to announce) and marks
+	// the window flushed. It returns ErrLeaseLost, and enqueues nothing,
+	// when owner no longer holds the window.
+	FlushStorm(ctx context.Context, id int64, owner string, out []Release) error
+}
+
+// StormWindow is a claimed storm window.
+type StormWindow struct {
+	ID int64
+	// Key is the StormRule.Key it collects; Sink the sink of its notices.
+	Key  string
+	Sink string
+	// OpenedAt is when the drift that started the storm was recorded;
+	// DueAt = OpenedAt + the window.
+	OpenedAt time.Time
+	DueAt    time.Time
+	// Attempts counts claims, this one included.
+	Attempts int
+	// Members are the held drifts in arrival order, each fingerprint once.
+	Members []StormMember
+}
+
+// StormMember is one drift a window holds.
+type StormMember struct {
+	Fingerprint string
+	// Episode is the record's episode when it was held (its
+	// ReopenedCount), At when it was held.
+	Episode int
+	At      time.Time
+	// Notice is the notice as RecordDrift received it (Storm cleared).
+	Notice NewNotice
+	// Live reports that the record is still in that episode and open or
+	// acknowledged. A drift resolved or ignored while it was held is
+	// better left out of the announcement.
+	Live bool
+}
+
+// Release is a notice a flushed window enqueues: the group notice, which
+// stands alone (Fingerprint ""), or a member's own notice, which belongs
+// to its drift's Episode.
+type Release struct {
+	Fingerprint string
+	Episode     int
+	Notice      NewNotice
 }
 
 // EventLog de-duplicates input events across replicas.
@@ -127,6 +242,9 @@ type DriftResult struct {
 	// Opened: this write created or reopened the record and enqueued its
 	// notices.
 	Opened bool
+	// Held counts the notices storm control held in a window instead of
+	// enqueueing them (see NewNotice.Storm).
+	Held int
 }
 
 // Status is where a drift record is in its lifecycle.
@@ -255,6 +373,23 @@ type NewNotice struct {
 	Payload []byte
 	// NotBefore delays the first attempt; zero means now.
 	NotBefore time.Time
+	// Storm, when set, puts the notice under storm control. Only
+	// RecordDrift and RecordDrifts apply it, and only for a record their
+	// call opened: inside the same transaction the store decides whether
+	// the notice is enqueued now or held in a storm window (see Storms).
+	// EnqueueNotices and Transition enqueue it as it is.
+	Storm *StormRule
+}
+
+// StormRule is storm control for one notice (ticket.StormControl): Key
+// names what is counted together (a sink, target and actor); the
+// Threshold-th notice of a key within Window, and every later one while
+// its window is open, is held, and the window falls due Window after it
+// opened.
+type StormRule struct {
+	Key       string
+	Threshold int
+	Window    time.Duration
 }
 
 // NoticeStatus is where a notice is in delivery.
@@ -334,7 +469,33 @@ var (
 	ErrLeaseLost = errors.New("notice lease lost")
 	// ErrNotRetryable: RetryNotice on a delivered or inflight notice.
 	ErrNotRetryable = errors.New("notice cannot be retried")
+	// ErrNoStore: Open with MustExist found no store at the DSN (no file,
+	// or a database without tfdrift's schema).
+	ErrNoStore = errors.New("no tfdrift store there")
+	// ErrCorrupt: the SQLite file is damaged (see *CorruptError).
+	ErrCorrupt = errors.New("database file is damaged")
 )
+
+// CorruptError is a SQLite store that fails PRAGMA quick_check: damaged
+// pages, from a disk fault or a copy taken mid-write. It matches
+// errors.Is(err, ErrCorrupt). Writing on would spread the damage; restore
+// a backup, or salvage with the sqlite3 shell's .recover.
+type CorruptError struct {
+	Path string
+	// Problems are quick_check's first findings (at most 10).
+	Problems []string
+}
+
+func (e *CorruptError) Error() string {
+	msg := fmt.Sprintf("store %s: the database file is damaged (PRAGMA quick_check)", e.Path)
+	if len(e.Problems) > 0 {
+		msg += ": " + strings.Join(e.Problems, "; ")
+	}
+	return msg + "; restore a backup, or salvage it with the sqlite3 shell's .recover"
+}
+
+// Is makes errors.Is(err, ErrCorrupt) true.
+func (e *CorruptError) Is(target error) bool { return target == ErrCorrupt }
 
 // TransitionError is an illegal lifecycle move.
 type TransitionError struct {

@@ -2,8 +2,10 @@ package wiring
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"time"
 
@@ -22,13 +24,19 @@ import (
 )
 
 // Notices is the configured notification set-up: the router that decides
-// who hears about a drift, and one sink per destination.
+// who hears about a drift, one sink per destination, and the storm
+// control policy that the store applies when it records a drift.
 type Notices struct {
 	Router *ticket.Router
 	Sinks  []ticket.Sink
 	Rules  *rules.Set
-	// Storms holds the notices of an actor's storm until its window ends.
-	Storms  *ticket.Grouper
+	// Storm is notifications.storm_control. Its windows live in the store
+	// (Outbox marks the notices it applies to; StormFlusher announces
+	// the windows that end).
+	Storm ticket.StormControl
+	// OnError, when set, hears what the storm flusher could not do (it
+	// keeps going); serve logs it.
+	OnError func(error)
 	byName  map[string]ticket.Sink
 	closers []io.Closer
 }
@@ -130,9 +138,8 @@ func BuildNotices(cfg *config.Config) (*Notices, error) {
 		return nil, err
 	}
 	n.Router = router
-	sc := nc.StormControl
-	if sc.Enabled {
-		n.Storms = ticket.NewGrouper(ticket.GrouperOptions{Threshold: sc.Threshold, Window: sc.Window, Exempt: sc.Exempt}, nil)
+	if sc := nc.StormControl; sc.Enabled {
+		n.Storm = ticket.StormControl{Threshold: sc.Threshold, Window: sc.Window, Exempt: sc.Exempt}
 	}
 	return n, nil
 }
@@ -167,51 +174,114 @@ func (n *Notices) actions(d *drift.Drift) []rules.Action {
 func (n *Notices) For(d *drift.Drift) []*ticket.Notice { return n.Router.Route(d, n.actions(d)) }
 
 // Outbox returns the notices of a drift in the store's form, to be written
-// in the same transaction as the drift. Under storm control, notices that
-// join an actor's storm are held; FlushStorms releases them as groups.
+// in the same transaction as the drift. The notices storm control applies
+// to carry its rule: the store decides inside that transaction, and only
+// if the drift opens a record, whether each goes out now or joins its
+// actor's storm window (store.NewNotice.Storm).
 func (n *Notices) Outbox(d *drift.Drift) []store.NewNotice {
-	var ready []*ticket.Notice
-	for _, t := range n.For(d) {
-		if n.Storms != nil {
-			ready = append(ready, n.Storms.Add(t)...)
-		} else {
-			ready = append(ready, t)
+	ts := n.For(d)
+	out := make([]store.NewNotice, 0, len(ts))
+	for _, t := range ts {
+		payload, err := ticket.EncodeNotice(t)
+		if err != nil {
+			continue // a drift's record always encodes; see EncodeNotice
+		}
+		nn := store.NewNotice{Sink: t.Sink, Key: t.OutboxKey(), Payload: payload}
+		if key, ok := n.Storm.Key(t); ok {
+			nn.Storm = &store.StormRule{Key: key, Threshold: n.Storm.Threshold, Window: n.Storm.Window}
+		}
+		out = append(out, nn)
+	}
+	return out
+}
+
+// StormStore is what the storm flusher uses of the store.
+type StormStore interface{ store.Storms }
+
+// Storm flusher tuning: how often it looks for windows that ended, how
+// many it takes at once, and how long a claimed window is its own.
+const (
+	stormPoll  = time.Second
+	stormBatch = 16
+	stormLease = 2 * time.Minute
+)
+
+// FlushStorms claims the storm windows that have ended and enqueues what
+// each announces, once: one group notice listing its drifts, or the
+// drift's own notice when the storm held only one. Drifts resolved or
+// ignored while they were held are left out. It returns how many windows
+// it flushed.
+func (n *Notices) FlushStorms(ctx context.Context, st StormStore, owner string) (int, error) {
+	ws, err := st.ClaimStorms(ctx, owner, stormBatch, stormLease)
+	if err != nil {
+		return 0, err
+	}
+	var errs []error
+	flushed := 0
+	for _, w := range ws {
+		if err := st.FlushStorm(ctx, w.ID, owner, stormRelease(w)); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		flushed++
+	}
+	return flushed, errors.Join(errs...)
+}
+
+// stormRelease is what window w announces.
+func stormRelease(w store.StormWindow) []store.Release {
+	var live []store.StormMember
+	for _, m := range w.Members {
+		if m.Live {
+			live = append(live, m)
 		}
 	}
-	return outboxForm(ready)
+	own := func(ms []store.StormMember) []store.Release {
+		out := make([]store.Release, len(ms))
+		for i, m := range ms {
+			out[i] = store.Release{Fingerprint: m.Fingerprint, Episode: m.Episode, Notice: m.Notice}
+		}
+		return out
+	}
+	if len(live) <= 1 {
+		return own(live)
+	}
+	ns := make([]*ticket.Notice, len(live))
+	for i, m := range live {
+		t, err := ticket.DecodeNotice(m.Notice.Payload)
+		if err != nil {
+			// Let each go out on its own: the deliverer dead-letters what
+			// it cannot decode, with the reason, where operators look.
+			return own(live)
+		}
+		ns[i] = t
+	}
+	g := ticket.GroupNotice(ns, w.OpenedAt, live[len(live)-1].At, w.DueAt.Sub(w.OpenedAt))
+	payload, err := ticket.EncodeNotice(g)
+	if err != nil {
+		return own(live)
+	}
+	return []store.Release{{Notice: store.NewNotice{Sink: g.Sink, Key: g.OutboxKey(), Payload: payload}}}
 }
 
-// FlushStorms returns the grouped notices whose window has ended (all of
-// them when final, at shutdown), ready for the outbox.
-func (n *Notices) FlushStorms(now time.Time, final bool) []store.NewNotice {
-	if n.Storms == nil {
-		return nil
-	}
-	if final {
-		return outboxForm(n.Storms.FlushAll())
-	}
-	return outboxForm(n.Storms.Flush(now))
-}
-
-// StormFlusher enqueues grouped notices as their windows end, and the rest
-// when ctx ends (a daemon's shutdown).
-func (n *Notices) StormFlusher(st store.Outbox) func(ctx context.Context) error {
+// StormFlusher returns the serve background job that announces storm
+// windows as they end (FlushStorms, every second). It keeps going when the
+// store fails, reporting to OnError. Nothing is flushed at shutdown: the
+// windows are in the store, and whichever replica runs (or this one after
+// its restart) announces them when they end.
+func (n *Notices) StormFlusher(st StormStore) func(ctx context.Context) error {
+	host, _ := os.Hostname()
+	owner := fmt.Sprintf("%s-%d-storms", host, os.Getpid())
 	return func(ctx context.Context) error {
-		t := time.NewTicker(time.Second)
+		t := time.NewTicker(stormPoll)
 		defer t.Stop()
 		for {
 			select {
 			case <-ctx.Done():
-				if groups := n.FlushStorms(time.Now(), true); len(groups) > 0 {
-					_, err := st.EnqueueNotices(context.WithoutCancel(ctx), "", groups)
-					return err
-				}
 				return nil
-			case now := <-t.C:
-				if groups := n.FlushStorms(now, false); len(groups) > 0 {
-					if _, err := st.EnqueueNotices(ctx, "", groups); err != nil {
-						return err
-					}
+			case <-t.C:
+				if _, err := n.FlushStorms(ctx, st, owner); err != nil && ctx.Err() == nil && n.OnError != nil {
+					n.OnError(fmt.Errorf("storm control: %w", err))
 				}
 			}
 		}
@@ -241,7 +311,7 @@ func (n *Notices) SendNow(ctx context.Context, d *drift.Drift, report func(t *ti
 			report(t, err)
 			continue
 		}
-		err := s.Send(ctx, t)
+		_, err := s.Send(ctx, t)
 		report(t, err)
 		if err != nil && first == nil {
 			first = err
@@ -258,15 +328,31 @@ func (n *Notices) Close() error {
 	return nil
 }
 
+// NoticeStore is what the outbox workers use of the store: the outbox
+// and the receipts deliveries leave.
+type NoticeStore interface {
+	store.Outbox
+	store.Receipts
+}
+
 // Deliverer starts outbox workers over the store. o's Owner and OnResult
 // are set here; its other fields (backoff, poll interval) pass through.
-func (n *Notices) Deliverer(st store.Outbox, owner string, onResult func(deliver.Result), o deliver.Options) (*deliver.Deliverer, error) {
+// Receipts the sinks return are kept in the store, and each notice is
+// handed the receipts of its resources before it is sent.
+func (n *Notices) Deliverer(st NoticeStore, owner string, onResult func(deliver.Result), o deliver.Options) (*deliver.Deliverer, error) {
 	o.Owner, o.OnResult = owner, onResult
 	return deliver.New(storeQueue{st}, n.Sinks, o)
 }
 
-// storeQueue adapts the store's outbox to the deliverer's queue.
-type storeQueue struct{ s store.Outbox }
+// storeQueue adapts the store's outbox to the deliverer's queue (and its
+// receipts to the deliverer's RefFinder). It passes deliver's conformance
+// suite (queuetest), like deliver.MemQueue.
+type storeQueue struct{ s NoticeStore }
+
+var (
+	_ deliver.Queue     = storeQueue{}
+	_ deliver.RefFinder = storeQueue{}
+)
 
 func (q storeQueue) Claim(ctx context.Context, owner string, limit int, lease time.Duration) ([]deliver.Queued, error) {
 	rows, err := q.s.ClaimNotices(ctx, owner, limit, lease)
@@ -280,17 +366,50 @@ func (q storeQueue) Claim(ctx context.Context, owner string, limit int, lease ti
 	return out, nil
 }
 
-func (q storeQueue) Delivered(ctx context.Context, id int64, owner string) error {
-	return q.s.MarkDelivered(ctx, id, owner)
+func (q storeQueue) Delivered(ctx context.Context, id int64, owner string, refs []ticket.Ref) error {
+	var rs []store.Receipt
+	for _, r := range refs {
+		rs = append(rs, store.Receipt{Fingerprint: r.Fingerprint, Sink: r.Sink, Target: r.Target, ResourceKey: r.ResourceKey,
+			System: r.System, ExternalID: r.ExternalID, URL: r.URL})
+	}
+	return leaseLost(q.s.MarkDelivered(ctx, id, owner, rs...))
 }
 
 func (q storeQueue) Failed(ctx context.Context, id int64, owner, msg string, retryAt time.Time) error {
-	return q.s.MarkFailed(ctx, id, owner, msg, retryAt)
+	return leaseLost(q.s.MarkFailed(ctx, id, owner, msg, retryAt))
 }
 
 func (q storeQueue) Dead(ctx context.Context, id int64, owner, reason string) error {
-	return q.s.MarkDead(ctx, id, owner, reason)
+	return leaseLost(q.s.MarkDead(ctx, id, owner, reason))
 }
+
+func (q storeQueue) Refs(ctx context.Context, resourceKeys []string) ([]ticket.Ref, error) {
+	rs, err := q.s.ReceiptsForResource(ctx, resourceKeys...)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ticket.Ref, len(rs))
+	for i, r := range rs {
+		out[i] = ticket.Ref{Sink: r.Sink, Target: r.Target, Fingerprint: r.Fingerprint, ResourceKey: r.ResourceKey,
+			Receipt: ticket.Receipt{System: r.System, ExternalID: r.ExternalID, URL: r.URL}, At: r.UpdatedAt}
+	}
+	return out, nil
+}
+
+// leaseLost makes the store's ErrLeaseLost also the one deliver.Queue
+// promises (deliver.ErrLeaseLost), keeping both in the chain and the
+// store's message.
+func leaseLost(err error) error {
+	if errors.Is(err, store.ErrLeaseLost) && !errors.Is(err, deliver.ErrLeaseLost) {
+		return lostLease{err}
+	}
+	return err
+}
+
+type lostLease struct{ err error }
+
+func (e lostLease) Error() string   { return e.err.Error() }
+func (e lostLease) Unwrap() []error { return []error{deliver.ErrLeaseLost, e.err} }
 
 // Resolved returns the notices that announce a stored drift's resolution
 // (PagerDuty resolve, Jira transition, Slack), in the store's form.

@@ -31,6 +31,7 @@ import (
 	"github.com/tfdrift/tfdrift/app/replay"
 	"github.com/tfdrift/tfdrift/app/revert"
 	"github.com/tfdrift/tfdrift/app/serve"
+	"github.com/tfdrift/tfdrift/app/store"
 	"github.com/tfdrift/tfdrift/app/wiring"
 	"github.com/tfdrift/tfdrift/detector/drift"
 	"github.com/tfdrift/tfdrift/internal/tftest"
@@ -269,9 +270,10 @@ func route(w *world, cfg string) string {
 	return strings.Join(lines, "\n")
 }
 
-// storm feeds twelve drifts by one actor through the notices, as serve
-// does, and counts what each sink gets at once and what is released two
-// seconds later.
+// storm feeds twelve drifts by one actor through the notices into a real
+// store, as serve does (storm control decides inside RecordDrift's
+// transaction), and counts what each sink gets at once and what the
+// flusher releases once the store's clock is two seconds later.
 func storm(w *world, cfg string) string {
 	ds, n, failed := drifts(w, cfg)
 	if failed != "" {
@@ -283,23 +285,49 @@ func storm(w *world, cfg string) string {
 			base = d
 		}
 	}
-	now := map[string]int{}
+	ctx := context.Background()
+	var mu sync.Mutex
+	now := time.Now()
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	st, err := store.Open(ctx, "sqlite://"+filepath.Join(w.t.TempDir(), "storm.db"), store.WithClock(clock))
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	defer st.Close()
 	for i := range 12 {
 		d := *base
 		d.ResourceID = fmt.Sprintf("vol-%02d", i)
 		d.ResourceAddress = fmt.Sprintf("aws_ebs_volume.v%02d", i)
 		d.Fingerprint = fmt.Sprintf("fp-%02d", i)
-		for _, o := range n.Outbox(&d) {
-			now[o.Sink]++
+		if _, _, err := st.RecordDrift(ctx, &d, n.Outbox(&d)); err != nil {
+			w.t.Fatal(err)
 		}
 	}
-	later := n.FlushStorms(time.Now().Add(2*time.Second), false)
+	count := func() map[string]int {
+		ns, err := st.ListNotices(ctx, store.NoticeFilter{Limit: 1000})
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		out := map[string]int{}
+		for _, x := range ns {
+			out[x.Sink]++
+		}
+		return out
+	}
+	atOnce := count()
+	mu.Lock()
+	now = now.Add(2 * time.Second)
+	mu.Unlock()
+	later, err := n.FlushStorms(ctx, st, "docs-test")
+	if err != nil {
+		w.t.Fatal(err)
+	}
 	var parts []string
-	for s, c := range now {
+	for s, c := range atOnce {
 		parts = append(parts, fmt.Sprintf("%s: %d at once", s, c))
 	}
 	sort.Strings(parts)
-	return strings.Join(parts, "; ") + fmt.Sprintf("; groups released after 2s: %d", len(later))
+	return strings.Join(parts, "; ") + fmt.Sprintf("; groups released after 2s: %d", later)
 }
 
 // validate is what loading the config says: its errors and warnings.
@@ -336,7 +364,7 @@ func resolveInJira(w *world, cfg string) string {
 		for _, o := range n.Resolved(d) {
 			t, err := ticket.DecodeNotice(o.Payload)
 			if err == nil {
-				err = sinks[o.Sink].Send(context.Background(), t)
+				_, err = sinks[o.Sink].Send(context.Background(), t)
 			}
 			if err != nil {
 				errs = append(errs, err.Error())

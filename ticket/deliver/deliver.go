@@ -67,11 +67,14 @@ type Result struct {
 	// SettleErr is the queue's error when recording the outcome failed
 	// (ErrLeaseLost: another worker took the notice over).
 	SettleErr error
+	// Receipt is what the sink returned when Outcome is Delivered.
+	Receipt ticket.Receipt
 }
 
 // Deliverer runs delivery workers over a Queue.
 type Deliverer struct {
 	q     Queue
+	refs  RefFinder // q, when it keeps receipts
 	sinks map[string]ticket.Sink
 	o     Options
 	wake  chan struct{}
@@ -122,7 +125,8 @@ func New(q Queue, sinks []ticket.Sink, o Options) (*Deliverer, error) {
 		}
 		m[s.Name()] = s
 	}
-	return &Deliverer{q: q, sinks: m, o: o, wake: make(chan struct{}, 1), tails: map[string]chan struct{}{}}, nil
+	refs, _ := q.(RefFinder)
+	return &Deliverer{q: q, refs: refs, sinks: m, o: o, wake: make(chan struct{}, 1), tails: map[string]chan struct{}{}}, nil
 }
 
 // Wake makes an idle Run claim now, after new notices were enqueued.
@@ -261,7 +265,9 @@ func (d *Deliverer) deliver(ctx context.Context, it Queued, n *ticket.Notice, de
 	default:
 		r.Sink = n.Sink
 		sctx, cancel := context.WithTimeout(ctx, d.o.SendTimeout)
-		sendErr = safeSend(sctx, d.sinks[n.Sink], n)
+		if sendErr = d.attachRefs(sctx, n); sendErr == nil {
+			r.Receipt, sendErr = safeSend(sctx, d.sinks[n.Sink], n)
+		}
 		cancel()
 	}
 	now := d.o.Now()
@@ -271,7 +277,7 @@ func (d *Deliverer) deliver(ctx context.Context, it Queued, n *ticket.Notice, de
 	switch {
 	case sendErr == nil:
 		r.Outcome = Delivered
-		r.SettleErr = d.q.Delivered(mctx, it.ID, d.o.Owner)
+		r.SettleErr = d.q.Delivered(mctx, it.ID, d.o.Owner, RefsOf(n, r.Receipt))
 	case ticket.IsPermanent(sendErr):
 		r.Outcome = Dead
 		r.SettleErr = d.q.Dead(mctx, it.ID, d.o.Owner, sendErr.Error())
@@ -292,11 +298,79 @@ func (d *Deliverer) deliver(ctx context.Context, it Queued, n *ticket.Notice, de
 
 // safeSend turns a panicking sink into a dead-lettered notice rather than
 // a crashed worker that would claim the same notice forever.
-func safeSend(ctx context.Context, s ticket.Sink, n *ticket.Notice) (err error) {
+func safeSend(ctx context.Context, s ticket.Sink, n *ticket.Notice) (rc ticket.Receipt, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = ticket.Permanentf("sink %s panicked: %v", s.Name(), p)
+			rc, err = ticket.Receipt{}, ticket.Permanentf("sink %s panicked: %v", s.Name(), p)
 		}
 	}()
 	return s.Send(ctx, n)
+}
+
+// maxRefResources bounds the resources whose receipts one notice looks
+// up: a storm group lists at most a few dozen drifts in any sink.
+const maxRefResources = 100
+
+// attachRefs fills n.Refs with what earlier deliveries left about its
+// resources. It runs just before the send, after the previous notice of
+// the same key finished, so a resolve sees the receipt of the drift
+// notice delivered a moment earlier. A failed look-up is transient: the
+// notice is retried rather than sent without, say, its Jira key.
+func (d *Deliverer) attachRefs(ctx context.Context, n *ticket.Notice) error {
+	if d.refs == nil {
+		return nil
+	}
+	var keys []string
+	seen := map[string]bool{}
+	for _, dr := range n.Drifts() {
+		if k := ticket.ResourceKey(dr); !seen[k] && len(keys) < maxRefResources {
+			seen[k] = true
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	refs, err := d.refs.Refs(ctx, keys)
+	if err != nil {
+		return fmt.Errorf("deliver: look up receipts: %w", err)
+	}
+	n.Refs = refs
+	return nil
+}
+
+// RefsOf ties a sink's receipt to what n is about, for Queue.Delivered:
+// one Ref for the notice (its drift's fingerprint and resource, or a
+// group's key), plus one per drift of Receipt.PerDrift.
+func RefsOf(n *ticket.Notice, rc ticket.Receipt) []ticket.Ref {
+	var out []ticket.Ref
+	if rc.ExternalID != "" || rc.URL != "" {
+		ref := ticket.Ref{Sink: n.Sink, Target: n.Target, Fingerprint: n.Fingerprint, Receipt: rc}
+		ref.PerDrift = nil
+		if n.Kind != ticket.KindGroup && n.Drift != nil {
+			ref.ResourceKey = ticket.ResourceKey(n.Drift)
+			if ref.Fingerprint == "" {
+				ref.Fingerprint = n.Drift.Fingerprint
+			}
+		}
+		// Without a fingerprint there is nothing to key it by; a queue
+		// would refuse it and the notice could never settle.
+		if ref.Fingerprint != "" {
+			out = append(out, ref)
+		}
+	}
+	if len(rc.PerDrift) > 0 {
+		for _, dr := range n.Drifts() {
+			each, ok := rc.PerDrift[dr.Fingerprint]
+			if !ok || dr.Fingerprint == "" || each.ExternalID == "" && each.URL == "" {
+				continue
+			}
+			each.PerDrift = nil
+			if each.System == "" {
+				each.System = rc.System
+			}
+			out = append(out, ticket.Ref{Sink: n.Sink, Target: n.Target, Fingerprint: dr.Fingerprint, ResourceKey: ticket.ResourceKey(dr), Receipt: each})
+		}
+	}
+	return out
 }

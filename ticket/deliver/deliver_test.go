@@ -255,19 +255,19 @@ type dedupSink struct {
 }
 
 func (s *dedupSink) Name() string { return s.name }
-func (s *dedupSink) Send(_ context.Context, n *ticket.Notice) error {
+func (s *dedupSink) Send(_ context.Context, n *ticket.Notice) (ticket.Receipt, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.sends++
 	s.seen[n.Fingerprint]++
-	return nil
+	return ticket.Receipt{}, nil
 }
 
 // crashingQueue forgets every settlement: the worker "died" right after
 // sending, before the outbox recorded anything.
 type crashingQueue struct{ *deliver.MemQueue }
 
-func (crashingQueue) Delivered(context.Context, int64, string) error {
+func (crashingQueue) Delivered(context.Context, int64, string, []ticket.Ref) error {
 	return errors.New("process died")
 }
 
@@ -319,7 +319,7 @@ func TestRestartLosesNothing(t *testing.T) {
 		t.Errorf("sends %d, distinct %d; want 8 and 6", sink.sends, len(sink.seen))
 	}
 	// The dead worker cannot settle what the survivor now owns.
-	if err := q.Delivered(context.Background(), ids[0], "dies-early"); !errors.Is(err, deliver.ErrLeaseLost) {
+	if err := q.Delivered(context.Background(), ids[0], "dies-early", nil); !errors.Is(err, deliver.ErrLeaseLost) {
 		t.Errorf("stale settle = %v, want ErrLeaseLost", err)
 	}
 }
@@ -330,8 +330,10 @@ type funcSink struct {
 	send func(*ticket.Notice) error
 }
 
-func (s *funcSink) Name() string                                   { return s.name }
-func (s *funcSink) Send(_ context.Context, n *ticket.Notice) error { return s.send(n) }
+func (s *funcSink) Name() string { return s.name }
+func (s *funcSink) Send(_ context.Context, n *ticket.Notice) (ticket.Receipt, error) {
+	return ticket.Receipt{}, s.send(n)
+}
 
 // Notices about one resource never run concurrently, and keep their order.
 func TestSameResourceIsSerialised(t *testing.T) {

@@ -11,10 +11,17 @@
 // Within one Deliverer, notices about the same resource for the same sink
 // are sent one after another in claim order, never concurrently.
 //
-// Queue is the small interface the store implements (app/store's
-// ClaimNotices, MarkDelivered, MarkFailed, MarkDead map onto it one to
-// one); MemQueue is an in-memory Queue for tests and for replays that
-// deliver without a store.
+// A sink's Receipt (the Jira key, the PagerDuty dedup key) is passed to
+// Queue.Delivered as ticket.Refs and kept; a queue that is also a
+// RefFinder hands each notice the receipts of its resources just before
+// it is sent (Notice.Refs), after the previous notice of the same key
+// finished, so a resolve knows what its drift's notice left.
+//
+// Queue is the small interface the store implements (app's adapter maps
+// app/store's ClaimNotices, MarkDelivered, MarkFailed, MarkDead onto it
+// and translates the store's ErrLeaseLost into this package's); MemQueue
+// is an in-memory Queue for tests and for replays that deliver without a
+// store. Both pass queuetest, the one conformance suite of Queue.
 //
 // It imports ticket and the standard library; never app.
 package deliver

@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -29,20 +30,25 @@ type Item struct {
 	LeaseUntil time.Time
 	Owner      string
 	LastError  string
+	// Refs are the receipts recorded when it was delivered.
+	Refs []ticket.Ref
 }
 
 // MemQueue is an in-memory Queue with the store's semantics: claims lease
 // due notices in order, an expired lease makes a notice claimable again,
-// and settling requires the current lease. It is safe for concurrent use.
+// settling requires the current lease, and receipts recorded on delivery
+// are found again by resource (RefFinder), one per (fingerprint, sink,
+// target), the latest winning. It is safe for concurrent use.
 type MemQueue struct {
 	now func() time.Time
 
 	mu      sync.Mutex
 	nextID  int64
 	items   map[int64]*memItem
-	ready   []int64  // claimable now, FIFO
-	delayed timeHeap // pending with a retry time
-	leases  timeHeap // inflight, by lease expiry
+	refs    []ticket.Ref // newest last
+	ready   []int64      // claimable now, FIFO
+	delayed timeHeap     // pending with a retry time
+	leases  timeHeap     // inflight, by lease expiry
 }
 
 type memItem struct {
@@ -129,8 +135,8 @@ func (q *MemQueue) held(id int64, owner string) (*memItem, error) {
 	return it, nil
 }
 
-// Delivered settles a notice as delivered.
-func (q *MemQueue) Delivered(_ context.Context, id int64, owner string) error {
+// Delivered settles a notice as delivered and keeps its receipts.
+func (q *MemQueue) Delivered(_ context.Context, id int64, owner string, refs []ticket.Ref) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	it, err := q.held(id, owner)
@@ -139,7 +145,30 @@ func (q *MemQueue) Delivered(_ context.Context, id int64, owner string) error {
 	}
 	it.Status, it.LeaseUntil, it.LastError = StatusDelivered, time.Time{}, ""
 	it.Payload = nil // delivered rows are history; keep memory flat
+	it.Refs = slices.Clone(refs)
+	now := q.now()
+	for _, r := range refs {
+		r.At = now
+		r.PerDrift = nil
+		q.refs = slices.DeleteFunc(q.refs, func(o ticket.Ref) bool {
+			return o.Fingerprint == r.Fingerprint && o.Sink == r.Sink && o.Target == r.Target
+		})
+		q.refs = append(q.refs, r)
+	}
 	return nil
+}
+
+// Refs returns the receipts recorded about resourceKeys, newest first.
+func (q *MemQueue) Refs(_ context.Context, resourceKeys []string) ([]ticket.Ref, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	var out []ticket.Ref
+	for i := len(q.refs) - 1; i >= 0; i-- {
+		if r := q.refs[i]; r.ResourceKey != "" && slices.Contains(resourceKeys, r.ResourceKey) {
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }
 
 // Failed schedules a retry at retryAt.

@@ -111,20 +111,22 @@ func (s *Sink) Name() string { return s.o.Name }
 // Render returns the message Send would send.
 func (s *Sink) Render(n *ticket.Notice) (*Message, error) { return s.r.Render(n) }
 
-// Send delivers n to every recipient in one SMTP transaction.
-func (s *Sink) Send(ctx context.Context, n *ticket.Notice) error {
+// Send delivers n to every recipient in one SMTP transaction. The
+// receipt is the message's Message-ID (without angle brackets), which
+// replies and threads refer to.
+func (s *Sink) Send(ctx context.Context, n *ticket.Notice) (ticket.Receipt, error) {
 	m, err := s.r.Render(n)
 	if err != nil {
-		return ticket.Permanent("email "+s.o.Name, err)
+		return ticket.Receipt{}, ticket.Permanent("email "+s.o.Name, err)
 	}
 	raw, err := Build(m, Envelope{From: s.o.From, To: s.o.To, Date: s.o.Now()})
 	if err != nil {
-		return ticket.Permanent("email "+s.o.Name, err)
+		return ticket.Receipt{}, ticket.Permanent("email "+s.o.Name, err)
 	}
 	if err := s.deliver(ctx, raw); err != nil {
-		return s.classify(err)
+		return ticket.Receipt{}, s.classify(err)
 	}
-	return nil
+	return ticket.Receipt{System: ticket.TypeEmail, ExternalID: m.ID}, nil
 }
 
 func (s *Sink) deliver(ctx context.Context, raw []byte) error {

@@ -23,6 +23,9 @@ type fakeJira struct {
 	issues   []*fakeIssue
 	calls    map[string]int // "METHOD path-pattern" → count
 	failNext map[string]fault
+	// searchLag hides every issue from search, as Jira Cloud's index does
+	// for a few seconds after a create.
+	searchLag bool
 }
 
 type fault struct {
@@ -42,6 +45,7 @@ type fakeIssue struct {
 var (
 	jqlRe       = regexp.MustCompile(`^project = "([^"]+)" AND labels = "([^"]+)" AND statusCategory != Done ORDER BY created DESC$`)
 	issuePathRe = regexp.MustCompile(`^/rest/api/2/issue/([A-Z]+-\d+)/(comment|transitions)$`)
+	issueRe     = regexp.MustCompile(`^/rest/api/2/issue/([A-Z]+-\d+)$`)
 	transitions = []map[string]any{
 		{"id": "11", "name": "To Do", "to": map[string]any{"name": "To Do"}},
 		{"id": "21", "name": "Start Progress", "to": map[string]any{"name": "In Progress"}},
@@ -68,6 +72,8 @@ func (f *fakeJira) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	route := path
 	if m := issuePathRe.FindStringSubmatch(path); m != nil {
 		route = "/rest/api/2/issue/{key}/" + m[2]
+	} else if issueRe.MatchString(path) {
+		route = "/rest/api/2/issue/{key}"
 	}
 	op := r.Method + " " + route
 	f.calls[op]++
@@ -160,23 +166,28 @@ func (f *fakeJira) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			fail(http.StatusBadRequest, "the sink must ask for the comment field")
 			return
 		}
-		var out []map[string]any
-		for i := len(f.issues) - 1; i >= 0; i-- { // newest first
+		out := []map[string]any{}
+		for i := len(f.issues) - 1; i >= 0 && !f.searchLag; i-- { // newest first
 			is := f.issues[i]
 			if is.Project != m[1] || is.Status == "Done" || !contains(is.Labels, m[2]) {
 				continue
 			}
-			var comments []map[string]string
-			for j, c := range is.Comments {
-				comments = append(comments, map[string]string{"id": fmt.Sprint(j + 1), "body": c})
-			}
-			out = append(out, map[string]any{"key": is.Key, "fields": map[string]any{
-				"summary": is.Summary, "description": is.Description, "labels": is.Labels,
-				"status":  map[string]any{"name": is.Status},
-				"comment": map[string]any{"comments": comments, "total": len(comments)},
-			}})
+			out = append(out, is.json())
 		}
 		reply(http.StatusOK, map[string]any{"issues": out, "isLast": true, "total": len(out)})
+	case op == "GET /rest/api/2/issue/{key}":
+		is := f.find(issueRe.FindStringSubmatch(path)[1])
+		if is == nil {
+			fail(http.StatusNotFound, "Issue does not exist or you do not have permission to see it.")
+			return
+		}
+		for _, want := range []string{"comment", "labels", "status"} {
+			if !strings.Contains(r.URL.Query().Get("fields"), want) {
+				fail(http.StatusBadRequest, "the sink must ask for the "+want+" field")
+				return
+			}
+		}
+		reply(http.StatusOK, is.json())
 	case op == "POST /rest/api/2/issue/{key}/comment":
 		is := f.find(issuePathRe.FindStringSubmatch(path)[1])
 		var c struct{ Body string }
@@ -213,6 +224,23 @@ func (f *fakeJira) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		fail(http.StatusNotFound, "no route "+op)
 	}
+}
+
+// json is the issue as search and get return it.
+func (is *fakeIssue) json() map[string]any {
+	comments := []map[string]string{}
+	for j, c := range is.Comments {
+		comments = append(comments, map[string]string{"id": fmt.Sprint(j + 1), "body": c})
+	}
+	category := "new"
+	if is.Status == "Done" {
+		category = "done"
+	}
+	return map[string]any{"key": is.Key, "fields": map[string]any{
+		"summary": is.Summary, "description": is.Description, "labels": is.Labels,
+		"status":  map[string]any{"name": is.Status, "statusCategory": map[string]any{"key": category}},
+		"comment": map[string]any{"comments": comments, "total": len(comments)},
+	}}
 }
 
 func (f *fakeJira) find(key string) *fakeIssue {

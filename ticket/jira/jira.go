@@ -147,21 +147,28 @@ func (s *Sink) Name() string { return s.o.Name }
 func (s *Sink) Renderer() *Renderer { return &s.r }
 
 // Send applies n: a ticket (or a comment) per drifted resource, or the
-// resolution of the open ticket.
-func (s *Sink) Send(ctx context.Context, n *ticket.Notice) error {
+// resolution of the open ticket. The receipt is the ticket's key and
+// browse URL; for a group, each drift's ticket (Receipt.PerDrift).
+//
+// A receipt an earlier delivery left (n.Refs) names the ticket directly,
+// so a resolve transitions exactly the ticket its drift opened, and a
+// further drift comments on it without a search (Jira Cloud's search
+// index lags behind a create by seconds). Without one, or when that
+// ticket is gone or done, the sink searches by its marker label.
+func (s *Sink) Send(ctx context.Context, n *ticket.Notice) (ticket.Receipt, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.o.Timeout)
 	defer cancel()
 	spec := s.spec(n)
 	switch {
 	case n.Kind == ticket.KindGroup && n.Group != nil:
 		// Tickets stay one per resource, storm or not.
-		return s.each(ctx, spec, n.Group.Drifts)
+		return s.each(ctx, n, spec, n.Group.Drifts)
 	case n.Drift == nil:
-		return ticket.Permanentf("jira %s: %s notice without a drift", s.o.Name, n.Kind)
+		return ticket.Receipt{}, ticket.Permanentf("jira %s: %s notice without a drift", s.o.Name, n.Kind)
 	case n.Kind == ticket.KindResolved:
-		return s.resolve(ctx, spec, n.Drift)
+		return s.resolve(ctx, n, spec, n.Drift)
 	default:
-		return s.open(ctx, spec, n.Drift)
+		return s.open(ctx, n, spec, n.Drift)
 	}
 }
 
@@ -188,50 +195,77 @@ func (s *Sink) spec(n *ticket.Notice) ticket.TicketSpec {
 // each handles a group's drifts one by one. The result is transient when
 // any drift failed transiently (a retry redoes only what is missing,
 // thanks to the markers), permanent when every failure is.
-func (s *Sink) each(ctx context.Context, spec ticket.TicketSpec, ds []*drift.Drift) error {
+func (s *Sink) each(ctx context.Context, n *ticket.Notice, spec ticket.TicketSpec, ds []*drift.Drift) (ticket.Receipt, error) {
 	var errs []error
 	allPermanent := true
+	rc := ticket.Receipt{System: ticket.TypeJira, PerDrift: map[string]ticket.Receipt{}}
 	for _, d := range ds {
-		err := s.open(ctx, spec, d)
+		r, err := s.open(ctx, n, spec, d)
 		if err == nil {
+			rc.PerDrift[d.Fingerprint] = r
 			continue
 		}
 		if _, ok := ticket.RetryAfter(err); ok {
-			return err
+			return ticket.Receipt{}, err
 		}
 		allPermanent = allPermanent && ticket.IsPermanent(err)
 		errs = append(errs, err)
 	}
 	if len(errs) == 0 {
-		return nil
+		return rc, nil
 	}
 	err := fmt.Errorf("jira %s: %d of %d drifts failed: %w", s.o.Name, len(errs), len(ds), errors.Join(errs...))
 	if allPermanent {
-		return ticket.Permanent("", err)
+		return ticket.Receipt{}, ticket.Permanent("", err)
 	}
-	return err
+	return ticket.Receipt{}, err
 }
 
-func (s *Sink) open(ctx context.Context, spec ticket.TicketSpec, d *drift.Drift) error {
-	label := MarkerLabel(d)
-	issues, err := s.search(ctx, spec.Project, label)
-	if err != nil {
-		return err
+// links are the receipts of other systems that a ticket about d shows:
+// the GitHub issue of its resource.
+func links(n *ticket.Notice, d *drift.Drift) []ticket.Ref {
+	if ref, ok := n.SystemRef(ticket.TypeGitHub, d); ok {
+		return []ticket.Ref{ref}
 	}
+	return nil
+}
+
+// receipt is the receipt of issue key.
+func (s *Sink) receipt(key string) ticket.Receipt {
+	return ticket.Receipt{System: ticket.TypeJira, ExternalID: key, URL: strings.TrimSuffix(s.o.URL, "/") + "/browse/" + url.PathEscape(key)}
+}
+
+func (s *Sink) open(ctx context.Context, n *ticket.Notice, spec ticket.TicketSpec, d *drift.Drift) (ticket.Receipt, error) {
+	label := MarkerLabel(d)
 	mark := eventMarker(ticket.KindDrift, d)
-	if len(issues) > 0 {
-		is := issues[0]
-		if recorded(&is, mark) {
-			return nil
+	is, err := s.known(ctx, n, spec, d)
+	if err != nil {
+		return ticket.Receipt{}, err
+	}
+	if is == nil {
+		issues, err := s.search(ctx, spec.Project, label)
+		if err != nil {
+			return ticket.Receipt{}, err
 		}
-		_, resp, err := s.client.Issue.AddCommentWithContext(ctx, is.Key, &gojira.Comment{Body: s.r.DriftComment(d)})
-		return s.classify("comment on "+is.Key, resp, err)
+		if len(issues) > 0 {
+			is = &issues[0]
+		}
+	}
+	if is != nil {
+		if recorded(is, mark) {
+			return s.receipt(is.Key), nil
+		}
+		_, resp, err := s.client.Issue.AddCommentWithContext(ctx, is.Key, &gojira.Comment{Body: s.r.DriftComment(d, links(n, d)...)})
+		if err := s.classify("comment on "+is.Key, resp, err); err != nil {
+			return ticket.Receipt{}, err
+		}
+		return s.receipt(is.Key), nil
 	}
 	fields := &gojira.IssueFields{
 		Project:     gojira.Project{Key: spec.Project},
 		Type:        gojira.IssueType{Name: spec.IssueType},
 		Summary:     s.r.Summary(spec.Summary, d),
-		Description: s.r.Description(d),
+		Description: s.r.Description(d, links(n, d)...),
 		Labels:      append([]string{"tfdrift", label}, s.o.Labels...),
 	}
 	for _, c := range s.o.Components {
@@ -243,14 +277,54 @@ func (s *Sink) open(ctx context.Context, spec ticket.TicketSpec, d *drift.Drift)
 			fields.Unknowns[k] = v
 		}
 	}
-	_, resp, err := s.client.Issue.CreateWithContext(ctx, &gojira.Issue{Fields: fields})
-	return s.classify("create issue in "+spec.Project, resp, err)
+	created, resp, err := s.client.Issue.CreateWithContext(ctx, &gojira.Issue{Fields: fields})
+	if err := s.classify("create issue in "+spec.Project, resp, err); err != nil {
+		return ticket.Receipt{}, err
+	}
+	if created == nil || created.Key == "" {
+		// Created, but we cannot tell which: a retry finds it by label.
+		return ticket.Receipt{}, fmt.Errorf("jira %s: create issue in %s: the answer named no issue key", s.o.Name, spec.Project)
+	}
+	return s.receipt(created.Key), nil
 }
 
-func (s *Sink) resolve(ctx context.Context, spec ticket.TicketSpec, d *drift.Drift) error {
-	issues, err := s.search(ctx, spec.Project, MarkerLabel(d))
+// known returns the open ticket a receipt of this sink names for d's
+// resource in spec's project, or nil when there is none (no receipt, or
+// its ticket was deleted, moved or is done).
+func (s *Sink) known(ctx context.Context, n *ticket.Notice, spec ticket.TicketSpec, d *drift.Drift) (*gojira.Issue, error) {
+	ref, ok := n.RefFrom(s.o.Name, d)
+	if !ok || ref.ExternalID == "" || !strings.HasPrefix(ref.ExternalID, spec.Project+"-") {
+		return nil, nil
+	}
+	is, resp, err := s.client.Issue.GetWithContext(ctx, ref.ExternalID, &gojira.GetQueryOptions{Fields: strings.Join(searchFields, ",")})
+	if resp != nil && resp.StatusCode == http.StatusNotFound {
+		return nil, nil
+	}
+	if err := s.classify("get "+ref.ExternalID, resp, err); err != nil {
+		return nil, err
+	}
+	if is == nil || is.Fields == nil || done(is) || !slices.Contains(is.Fields.Labels, MarkerLabel(d)) {
+		return nil, nil
+	}
+	return is, nil
+}
+
+// done reports whether an issue's status is in the Done category.
+func done(is *gojira.Issue) bool {
+	st := is.Fields.Status
+	return st != nil && (strings.EqualFold(st.StatusCategory.Key, "done") || strings.EqualFold(st.Name, "done"))
+}
+
+func (s *Sink) resolve(ctx context.Context, n *ticket.Notice, spec ticket.TicketSpec, d *drift.Drift) (ticket.Receipt, error) {
+	var issues []gojira.Issue
+	is, err := s.known(ctx, n, spec, d)
 	if err != nil {
-		return err
+		return ticket.Receipt{}, err
+	}
+	if is != nil {
+		issues = []gojira.Issue{*is}
+	} else if issues, err = s.search(ctx, spec.Project, MarkerLabel(d)); err != nil {
+		return ticket.Receipt{}, err
 	}
 	mark := eventMarker(ticket.KindResolved, d)
 	for i := range issues {
@@ -258,14 +332,22 @@ func (s *Sink) resolve(ctx context.Context, spec ticket.TicketSpec, d *drift.Dri
 		if !recorded(is, mark) {
 			_, resp, err := s.client.Issue.AddCommentWithContext(ctx, is.Key, &gojira.Comment{Body: s.r.ResolvedComment(d)})
 			if err := s.classify("comment on "+is.Key, resp, err); err != nil {
-				return err
+				return ticket.Receipt{}, err
 			}
 		}
 		if err := s.transition(ctx, is.Key); err != nil {
-			return err
+			return ticket.Receipt{}, err
 		}
 	}
-	return nil
+	if len(issues) == 0 {
+		// Nothing open to resolve: the ticket was closed by hand, or never
+		// opened. The receipt of an earlier delivery still stands.
+		if ref, ok := n.RefFrom(s.o.Name, d); ok {
+			return ref.Receipt, nil
+		}
+		return ticket.Receipt{}, nil
+	}
+	return s.receipt(issues[0].Key), nil
 }
 
 func (s *Sink) transition(ctx context.Context, key string) error {

@@ -36,20 +36,22 @@ func (r *Renderer) Summary(prefix string, d *drift.Drift) string {
 	return ticket.Truncate(ticket.OneLine(s), maxSummary)
 }
 
-// Description is a new ticket's body.
-func (r *Renderer) Description(d *drift.Drift) string {
+// Description is a new ticket's body. links are receipts of other
+// systems about the same resource (the GitHub issue), shown as links.
+func (r *Renderer) Description(d *drift.Drift, links ...ticket.Ref) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "h3. %s: %s\n\n", headline(d), esc(d.Title()))
-	b.WriteString(r.body(d))
+	b.WriteString(r.body(d, links))
 	b.WriteString(marker(eventMarker(ticket.KindDrift, d)))
 	return b.String()
 }
 
-// DriftComment is the comment a further drift on a ticketed resource adds.
-func (r *Renderer) DriftComment(d *drift.Drift) string {
+// DriftComment is the comment a further drift on a ticketed resource
+// adds; links as in Description.
+func (r *Renderer) DriftComment(d *drift.Drift, links ...ticket.Ref) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "h4. New drift on this resource (%s)\n\n", esc(string(d.Severity)))
-	b.WriteString(r.body(d))
+	b.WriteString(r.body(d, links))
 	b.WriteString(marker(eventMarker(ticket.KindDrift, d)))
 	return b.String()
 }
@@ -63,7 +65,7 @@ func (r *Renderer) ResolvedComment(d *drift.Drift) string {
 	return b.String()
 }
 
-func (r *Renderer) body(d *drift.Drift) string {
+func (r *Renderer) body(d *drift.Drift, links []ticket.Ref) string {
 	var b strings.Builder
 	row := func(k, v string) { fmt.Fprintf(&b, "||%s|%s|\n", k, v) }
 	row("Resource", resource(d))
@@ -92,6 +94,11 @@ func (r *Renderer) body(d *drift.Drift) string {
 	}
 	if len(d.Tags) > 0 {
 		row("Tags", esc(strings.Join(d.Tags, ", ")))
+	}
+	for _, l := range links {
+		if u := safeURL(l.URL); u != "" {
+			row(linkLabel(l), fmt.Sprintf("[%s|%s]", esc(linkText(l)), u))
+		}
 	}
 	rows := ticket.ChangeRows(d, 0)
 	if len(rows) > 0 {
@@ -129,6 +136,40 @@ func cellOrBelow(attr, side, v string, long *strings.Builder) string {
 	}
 	fmt.Fprintf(long, "\n%s %s:\n{noformat}\n%s\n{noformat}\n", code(attr), side, noformat(ticket.Truncate(v, maxBlock)))
 	return "(below)"
+}
+
+// linkLabel names a linked receipt's system in a table row.
+func linkLabel(l ticket.Ref) string {
+	switch l.System {
+	case ticket.TypeGitHub:
+		return "GitHub issue"
+	case ticket.TypePagerDuty:
+		return "PagerDuty"
+	case ticket.TypeSlack:
+		return "Slack"
+	}
+	return esc(l.System)
+}
+
+// linkText is the text of a link: "#12" for a GitHub issue, else the
+// external ID, else the URL.
+func linkText(l ticket.Ref) string {
+	switch {
+	case l.System == ticket.TypeGitHub && l.ExternalID != "":
+		return "#" + strings.TrimPrefix(l.ExternalID, "#")
+	case l.ExternalID != "":
+		return l.ExternalID
+	}
+	return l.URL
+}
+
+// safeURL returns u when it is an http(s) URL that cannot break out of
+// wiki link markup, else "".
+func safeURL(u string) string {
+	if !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") || strings.ContainsAny(u, "|[]{} \t\r\n") {
+		return ""
+	}
+	return u
 }
 
 func headline(d *drift.Drift) string {

@@ -61,19 +61,20 @@ func (s *Sink) Close() error {
 	return err
 }
 
-// Send writes n's drifts, one line each, in a single write.
-func (s *Sink) Send(_ context.Context, n *ticket.Notice) error {
+// Send writes n's drifts, one line each, in a single write. A line in a
+// file has no identity to refer to later: the receipt is empty.
+func (s *Sink) Send(_ context.Context, n *ticket.Notice) (ticket.Receipt, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.buf.Reset()
 	if err := Append(&s.buf, n); err != nil {
-		return ticket.Permanent("output "+s.name, err)
+		return ticket.Receipt{}, ticket.Permanent("output "+s.name, err)
 	}
 	if _, err := s.w.Write(s.buf.Bytes()); err != nil {
 		// A full disk or a closed pipe may recover; the outbox retries.
-		return fmt.Errorf("output %s: %w", s.name, err)
+		return ticket.Receipt{}, fmt.Errorf("output %s: %w", s.name, err)
 	}
-	return nil
+	return ticket.Receipt{}, nil
 }
 
 // Append renders n's lines: drift.AppendNDJSON for a drift and each

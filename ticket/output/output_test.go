@@ -34,8 +34,12 @@ func TestNDJSON(t *testing.T) {
 	var buf bytes.Buffer
 	s := output.New("", &buf)
 	for _, n := range notices() {
-		if err := s.Send(context.Background(), n); err != nil {
+		rc, err := s.Send(context.Background(), n)
+		if err != nil {
 			t.Fatal(err)
+		}
+		if !rc.IsZero() {
+			t.Errorf("a line in a file has no identity, yet the receipt is %+v", rc)
 		}
 	}
 	out := bytes.Clone(buf.Bytes())
@@ -74,7 +78,7 @@ func TestFileAppends(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.Send(context.Background(), notices()[0]); err != nil {
+		if _, err := s.Send(context.Background(), notices()[0]); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.Close(); err != nil {
@@ -99,11 +103,11 @@ func (brokenWriter) Write([]byte) (int, error) { return 0, errors.New("disk full
 
 func TestWriteErrorsAreTransient(t *testing.T) {
 	s := output.New("out", brokenWriter{})
-	err := s.Send(context.Background(), notices()[0])
+	_, err := s.Send(context.Background(), notices()[0])
 	if err == nil || ticket.IsPermanent(err) {
 		t.Errorf("write error: %v; want transient", err)
 	}
-	if err := s.Send(context.Background(), &ticket.Notice{Kind: ticket.KindDrift}); !ticket.IsPermanent(err) {
+	if _, err := s.Send(context.Background(), &ticket.Notice{Kind: ticket.KindDrift}); !ticket.IsPermanent(err) {
 		t.Errorf("empty notice: %v; want permanent", err)
 	}
 }

@@ -100,24 +100,28 @@ func (s *Sink) Name() string { return s.name }
 func (s *Sink) Render(n *ticket.Notice) (*Event, error) { return s.r.Render(n) }
 
 // Send posts n's event. PagerDuty answers 202; a 400 (invalid event) is
-// permanent, 429 and 5xx are retried.
-func (s *Sink) Send(ctx context.Context, n *ticket.Notice) error {
+// permanent, 429 and 5xx are retried. The receipt is the event's
+// dedup_key, the incident's identity for a later resolve.
+func (s *Sink) Send(ctx context.Context, n *ticket.Notice) (ticket.Receipt, error) {
 	ev, err := s.r.Render(n)
 	if err != nil {
-		return ticket.Permanent("pagerduty "+s.name, err)
+		return ticket.Receipt{}, ticket.Permanent("pagerduty "+s.name, err)
 	}
 	body, err := ticket.MarshalJSON(ev)
 	if err != nil {
-		return ticket.Permanent("pagerduty "+s.name, err)
+		return ticket.Receipt{}, ticket.Permanent("pagerduty "+s.name, err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.endpoint, bytes.NewReader(body))
 	if err != nil {
-		return ticket.Permanent("pagerduty "+s.name, err)
+		return ticket.Receipt{}, ticket.Permanent("pagerduty "+s.name, err)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "tfdrift")
 	what := fmt.Sprintf("pagerduty %s: %s %s", s.name, ev.EventAction, ev.DedupKey)
-	return ticket.Do(s.client, req, what, s.now)
+	if err := ticket.Do(s.client, req, what, s.now); err != nil {
+		return ticket.Receipt{}, err
+	}
+	return ticket.Receipt{System: ticket.TypePagerDuty, ExternalID: ev.DedupKey}, nil
 }

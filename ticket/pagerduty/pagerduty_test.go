@@ -128,20 +128,25 @@ func TestTriggerRedeliverResolve(t *testing.T) {
 	d := sample.SecurityGroup()
 	n := &ticket.Notice{Sink: "pagerduty", Kind: ticket.KindDrift, Drift: d, Fingerprint: d.Fingerprint}
 	ctx := context.Background()
-	// The outbox may deliver twice: one incident.
+	// The outbox may deliver twice: one incident, one receipt.
+	want := ticket.Receipt{System: "pagerduty", ExternalID: d.Fingerprint}
 	for range 2 {
-		if err := s.Send(ctx, n); err != nil {
+		rc, err := s.Send(ctx, n)
+		if err != nil {
 			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, rc); diff != "" {
+			t.Errorf("receipt (-want +got):\n%s", diff)
 		}
 	}
 	resolved := *n
 	resolved.Kind = ticket.KindResolved
-	if err := s.Send(ctx, &resolved); err != nil {
-		t.Fatal(err)
+	if rc, err := s.Send(ctx, &resolved); err != nil || !cmp.Equal(rc, want) {
+		t.Fatalf("resolve: %+v, %v", rc, err)
 	}
-	want := map[string]*incident{d.Fingerprint: {Status: "resolved", Triggers: 2, Severity: "critical",
+	wantIncidents := map[string]*incident{d.Fingerprint: {Status: "resolved", Triggers: 2, Severity: "critical",
 		Summary: "CRITICAL drift: module.network.aws_security_group.web_servers (sg-0123456789abcdef0) by developer@example.com (AuthorizeSecurityGroupIngress)"}}
-	if diff := cmp.Diff(want, fake.incidents); diff != "" {
+	if diff := cmp.Diff(wantIncidents, fake.incidents); diff != "" {
 		t.Errorf("incidents (-want +got):\n%s", diff)
 	}
 }
@@ -156,16 +161,16 @@ func TestSendErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := bad.Send(context.Background(), n); !ticket.IsPermanent(err) {
+	if rc, err := bad.Send(context.Background(), n); !ticket.IsPermanent(err) || !rc.IsZero() {
 		t.Errorf("wrong routing key: %v, want permanent", err)
 	}
 	fake.failNext = 1
 	s := newSink(t, srv.URL)
-	if err := s.Send(context.Background(), n); err == nil || ticket.IsPermanent(err) {
-		t.Errorf("500: %v, want transient", err)
+	if rc, err := s.Send(context.Background(), n); err == nil || ticket.IsPermanent(err) || !rc.IsZero() {
+		t.Errorf("500: %+v, %v; want transient, no receipt", rc, err)
 	}
-	if err := s.Send(context.Background(), n); err != nil {
-		t.Errorf("after recovery: %v", err)
+	if rc, err := s.Send(context.Background(), n); err != nil || rc.ExternalID != d.Fingerprint {
+		t.Errorf("after recovery: %+v, %v", rc, err)
 	}
 	for _, o := range []pagerduty.Options{{}, {RoutingKey: "k", BaseURL: "nope"}, {RoutingKey: "k", Severities: map[drift.Severity]string{drift.High: "urgent"}}} {
 		if _, err := pagerduty.New(o); err == nil {

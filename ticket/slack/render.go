@@ -150,7 +150,7 @@ func (r *Renderer) drift(n *ticket.Notice) *Message {
 	if im, ok := cost.Estimate(d); ok {
 		blocks = append(blocks, section(costText(im)))
 	}
-	if c := r.context(d); c != nil {
+	if c := r.context(n, d); c != nil {
 		blocks = append(blocks, c)
 	}
 	text := fmt.Sprintf("%s: %s", d.Banner(), d.Title())
@@ -171,7 +171,7 @@ func (r *Renderer) resolved(n *ticket.Notice) *Message {
 		section(fmt.Sprintf("*Resource:* %s\nThe %s drift detected %s no longer stands: the cloud matches Terraform again.",
 			resource(d), esc(string(d.Severity)), esc(rfc3339(d)))),
 	}
-	if c := r.context(d); c != nil {
+	if c := r.context(n, d); c != nil {
 		blocks = append(blocks, c)
 	}
 	text := banner + ": " + d.Title()
@@ -271,8 +271,17 @@ func costText(im *cost.Impact) string {
 	return b.String()
 }
 
-func (r *Renderer) context(d *drift.Drift) *slack.ContextBlock {
+func (r *Renderer) context(n *ticket.Notice, d *drift.Drift) *slack.ContextBlock {
 	var els []slack.MixedElement
+	if ref, ok := n.SystemRef(ticket.TypeGitHub, d); ok {
+		if u := linkURL(ref.URL); u != "" {
+			text := "issue"
+			if ref.ExternalID != "" {
+				text = "#" + strings.TrimPrefix(ref.ExternalID, "#")
+			}
+			els = append(els, mrkdwn(fmt.Sprintf("GitHub: <%s|%s>", u, esc(text))))
+		}
+	}
 	if c := ticket.CodeText(d.Terraform); c != "" {
 		if u := r.CodeLink.URL(d.Terraform); u != "" {
 			els = append(els, mrkdwn(fmt.Sprintf("Code: <%s|%s>", esc(u), esc(c))))
@@ -330,6 +339,15 @@ func rfc3339(d *drift.Drift) string {
 		return "unknown"
 	}
 	return d.DetectedAt.UTC().Format("2006-01-02T15:04:05Z")
+}
+
+// linkURL returns u when it is an http(s) URL that cannot break out of
+// a <url|text> link, else "".
+func linkURL(u string) string {
+	if !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") || strings.ContainsAny(u, "<>| \t\r\n") {
+		return ""
+	}
+	return esc(u)
 }
 
 // esc escapes the three characters Slack's mrkdwn gives meaning to.

@@ -105,11 +105,13 @@ func (s *Sink) Render(n *ticket.Notice) (*Message, error) { return s.r.Render(n)
 
 // Send posts n to its target channel (or the default): through the
 // channel's own webhook, else chat.postMessage with the token, else the
-// sink's incoming webhook.
-func (s *Sink) Send(ctx context.Context, n *ticket.Notice) error {
+// sink's incoming webhook. A message posted with the token has a receipt,
+// "<channel ID>/<ts>" (what a thread reply or an update needs); an
+// incoming webhook answers only "ok", so its receipt is empty.
+func (s *Sink) Send(ctx context.Context, n *ticket.Notice) (ticket.Receipt, error) {
 	m, err := s.r.Render(n)
 	if err != nil {
-		return ticket.Permanent("slack "+s.o.Name, err)
+		return ticket.Receipt{}, ticket.Permanent("slack "+s.o.Name, err)
 	}
 	channel := n.Target
 	if channel == "" {
@@ -118,18 +120,18 @@ func (s *Sink) Send(ctx context.Context, n *ticket.Notice) error {
 	ctx, cancel := context.WithTimeout(ctx, s.o.Timeout)
 	defer cancel()
 	if hook, ok := s.o.ChannelWebhooks[channel]; ok && hook != "" {
-		return s.postWebhook(ctx, hook, "", m, channel)
+		return ticket.Receipt{}, s.postWebhook(ctx, hook, "", m, channel)
 	}
 	if s.api != nil {
 		if channel == "" {
-			return ticket.Permanentf("slack %s: no channel for chat.postMessage (set channel, or route to a channel)", s.o.Name)
+			return ticket.Receipt{}, ticket.Permanentf("slack %s: no channel for chat.postMessage (set channel, or route to a channel)", s.o.Name)
 		}
 		return s.postMessage(ctx, channel, m)
 	}
 	if s.o.WebhookURL != "" {
-		return s.postWebhook(ctx, s.o.WebhookURL, channel, m, channel)
+		return ticket.Receipt{}, s.postWebhook(ctx, s.o.WebhookURL, channel, m, channel)
 	}
-	return ticket.Permanentf("slack %s: channel %q has no webhook and there is no token", s.o.Name, channel)
+	return ticket.Receipt{}, ticket.Permanentf("slack %s: channel %q has no webhook and there is no token", s.o.Name, channel)
 }
 
 // postWebhook posts to an incoming webhook. It does not use
@@ -159,28 +161,31 @@ var permanentAPIErrors = []string{
 	"invalid_arguments", "channel_is_archived", "team_access_not_granted",
 }
 
-func (s *Sink) postMessage(ctx context.Context, channel string, m *Message) error {
-	_, _, err := s.api.PostMessageContext(ctx, channel,
+func (s *Sink) postMessage(ctx context.Context, channel string, m *Message) (ticket.Receipt, error) {
+	ch, ts, err := s.api.PostMessageContext(ctx, channel,
 		slack.MsgOptionText(m.Text, false),
 		slack.MsgOptionAttachments(m.Attachments...),
 	)
 	if err == nil {
-		return nil
+		if ch == "" {
+			ch = channel
+		}
+		return ticket.Receipt{System: ticket.TypeSlack, ExternalID: ch + "/" + ts}, nil
 	}
 	what := fmt.Sprintf("slack %s: chat.postMessage to %s", s.o.Name, channel)
 	var rl *slack.RateLimitedError
 	if errors.As(err, &rl) {
-		return &ticket.RetryAfterError{After: rl.RetryAfter, Err: fmt.Errorf("%s: %w", what, err)}
+		return ticket.Receipt{}, &ticket.RetryAfterError{After: rl.RetryAfter, Err: fmt.Errorf("%s: %w", what, err)}
 	}
 	var se slack.SlackErrorResponse
 	if errors.As(err, &se) && slices.Contains(permanentAPIErrors, se.Err) {
-		return ticket.Permanent(what, err)
+		return ticket.Receipt{}, ticket.Permanent(what, err)
 	}
 	var sc slack.StatusCodeError
 	if errors.As(err, &sc) {
-		return ticket.StatusError(what, sc.Code, http.Header{}, nil, s.o.Now())
+		return ticket.Receipt{}, ticket.StatusError(what, sc.Code, http.Header{}, nil, s.o.Now())
 	}
-	return fmt.Errorf("%s: %w", what, err)
+	return ticket.Receipt{}, fmt.Errorf("%s: %w", what, err)
 }
 
 func orDefault(channel string) string {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -78,6 +79,17 @@ func TestRenderGolden(t *testing.T) {
 	}
 	p1 := driftNotice(sample.IAMPolicy())
 	p1.Priority = "p1"
+	// A resolve of a resource with a GitHub issue links it.
+	linked := driftNotice(sg)
+	linked.Kind = ticket.KindResolved
+	linked.Refs = []ticket.Ref{
+		{Sink: "jira", ResourceKey: ticket.ResourceKey(sg), Receipt: ticket.Receipt{System: ticket.TypeJira, ExternalID: "INFRA-1", URL: "https://jira.example/browse/INFRA-1"}},
+		{Sink: "github", ResourceKey: ticket.ResourceKey(sg), Receipt: ticket.Receipt{System: ticket.TypeGitHub, ExternalID: "12", URL: "https://github.com/acme/infra/issues/12?a=1&b=2"}},
+	}
+	// A URL that would end the link early is left out.
+	broken := driftNotice(sample.IAMPolicy())
+	broken.Refs = []ticket.Ref{{Sink: "github", ResourceKey: ticket.ResourceKey(broken.Drift),
+		Receipt: ticket.Receipt{System: ticket.TypeGitHub, ExternalID: "13", URL: "https://github.com/x|<!channel>"}}}
 	cases := []struct {
 		name string
 		r    *slack.Renderer
@@ -92,6 +104,8 @@ func TestRenderGolden(t *testing.T) {
 		{"hostile", plain, driftNotice(sample.Hostile())},
 		{"resolved", plain, resolved},
 		{"group", plain, group},
+		{"resolved-github-link", plain, linked},
+		{"iam-policy-bad-link", plain, broken},
 		{"uc08-template", templated, driftNotice(sample.SecurityGroup())},
 		{"uc08-template-hostile", templated, driftNotice(sample.Hostile())},
 	}
@@ -184,8 +198,12 @@ func TestSendIncomingWebhooks(t *testing.T) {
 	toProd := driftNotice(d)
 	toProd.Target = "#prod-critical"
 	for _, n := range []*ticket.Notice{driftNotice(d), toProd} {
-		if err := s.Send(ctx, n); err != nil {
+		rc, err := s.Send(ctx, n)
+		if err != nil {
 			t.Fatalf("Send to %q: %v", n.Target, err)
+		}
+		if !rc.IsZero() {
+			t.Errorf("an incoming webhook answers only ok, yet the receipt is %+v", rc)
 		}
 	}
 	if len(main.messages) != 1 || len(prod.messages) != 1 {
@@ -199,16 +217,16 @@ func TestSendIncomingWebhooks(t *testing.T) {
 	}
 
 	main.status, main.reason = http.StatusNotFound, "no_service"
-	err = s.Send(ctx, driftNotice(d))
+	err = errOf(s.Send(ctx, driftNotice(d)))
 	if !ticket.IsPermanent(err) || !strings.Contains(err.Error(), "no_service") || strings.Contains(err.Error(), "secret") {
 		t.Errorf("404 no_service: %v; want permanent, with the reason, without the URL", err)
 	}
 	main.status = http.StatusTooManyRequests
-	if after, ok := ticket.RetryAfter(s.Send(ctx, driftNotice(d))); !ok || after != 3*time.Second {
+	if after, ok := ticket.RetryAfter(errOf(s.Send(ctx, driftNotice(d)))); !ok || after != 3*time.Second {
 		t.Errorf("429: %v, %v", after, ok)
 	}
 	main.status = http.StatusInternalServerError
-	if err := s.Send(ctx, driftNotice(d)); err == nil || ticket.IsPermanent(err) {
+	if err := errOf(s.Send(ctx, driftNotice(d))); err == nil || ticket.IsPermanent(err) {
 		t.Errorf("500: %v; want transient", err)
 	}
 }
@@ -257,7 +275,7 @@ func (p *postMessage) handle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.calls = append(p.calls, url2form{Channel: r.Form.Get("channel"), Text: r.Form.Get("text"), Attachments: atts})
-	io.WriteString(w, `{"ok":true,"channel":"C0123","ts":"1737383535.000100"}`)
+	fmt.Fprintf(w, `{"ok":true,"channel":"C0123","ts":"1737383535.%06d"}`, len(p.calls))
 }
 
 func TestSendBotToken(t *testing.T) {
@@ -273,11 +291,17 @@ func TestSendBotToken(t *testing.T) {
 	d := sample.SecurityGroup()
 	n := driftNotice(d)
 	n.Target = "#multi-cloud-security"
-	if err := s.Send(ctx, n); err != nil {
-		t.Fatal(err)
+	var receipts []ticket.Receipt
+	for _, n := range []*ticket.Notice{n, driftNotice(d)} {
+		rc, err := s.Send(ctx, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		receipts = append(receipts, rc)
 	}
-	if err := s.Send(ctx, driftNotice(d)); err != nil {
-		t.Fatal(err)
+	wantReceipts := []ticket.Receipt{{System: "slack", ExternalID: "C0123/1737383535.000001"}, {System: "slack", ExternalID: "C0123/1737383535.000002"}}
+	if diff := cmp.Diff(wantReceipts, receipts); diff != "" {
+		t.Errorf("receipts (-want +got):\n%s", diff)
 	}
 	var channels []string
 	for _, c := range pm.calls {
@@ -295,25 +319,25 @@ func TestSendBotToken(t *testing.T) {
 	}
 
 	pm.failWith = "channel_not_found"
-	if err := s.Send(ctx, n); !ticket.IsPermanent(err) || !strings.Contains(err.Error(), "channel_not_found") {
+	if err := errOf(s.Send(ctx, n)); !ticket.IsPermanent(err) || !strings.Contains(err.Error(), "channel_not_found") {
 		t.Errorf("channel_not_found: %v; want permanent", err)
 	}
 	pm.failWith = "internal_error"
-	if err := s.Send(ctx, n); err == nil || ticket.IsPermanent(err) {
+	if err := errOf(s.Send(ctx, n)); err == nil || ticket.IsPermanent(err) {
 		t.Errorf("internal_error: %v; want transient", err)
 	}
 	pm.failWith, pm.limited = "", true
-	if after, ok := ticket.RetryAfter(s.Send(ctx, n)); !ok || after != 5*time.Second {
+	if after, ok := ticket.RetryAfter(errOf(s.Send(ctx, n))); !ok || after != 5*time.Second {
 		t.Errorf("rate limited: %v, %v", after, ok)
 	}
 	pm.limited = false
 
 	wrong, _ := slack.New(slack.Options{Token: "xoxb-wrong", Channel: "#drift", APIURL: srv.GetAPIURL()})
-	if err := wrong.Send(ctx, n); !ticket.IsPermanent(err) {
+	if err := errOf(wrong.Send(ctx, n)); !ticket.IsPermanent(err) {
 		t.Errorf("invalid_auth: %v; want permanent", err)
 	}
 	noChannel, _ := slack.New(slack.Options{Token: "xoxb-test-token", APIURL: srv.GetAPIURL()})
-	if err := noChannel.Send(ctx, driftNotice(d)); !ticket.IsPermanent(err) {
+	if err := errOf(noChannel.Send(ctx, driftNotice(d))); !ticket.IsPermanent(err) {
 		t.Errorf("no channel: %v; want permanent", err)
 	}
 }
@@ -330,3 +354,6 @@ func TestNewRejects(t *testing.T) {
 		}
 	}
 }
+
+// errOf drops a Send's receipt, for the cases that test its error.
+func errOf(_ ticket.Receipt, err error) error { return err }

@@ -147,9 +147,24 @@ type groupPayload struct {
 	Drifts      []drift.Record `json:"drifts"`
 }
 
+// driftPayload is the default body of a drift or resolved notice: the
+// drift's record, plus a link to the resource's GitHub issue when one is
+// known.
+type driftPayload struct {
+	drift.Record
+	GitHubIssue *Link `json:"github_issue,omitempty"`
+}
+
+// Link is a receipt another sink left about the same resource.
+type Link struct {
+	ID  string `json:"id,omitempty"`
+	URL string `json:"url"`
+}
+
 // DefaultPayload is the body without a template: the drift's record (with
-// event_type terraform_drift_resolved for a resolution), or for a group
-// the records under one terraform_drift_group object.
+// event_type terraform_drift_resolved for a resolution, and github_issue
+// {id, url} when the resource has a GitHub issue), or for a group the
+// records under one terraform_drift_group object.
 func DefaultPayload(n *ticket.Notice) ([]byte, error) {
 	switch {
 	case n.Kind == ticket.KindGroup && n.Group != nil:
@@ -162,17 +177,26 @@ func DefaultPayload(n *ticket.Notice) ([]byte, error) {
 		}
 		return ticket.MarshalJSON(g)
 	case n.Drift != nil:
-		r := n.Drift.ToRecord()
+		p := driftPayload{Record: n.Drift.ToRecord()}
 		if n.Kind == ticket.KindResolved {
-			r.EventType = EventTypeResolved
+			p.EventType = EventTypeResolved
 		}
-		return ticket.MarshalJSON(r)
+		if ref, ok := n.SystemRef(ticket.TypeGitHub, n.Drift); ok {
+			p.GitHubIssue = &Link{ID: ref.ExternalID, URL: ref.URL}
+		}
+		return ticket.MarshalJSON(p)
 	}
 	return nil, fmt.Errorf("%s notice without a drift", n.Kind)
 }
 
-// Send renders and posts n. An invalid payload is never sent.
-func (s *Sink) Send(ctx context.Context, n *ticket.Notice) error {
+// Send renders and posts n. An invalid payload is never sent. A webhook
+// answer names nothing tfdrift could refer to later: the receipt is
+// empty.
+func (s *Sink) Send(ctx context.Context, n *ticket.Notice) (ticket.Receipt, error) {
+	return ticket.Receipt{}, s.send(ctx, n)
+}
+
+func (s *Sink) send(ctx context.Context, n *ticket.Notice) error {
 	body, err := s.Render(n)
 	if err != nil {
 		s.invalid.Add(1)

@@ -69,6 +69,17 @@ func (rc *receiver) count() int {
 	return len(rc.accepted)
 }
 
+// send is Send for the webhook sink, whose answer names nothing to refer
+// to later: a receipt coming back fails the test.
+func send(t *testing.T, s *webhook.Sink, n *ticket.Notice) error {
+	t.Helper()
+	rc, err := s.Send(context.Background(), n)
+	if !rc.IsZero() {
+		t.Errorf("webhook %s returned a receipt %+v", s.Name(), rc)
+	}
+	return err
+}
+
 func TestSendSIEMWebhook(t *testing.T) {
 	rc := &receiver{t: t, token: "siem-token", secret: "s3cret"}
 	srv := httptest.NewServer(rc)
@@ -84,7 +95,7 @@ func TestSendSIEMWebhook(t *testing.T) {
 	d := sample.Hostile()
 	n := &ticket.Notice{Sink: "siem", Kind: ticket.KindDrift, Drift: d, Fingerprint: d.Fingerprint}
 	for range 2 { // a redelivery carries the same idempotency key
-		if err := s.Send(context.Background(), n); err != nil {
+		if err := send(t, s, n); err != nil {
 			t.Fatalf("Send: %v", err)
 		}
 	}
@@ -108,7 +119,7 @@ func TestSendErrors(t *testing.T) {
 	n := &ticket.Notice{Sink: "w", Kind: ticket.KindDrift, Drift: d, Fingerprint: d.Fingerprint}
 
 	wrong, _ := webhook.New(webhook.Options{URL: srv.URL + "/?token=secret-in-query", Headers: map[string]string{"Authorization": "Bearer wrong"}})
-	err := wrong.Send(context.Background(), n)
+	err := send(t, wrong, n)
 	if !ticket.IsPermanent(err) {
 		t.Errorf("401: %v, want permanent", err)
 	}
@@ -122,21 +133,21 @@ func TestSendErrors(t *testing.T) {
 		return true
 	}
 	right, _ := webhook.New(webhook.Options{URL: srv.URL, Headers: map[string]string{"Authorization": "Bearer right"}})
-	if after, ok := ticket.RetryAfter(right.Send(context.Background(), n)); !ok || after.Seconds() != 7 {
+	if after, ok := ticket.RetryAfter(send(t, right, n)); !ok || after.Seconds() != 7 {
 		t.Errorf("429: retry after %v, %v", after, ok)
 	}
 	rc.reply = func(w http.ResponseWriter) bool { w.WriteHeader(http.StatusBadGateway); return true }
-	if err := right.Send(context.Background(), n); err == nil || ticket.IsPermanent(err) {
+	if err := send(t, right, n); err == nil || ticket.IsPermanent(err) {
 		t.Errorf("502: %v, want transient", err)
 	}
 	rc.reply = nil
 
 	srv.Close()
-	if err := right.Send(context.Background(), n); err == nil || ticket.IsPermanent(err) {
+	if err := send(t, right, n); err == nil || ticket.IsPermanent(err) {
 		t.Errorf("connection refused: %v, want transient", err)
 	}
 	noURL, _ := webhook.New(webhook.Options{Name: "action-webhook"})
-	if err := noURL.Send(context.Background(), n); !ticket.IsPermanent(err) {
+	if err := send(t, noURL, n); !ticket.IsPermanent(err) {
 		t.Errorf("no URL: %v, want permanent", err)
 	}
 }
@@ -149,7 +160,7 @@ func TestSendActionURL(t *testing.T) {
 	s, _ := webhook.New(webhook.Options{Name: ticket.DefaultActionWebhookSink, Headers: map[string]string{"Authorization": "Bearer t"}})
 	d := sample.SecurityGroup()
 	n := &ticket.Notice{Sink: s.Name(), Kind: ticket.KindDrift, URL: srv.URL + "/trigger", Drift: d, Fingerprint: d.Fingerprint}
-	if err := s.Send(context.Background(), n); err != nil {
+	if err := send(t, s, n); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff([]string{"/trigger"}, rc.paths); diff != "" {
@@ -172,14 +183,14 @@ func TestSendRefusesInvalidJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := sample.SecurityGroup()
-	err = s.Send(context.Background(), &ticket.Notice{Sink: "webhook", Kind: ticket.KindDrift, Drift: d, Fingerprint: d.Fingerprint})
+	err = send(t, s, &ticket.Notice{Sink: "webhook", Kind: ticket.KindDrift, Drift: d, Fingerprint: d.Fingerprint})
 	if !ticket.IsPermanent(err) || !strings.Contains(err.Error(), "invalid JSON") {
 		t.Errorf("Send = %v, want a permanent invalid-JSON error", err)
 	}
 	if rc.count() != 0 || s.InvalidPayloads() != 1 {
 		t.Errorf("sent %d, counted %d invalid; want 0 sent, 1 counted", rc.count(), s.InvalidPayloads())
 	}
-	if err := s.Send(context.Background(), &ticket.Notice{Sink: "webhook", Kind: ticket.KindDrift, Drift: sample.InstanceType()}); err != nil {
+	if err := send(t, s, &ticket.Notice{Sink: "webhook", Kind: ticket.KindDrift, Drift: sample.InstanceType()}); err != nil {
 		t.Errorf("a valid render failed: %v", err)
 	}
 }
@@ -202,5 +213,54 @@ func BenchmarkRenderSeedTemplate(b *testing.B) {
 		if _, err := s.Render(n); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// A drift whose resource has a GitHub issue carries the link: in the
+// default body as github_issue, and in templates as .GitHubIssue and
+// .GitHubIssueURL, escaped like every other value.
+func TestGitHubIssueLink(t *testing.T) {
+	rc := &receiver{t: t, token: "t"}
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	d := sample.SecurityGroup()
+	issue := ticket.Ref{Sink: "github", Fingerprint: "another", ResourceKey: ticket.ResourceKey(d),
+		Receipt: ticket.Receipt{System: ticket.TypeGitHub, ExternalID: "12", URL: `https://github.com/acme/infra/issues/12?q="x"`}}
+	jiraRef := ticket.Ref{Sink: "jira", Fingerprint: d.Fingerprint, ResourceKey: ticket.ResourceKey(d),
+		Receipt: ticket.Receipt{System: ticket.TypeJira, ExternalID: "INFRA-1", URL: "https://jira.example/browse/INFRA-1"}}
+	n := &ticket.Notice{Sink: "webhook", Kind: ticket.KindDrift, Drift: d, Fingerprint: d.Fingerprint, Refs: []ticket.Ref{jiraRef, issue}}
+
+	plain, _ := webhook.New(webhook.Options{URL: srv.URL, Headers: map[string]string{"Authorization": "Bearer t"}})
+	if err := send(t, plain, n); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"id": "12", "url": `https://github.com/acme/infra/issues/12?q="x"`}
+	if diff := cmp.Diff(want, rc.accepted[0]["github_issue"]); diff != "" {
+		t.Errorf("github_issue (-want +got):\n%s", diff)
+	}
+	tmpl, err := webhook.New(webhook.Options{URL: srv.URL, Headers: map[string]string{"Authorization": "Bearer t"},
+		PayloadTemplate: `{"issue": {{ .GitHubIssue }}, "link": "{{ .GitHubIssueURL }}", "refs": {{ len .Refs }}}`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := send(t, tmpl, n); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(map[string]any{"issue": "12", "link": want["url"], "refs": 2.0}, rc.accepted[1]); diff != "" {
+		t.Errorf("templated body (-want +got):\n%s", diff)
+	}
+	// Without a GitHub receipt: no github_issue key, empty template values.
+	n.Refs = []ticket.Ref{jiraRef}
+	if err := send(t, plain, n); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := rc.accepted[2]["github_issue"]; ok {
+		t.Errorf("github_issue without a GitHub receipt: %v", rc.accepted[2])
+	}
+	if err := send(t, tmpl, n); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(map[string]any{"issue": "", "link": "", "refs": 1.0}, rc.accepted[3]); diff != "" {
+		t.Errorf("templated body without an issue (-want +got):\n%s", diff)
 	}
 }

@@ -313,7 +313,12 @@ func Postgres(tb testing.TB) string {
 		return newDatabase(tb, srv.base, name)
 	}
 	shared.mu.Unlock()
+	return newDatabase(tb, ownServer(tb).base, name)
+}
 
+// ownServer starts a server for tb alone, stopped in tb.Cleanup.
+func ownServer(tb testing.TB) *Server {
+	tb.Helper()
 	srv, err := StartServer(context.Background())
 	if err != nil {
 		tb.Fatalf("storetest: %v", err)
@@ -323,7 +328,28 @@ func Postgres(tb testing.TB) string {
 			tb.Errorf("storetest: stop postgres: %v", err)
 		}
 	})
-	return newDatabase(tb, srv.base, name)
+	return srv
+}
+
+// Databases returns a function that creates fresh, empty Postgres
+// databases (each dropped in its test's Cleanup), all on one server that
+// lives as long as tb: the server named by TFDRIFT_TEST_POSTGRES, the
+// binary-wide one under Main, or one started now and stopped in
+// tb.Cleanup. It is for a test that needs several databases in a package
+// without a TestMain.
+func Databases(tb testing.TB) func(testing.TB) string {
+	tb.Helper()
+	shared.mu.Lock()
+	enabled := shared.enabled
+	shared.mu.Unlock()
+	if os.Getenv(EnvPostgres) != "" || enabled {
+		return Postgres
+	}
+	srv := ownServer(tb)
+	return func(t testing.TB) string {
+		t.Helper()
+		return newDatabase(t, srv.base, fmt.Sprintf("tfdrift_test_%d_%d", os.Getpid(), dbSeq.Add(1)))
+	}
 }
 
 // Main runs a package's tests with one shared Postgres server, started on
