@@ -161,6 +161,8 @@ func fromWire(w *wireDrift) (*drift.Drift, error) {
 		Tags:            emptyToNil(r.Tags),
 		Terraform:       r.Terraform,
 		Fingerprint:     r.Fingerprint,
+		Pending:         r.Pending,
+		TakesEffect:     r.TakesEffect,
 	}
 	var err error
 	if d.DetectedAt, err = parseTime(r.DetectedAt, w.DetectedAtNanos); err != nil {

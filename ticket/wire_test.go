@@ -32,11 +32,14 @@ func TestEncodeDecodeRoundTrip(t *testing.T) {
 	sg.DetectedAt = sg.DetectedAt.Add(123456789 * time.Nanosecond)
 	noEvent := sample.EBSVolume()
 	noEvent.Event = nil
+	pending := sample.EBSVolume()
+	pending.Pending, pending.TakesEffect = true, "at the next maintenance window (sun:05:00-sun:06:00 UTC)"
 	notices := []*ticket.Notice{
 		{Sink: "slack", Kind: ticket.KindDrift, Target: "#prod", Priority: "p1", Drift: sg, Fingerprint: sg.Fingerprint},
 		{Sink: "jira", Kind: ticket.KindResolved, Target: "INFRA", Ticket: &ticket.TicketSpec{System: "jira", Project: "INFRA", IssueType: "Task", Summary: "s"}, Drift: sample.IAMPolicy(), Fingerprint: "f"},
 		{Sink: "action-webhook", Kind: ticket.KindDrift, URL: "https://x.example/h", Drift: sample.Hostile(), Fingerprint: "h"},
 		{Sink: "webhook", Kind: ticket.KindDrift, Drift: noEvent, Fingerprint: noEvent.Fingerprint},
+		{Sink: "email", Kind: ticket.KindDrift, Drift: pending, Fingerprint: pending.Fingerprint},
 		{Sink: "pagerduty", Kind: ticket.KindGroup, Fingerprint: "grp_1", Group: &ticket.Group{
 			Actor: "developer@example.com", First: sample.When, Last: sample.When.Add(time.Minute), Window: 5 * time.Minute,
 			Drifts: []*drift.Drift{sample.SecurityGroup(), sample.GCPFirewall(), sample.Unmanaged()},
