@@ -1,12 +1,14 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/tfdrift/tfdrift/detector/drift"
 	"github.com/tfdrift/tfdrift/detector/ignore"
 )
 
@@ -22,8 +24,8 @@ func TestParseRepo(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []RepoRoot{
-		{Dir: "envs/prod", State: "s3://acme-tf/prod/terraform.tfstate", VarFiles: []string{"prod.tfvars"}},
-		{Dir: "envs/staging", Workspace: "staging"},
+		{Dir: "envs/prod", State: "s3://acme-tf/prod/terraform.tfstate", VarFiles: []string{"prod.tfvars"}, Issues: true, MinSeverity: drift.Low, Line: 2},
+		{Dir: "envs/staging", Workspace: "staging", Issues: true, MinSeverity: drift.Low, Line: 5},
 	}
 	if diff := cmp.Diff(want, rc.Roots); diff != "" {
 		t.Errorf("roots (-want +got):\n%s", diff)
@@ -47,10 +49,20 @@ func TestParseRepo(t *testing.T) {
 func FuzzParseRepo(f *testing.F) {
 	f.Add([]byte("roots:\n  - dir: envs/prod\n    state: s3://b/k\n"))
 	f.Add([]byte("version: 1\nroots:\n  - dir: a\n    backend_config: [x=y]\nignore:\n  - \"**.tags_all\"\n  - \"!aws_instance.x.tags\"\n"))
+	f.Add([]byte("roots:\n  - dir: a\n    issues: false\n    labels: [x]\n    assignees: [al-ice]\n    min_severity: high\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		rc, err := ParseRepo("f.yml", data)
 		if err == nil && len(rc.Roots) == 0 {
 			t.Fatal("accepted a file without roots")
+		}
+		var re *RepoError
+		if err != nil && !errors.As(err, &re) {
+			t.Fatalf("error %T, want *RepoError", err)
+		}
+		for _, r := range rcRoots(rc) {
+			if r.MinSeverity.Rank() == 0 {
+				t.Fatalf("root %s: severity %q", r.Dir, r.MinSeverity)
+			}
 		}
 	})
 }
@@ -101,7 +113,7 @@ ignore:
 		{"roots:\n  - dir: a\n    backend_config: x=y\n", "line 3: cannot unmarshal"},
 		{"roots:\n  - dir: a\nignore: aws_instance.x\n", ".tfdrift.yml: line 3: ignore: want a list of patterns"},
 		{"roots:\n  - dir: a\nignore:\n  - aws_instance.x\n  - {a: b}\n", ".tfdrift.yml: line 5: ignore[1]: want a pattern string"},
-		{"roots:\n  - dir: a\nignore:\n  - aws_instance.x\n  - \"!\"\n", ".tfdrift.yml:5: '!' without a pattern"},
+		{"roots:\n  - dir: a\nignore:\n  - aws_instance.x\n  - \"!\"\n", ".tfdrift.yml: line 5: ignore: '!' without a pattern"},
 		{"roots:\n  - dir: a\nignore:\n  - \"a\\nb\"\n", "ignore[0]: one pattern per entry"},
 		{"roots:\n  - dir: a\nignore:\n  - *.tags_all\n", "line 4"},
 	} {
@@ -138,4 +150,71 @@ func TestIgnoreChain(t *testing.T) {
 	if chain.Len() != 3 {
 		t.Errorf("Len = %d, want 3", chain.Len())
 	}
+}
+
+// TestParseRepoIssueKeys: the keys that say how the GitHub App files a
+// root's drifts, their defaults, and their mistakes.
+func TestParseRepoIssueKeys(t *testing.T) {
+	rc, err := ParseRepo(".tfdrift.yml", []byte(`roots:
+  - dir: envs/prod
+    state: prod
+    labels: [team:platform, " infra "]
+    assignees: [alice, "@bob"]
+    min_severity: High
+  - dir: envs/dev
+    state: dev
+    issues: false
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []RepoRoot{
+		{Dir: "envs/prod", State: "prod", Issues: true, Labels: []string{"team:platform", "infra"}, Assignees: []string{"alice", "bob"}, MinSeverity: drift.High, Line: 2},
+		{Dir: "envs/dev", State: "dev", Issues: false, MinSeverity: drift.Low, Line: 7},
+	}
+	if diff := cmp.Diff(want, rc.Roots); diff != "" {
+		t.Errorf("roots (-want +got):\n%s", diff)
+	}
+	long := strings.Repeat("x", 51)
+	for _, tt := range []struct {
+		yaml string
+		want []RepoProblem
+	}{
+		{"roots:\n  - dir: a\n    min_severity: urgent\n",
+			[]RepoProblem{{".tfdrift.yml", 3, `roots[0].min_severity: "urgent" is not a severity (want info, low, medium, high or critical)`}}},
+		{"roots:\n  - dir: a\n    labels: [ok, \"\", " + long + "]\n",
+			[]RepoProblem{{".tfdrift.yml", 3, "roots[0].labels[1]: empty label"}, {".tfdrift.yml", 3, `roots[0].labels[2]: "` + long + `" is longer than GitHub's 50 characters`}}},
+		{"roots:\n  - dir: a\n    assignees:\n      - alice\n      - not a login\n",
+			[]RepoProblem{{".tfdrift.yml", 5, `roots[0].assignees[1]: "not a login" is not a GitHub login`}}},
+		{"roots:\n  - dir: a\n    issues: sometimes\n",
+			[]RepoProblem{{".tfdrift.yml", 3, "line 3: cannot unmarshal !!str `sometimes`"}}},
+		{"roots:\n  - dir: a\n    state: x\n  - dir: a/\n    state: y\n",
+			[]RepoProblem{{".tfdrift.yml", 4, `roots[1].dir: "a/" is already roots[0]`}}},
+		{"version: 2\nroots:\n  - dir: a\n", []RepoProblem{{".tfdrift.yml", 1, "version: 2 is not supported (the only version is 1)"}}},
+		{"roots:\n  - dir: a\nignore:\n  - aws_instance.x\n  - \"!\"\n", []RepoProblem{{".tfdrift.yml", 5, "line 5: ignore: '!' without a pattern"}}},
+		{"roots:\n  - dir: a\nignore: aws_instance.x\n", []RepoProblem{{".tfdrift.yml", 3, "line 3: ignore: want a list of patterns, one a line as in .tfdriftignore"}}},
+	} {
+		_, err := ParseRepo(".tfdrift.yml", []byte(tt.yaml))
+		var re *RepoError
+		if !errors.As(err, &re) {
+			t.Errorf("%q: error %v, want a *RepoError", tt.yaml, err)
+			continue
+		}
+		got := re.Problems
+		for i := range got {
+			if i < len(tt.want) && strings.HasPrefix(got[i].Msg, tt.want[i].Msg) {
+				got[i].Msg = tt.want[i].Msg // yaml.v3's tail of the message is its own
+			}
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("%q (-want +got):\n%s", tt.yaml, diff)
+		}
+	}
+}
+
+func rcRoots(rc *RepoConfig) []RepoRoot {
+	if rc == nil {
+		return nil
+	}
+	return rc.Roots
 }
