@@ -239,3 +239,10 @@ func (r *fakeReconciler) pullEvents() []PullRequestEvent {
 	defer r.mu.Unlock()
 	return append([]PullRequestEvent(nil), r.pulls...)
 }
+
+// newServer serves a's webhook until the test ends and returns its URL.
+func newServer(t *testing.T, a *App) string {
+	srv := httptest.NewServer(a.Handler())
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
