@@ -21,7 +21,9 @@ import (
 // nopStore is a Store the webhook path never reaches.
 type nopStore struct{}
 
-func (nopStore) Get(context.Context, string) (store.Record, error) { return store.Record{}, store.ErrNotFound }
+func (nopStore) Get(context.Context, string) (store.Record, error) {
+	return store.Record{}, store.ErrNotFound
+}
 func (nopStore) Transition(context.Context, string, store.Status, string, string, ...store.NewNotice) (store.Record, error) {
 	return store.Record{}, store.ErrNotFound
 }
