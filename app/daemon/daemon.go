@@ -77,6 +77,10 @@ type Options struct {
 	// Background jobs (the notice deliverer) run until the pipeline has
 	// drained at shutdown, so notices of the last events still go out.
 	Background []func(ctx context.Context) error
+	// InSync hears each resource a change left as state holds it (the
+	// lifecycle resolves the drifts that were put back). See
+	// PipelineOptions.InSync.
+	InSync func(res *state.Resource, attrs map[string]any)
 }
 
 // Route is an HTTP endpoint a job mounts on the daemon's server, beside
@@ -175,7 +179,7 @@ func Run(ctx context.Context, o Options) error {
 
 	p := NewPipeline(PipelineOptions{
 		Engine: eng.Load, Recorder: o.Recorder, Notices: o.Notices, Output: o.Output,
-		QueueSize: o.QueueSize, Workers: o.Workers, Metrics: m, Logger: log,
+		QueueSize: o.QueueSize, Workers: o.Workers, Metrics: m, Logger: log, InSync: o.InSync,
 	})
 
 	handle, durable := ingest.Handler(p.Handle), ingest.Handler(p.Handle)

@@ -17,6 +17,7 @@ import (
 	"github.com/tfdrift/tfdrift/detector"
 	"github.com/tfdrift/tfdrift/detector/decode"
 	"github.com/tfdrift/tfdrift/detector/drift"
+	"github.com/tfdrift/tfdrift/detector/state"
 )
 
 // DefaultQueueSize bounds the messages waiting for a worker. At the
@@ -57,6 +58,10 @@ type PipelineOptions struct {
 	Workers   int
 	Metrics   *Metrics
 	Logger    *slog.Logger
+	// InSync, when set, hears each resource a change left exactly as
+	// state holds it (detector.Result.InSync): a drift on it may have
+	// been put back in the cloud. It must not block.
+	InSync func(res *state.Resource, attrs map[string]any)
 }
 
 // Pipeline decodes and processes messages on a fixed pool of workers.
@@ -178,6 +183,9 @@ func (p *Pipeline) process(m ingest.Message) error {
 	for _, c := range changes {
 		res := eng.Process(c)
 		p.o.Metrics.Outcomes.WithLabelValues(string(res.Outcome)).Inc()
+		if res.InSync != nil && p.o.InSync != nil {
+			p.o.InSync(res.InSync, res.InSyncAttrs)
+		}
 		if err := p.emit(ctx, m, res); err != nil {
 			// Forget the event so its redelivery is processed again.
 			eng.Forget(c)
