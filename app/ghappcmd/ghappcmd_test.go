@@ -180,7 +180,7 @@ func TestStatus(t *testing.T) {
 	ghApp := gh.AddApp(githubfake.AppSpec{ID: 42})
 	infra := gh.AddRepo(githubfake.RepoSpec{Owner: "acme", Name: "infra"})
 	infraSHA := infra.Commit(githubfake.CommitSpec{Files: map[string]string{
-		".tfdrift.yml": "roots:\n  - dir: envs/prod\n    state: s3://acme-tf/prod.tfstate\n    min_severity: high\n  - dir: envs/dev\n    state: dev\n    issues: false\n",
+		".tfdrift.yml":      "roots:\n  - dir: envs/prod\n    state: s3://acme-tf/prod.tfstate\n    min_severity: high\n  - dir: envs/dev\n    state: dev\n    issues: false\n",
 		"envs/prod/main.tf": "resource \"aws_instance\" \"a\" {}\n", "envs/dev/main.tf": "resource \"aws_instance\" \"b\" {}\n"}})
 	broken := gh.AddRepo(githubfake.RepoSpec{Owner: "acme", Name: "broken"})
 	brokenSHA := broken.Commit(githubfake.CommitSpec{Files: map[string]string{".tfdrift.yml": "roots:\n  - dir: .\n    state: staging\n    labels: [\"\"]\n", "main.tf": ""}})

@@ -262,11 +262,15 @@ type readOnlyStore struct{}
 
 var errReadOnly = errors.New("app status keeps no records")
 
-func (readOnlyStore) Get(context.Context, string) (store.Record, error) { return store.Record{}, errReadOnly }
+func (readOnlyStore) Get(context.Context, string) (store.Record, error) {
+	return store.Record{}, errReadOnly
+}
 func (readOnlyStore) Transition(context.Context, string, store.Status, string, string, ...store.NewNotice) (store.Record, error) {
 	return store.Record{}, errReadOnly
 }
 func (readOnlyStore) ReceiptsByExternalID(context.Context, string, string) ([]store.Receipt, error) {
 	return nil, errReadOnly
 }
-func (readOnlyStore) RecordEvent(context.Context, string, string) (bool, error) { return false, errReadOnly }
+func (readOnlyStore) RecordEvent(context.Context, string, string) (bool, error) {
+	return false, errReadOnly
+}
