@@ -11,7 +11,9 @@ import (
 
 func TestSendEach(t *testing.T) {
 	ds := []*drift.Drift{{Fingerprint: "a"}, {Fingerprint: "b"}, {Fingerprint: "c"}}
-	ok := func(d *drift.Drift) (ticket.Receipt, error) { return ticket.Receipt{ExternalID: "#" + d.Fingerprint}, nil }
+	ok := func(d *drift.Drift) (ticket.Receipt, error) {
+		return ticket.Receipt{ExternalID: "#" + d.Fingerprint}, nil
+	}
 	tests := []struct {
 		name          string
 		fail          map[string]error
