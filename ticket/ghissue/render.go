@@ -28,8 +28,6 @@ const (
 	maxCell = 80
 	// DefaultMaxValue bounds each value shown in full, in bytes.
 	DefaultMaxValue = 16 << 10
-	// maxLabel is GitHub's limit on a label name.
-	maxLabel = 50
 )
 
 // Title is the issue title: "Drift: <address> <change_type> by <user>",

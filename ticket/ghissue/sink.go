@@ -93,8 +93,9 @@ type Options struct {
 	// Resolver says which repository each drift's issue goes to;
 	// required.
 	Resolver Resolver
-	// Now stamps nothing GitHub sees; it dates the comments a retried
-	// delivery looks for. Default time.Now.
+	// Now is the clock. A retried delivery looks for its earlier comment
+	// among those since a day before the drift was detected, or, for a
+	// drift without a detection time, a day before Now. Default time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
 	// OnUnrouted is called when Resolve says no repository claims d (the

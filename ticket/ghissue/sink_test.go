@@ -445,3 +445,28 @@ func TestNewNeedsAResolver(t *testing.T) {
 		t.Errorf("a resolver error: %v, want it transient and wrapped", err)
 	}
 }
+
+// A drift without a detection time still finds its own comment on retry:
+// the sink's clock dates the search.
+func TestUndatedDriftFindsItsCommentOnRetry(t *testing.T) {
+	f := newFixture(t, fixtureOptions{})
+	f.send(t, notice(ticket.KindDrift, sgDrift(1, time.Now(), drift.High, 22)))
+	undated := sgDrift(1, time.Time{}, drift.High, 22, 80)
+	f.lose.loseNext("POST", "/issues/1/comments", 1)
+	if _, err := f.sink.Send(ctxT(t), notice(ticket.KindDrift, undated)); err == nil {
+		t.Fatal("a lost comment answer did not fail")
+	}
+	f.send(t, notice(ticket.KindDrift, undated))
+	if cs := f.repo.Comments(1); len(cs) != 1 {
+		t.Errorf("%d comments, want 1", len(cs))
+	}
+	var since string
+	for _, r := range f.gh.Requests() {
+		if strings.HasSuffix(r.Path, "/issues/1/comments") && r.Method == "GET" {
+			since = r.Query
+		}
+	}
+	if !strings.Contains(since, "since=") {
+		t.Errorf("comments listed without since: %q", since)
+	}
+}

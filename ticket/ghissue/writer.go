@@ -332,14 +332,17 @@ func (w *writer) resolve(ctx context.Context) (ticket.Receipt, Outcome, error) {
 const commentWindow = 24 * time.Hour
 
 // hasComment reports whether the issue has a comment holding mark. It
-// reads only comments updated since shortly before the drift was
-// detected, page by page (ETag-cached), and stops at the first match.
+// reads only comments updated since a day before the drift was detected
+// (or before now, for a drift without a time), page by page
+// (ETag-cached), and stops at the first match.
 func (w *writer) hasComment(ctx context.Context, number int, mark string) (bool, error) {
 	opts := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}}
-	if at := w.d.DetectedAt; !at.IsZero() {
-		since := at.Add(-commentWindow).UTC().Truncate(time.Second)
-		opts.Since = &since
+	at := w.d.DetectedAt
+	if at.IsZero() {
+		at = w.s.o.Now()
 	}
+	since := at.Add(-commentWindow).UTC().Truncate(time.Second)
+	opts.Since = &since
 	for pages := 0; pages < maxPages; pages++ {
 		cs, resp, err := w.gh().Issues.ListComments(ctx, w.t.Owner, w.t.Repo, number, opts)
 		if err != nil {
