@@ -57,15 +57,35 @@ func ParseHistory(body string) (*History, bool) {
 	return &h, true
 }
 
-// Has reports whether d's delivery has been merged already.
+// Has reports whether the history already shows d: its delivery was
+// merged, and each of its attributes still shows d's value or a later
+// drift's. A drift that comes back to values seen before (a check run
+// finding the first values again after others) is news; the same drift
+// found again by a later run, or redelivered, is not.
 func (h *History) Has(d *drift.Drift) bool {
-	return h != nil && slices.Contains(h.Applied, deliveryKey(d))
+	if h == nil || !slices.Contains(h.Applied, deliveryKey(d)) {
+		return false
+	}
+	at := d.DetectedAt.UTC()
+	for name, c := range d.Changes {
+		a, ok := h.Attrs[name]
+		if !ok || !a.At.After(at) && !a.Cut && !sameJSON(a.Actual, c.Actual) {
+			return false
+		}
+	}
+	return true
+}
+
+func sameJSON(a, b any) bool {
+	x, err1 := json.Marshal(a)
+	y, err2 := json.Marshal(b)
+	return err1 == nil && err2 == nil && string(x) == string(y)
 }
 
 // merge returns h with d folded in: each of d's attributes replaces the
 // one in h unless h's was detected later (deliveries may come out of
-// order), and d's delivery is recorded. h is not modified; nil is an
-// empty history.
+// order), and d's delivery is recorded, newest last. A drift h already
+// shows changes nothing. h is not modified; nil is an empty history.
 func (h *History) merge(d *drift.Drift) *History {
 	out := &History{Attrs: map[string]AttrHistory{}}
 	if h != nil {
@@ -76,8 +96,7 @@ func (h *History) merge(d *drift.Drift) *History {
 		}
 		out.Applied = slices.Clone(h.Applied)
 	}
-	key := deliveryKey(d)
-	if slices.Contains(out.Applied, key) {
+	if h.Has(d) {
 		return out
 	}
 	at := d.DetectedAt.UTC()
@@ -94,7 +113,8 @@ func (h *History) merge(d *drift.Drift) *History {
 		out.Last = at
 	}
 	out.Count++
-	out.Applied = append(out.Applied, key)
+	key := deliveryKey(d)
+	out.Applied = append(slices.DeleteFunc(out.Applied, func(k string) bool { return k == key }), key)
 	if n := len(out.Applied); n > maxApplied {
 		out.Applied = slices.Delete(out.Applied, 0, n-maxApplied)
 	}

@@ -470,3 +470,36 @@ func TestUndatedDriftFindsItsCommentOnRetry(t *testing.T) {
 		t.Errorf("comments listed without since: %q", since)
 	}
 }
+
+// Pipeline runs (drifts without an audit event, whose event ID names only
+// the resource): the same values found again write nothing; new values
+// comment; values seen before that come back after others comment too,
+// and the table shows them.
+func TestCheckRunsOfOneResource(t *testing.T) {
+	f := newFixture(t, fixtureOptions{target: func(tg *ghissue.Target) { tg.Commands = false }})
+	run := func(at time.Time, desc string) *drift.Drift {
+		d := checked()
+		d.DetectedAt = at
+		d.Changes = map[string]drift.AttrChange{"description": {Expected: "Web tier", Actual: desc}}
+		d.ComputeFingerprint()
+		d.ComputeEventID()
+		f.send(t, notice(ticket.KindDrift, d))
+		return d
+	}
+	run(t0, "temp")
+	run(t0.Add(time.Hour), "temp")
+	if f.lastOutcome() != ghissue.Unchanged || len(f.repo.Comments(1)) != 0 {
+		t.Fatalf("the same drift again: %s, %d comments", f.lastOutcome(), len(f.repo.Comments(1)))
+	}
+	run(t0.Add(2*time.Hour), "debugging")
+	run(t0.Add(3*time.Hour), "temp")
+	is, _ := f.repo.Issue(1)
+	h, _ := ghissue.ParseHistory(is.Body)
+	if f.lastOutcome() != ghissue.Commented || len(f.repo.Comments(1)) != 2 || h.Attrs["description"].Actual != "temp" || h.Count != 3 {
+		t.Errorf("values back to the first run's: %s, %d comments, history %+v", f.lastOutcome(), len(f.repo.Comments(1)), h)
+	}
+	run(t0.Add(4*time.Hour), "temp")
+	if f.lastOutcome() != ghissue.Unchanged || len(f.repo.Issues()) != 1 {
+		t.Errorf("then the same again: %s, %d issues", f.lastOutcome(), len(f.repo.Issues()))
+	}
+}
