@@ -3,6 +3,7 @@ package ghissue_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -501,5 +502,30 @@ func TestCheckRunsOfOneResource(t *testing.T) {
 	run(t0.Add(4*time.Hour), "temp")
 	if f.lastOutcome() != ghissue.Unchanged || len(f.repo.Issues()) != 1 {
 		t.Errorf("then the same again: %s, %d issues", f.lastOutcome(), len(f.repo.Issues()))
+	}
+}
+
+// A drift far larger than an issue holds (GitHub refuses a body over
+// 65,536 characters) still opens its issue and comments: long values are
+// shortened until it fits.
+func TestHugeDriftFitsGitHubsLimit(t *testing.T) {
+	f := newFixture(t, fixtureOptions{})
+	huge := func(at time.Time, seed string) *drift.Drift {
+		d := sgDrift(1, at, drift.High, 22)
+		for i := range 12 {
+			d.Changes[fmt.Sprintf("policy_%02d", i)] = drift.AttrChange{Expected: strings.Repeat("e", 40000), Actual: strings.Repeat(seed, 40000)}
+		}
+		d.ComputeFingerprint()
+		return d
+	}
+	f.send(t, notice(ticket.KindDrift, huge(t0, "a")))
+	f.send(t, notice(ticket.KindDrift, huge(t0.Add(time.Minute), "b")))
+	is, _ := f.repo.Issue(1)
+	if n := len([]rune(is.Body)); n > ghissue.MaxBody || len(f.repo.Comments(1)) != 1 {
+		t.Fatalf("body of %d characters, %d comments", n, len(f.repo.Comments(1)))
+	}
+	h, ok := ghissue.ParseHistory(is.Body)
+	if !ok || h.Count != 2 || len(h.Attrs) != 13 || !h.Attrs["policy_03"].Cut {
+		t.Errorf("history of a huge drift: %v %+v", ok, h.Attrs["policy_03"].Cut)
 	}
 }
