@@ -35,6 +35,12 @@ func script(t *testing.T, name string, env map[string]string, path ...string) (i
 	if gocache, err := exec.Command("go", "env", "GOCACHE").Output(); err == nil {
 		cmd.Env = append(cmd.Env, "GOCACHE="+strings.TrimSpace(string(gocache)))
 	}
+	// The go command keeps its telemetry under the user's config directory,
+	// and the uploader it starts may still be writing there after the
+	// script ends: keep it out of the temporary HOME the test removes.
+	if dir, err := os.UserConfigDir(); err == nil {
+		cmd.Env = append(cmd.Env, "XDG_CONFIG_HOME="+dir)
+	}
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
