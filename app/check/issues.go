@@ -60,6 +60,17 @@ func issueRepoFrom(env Env) (*issueRepo, error) {
 // is reported as not opened.
 const issueWait = 2 * time.Minute
 
+// tokenAuthor is the person a personal access token acts as, so that the
+// issues it opened are found again; "" for Actions' GITHUB_TOKEN (an
+// App's token: GitHub refuses GET /user), whose issues a bot opens.
+func tokenAuthor(ctx context.Context, c *ghapi.Client) string {
+	u, _, err := c.GitHub().Users.Get(ctx, "")
+	if err != nil {
+		return ""
+	}
+	return u.GetLogin()
+}
+
 // openIssues opens or updates the issue of every drift in the report
 // through the App's issue sink (one issue per resource, found by the same
 // marker, so a pipeline and the App share it). Commands are not offered:
@@ -76,7 +87,8 @@ func openIssues(ctx context.Context, r *issueRepo, rep *action.Report, progress 
 		}
 	}
 	sink, err := ghissue.New(ghissue.Options{
-		Resolver: ghissue.Fixed(ghissue.Target{Client: client, Owner: r.owner, Repo: r.name, HTMLURL: r.htmlURL}),
+		Resolver: ghissue.Fixed(ghissue.Target{Client: client, Owner: r.owner, Repo: r.name, HTMLURL: r.htmlURL,
+			Author: tokenAuthor(ctx, client)}),
 		OnOutcome: func(d *drift.Drift, o ghissue.Outcome, rc ticket.Receipt) {
 			say(outcomeText[o], rc.ExternalID, ghissue.Title(d))
 		},

@@ -61,7 +61,7 @@ func newFixture(t testing.TB, fo fixtureOptions) *fixture {
 	}
 	f.client = client
 	f.target = ghissue.Target{Client: client, Owner: "acme", Repo: "infra", HTMLURL: f.repo.HTMLURL(),
-		Labels: []string{"infra"}, Assignees: []string{"alice"}, Commands: true}
+		Labels: []string{"infra"}, Assignees: []string{"alice"}, Commands: true, Author: "tfdrift-bot"}
 	if fo.target != nil {
 		fo.target(&f.target)
 	}

@@ -34,6 +34,13 @@ type Target struct {
 	MaxOpen int
 	// Commands shows the /tfdrift commands section.
 	Commands bool
+	// Author is the login Client writes as when it is a person's token
+	// (check --open-issues with a personal access token). Issues are
+	// trusted as tfdrift's own only when a GitHub App's bot opened them
+	// (the App, or Actions' GITHUB_TOKEN) or Author did: anyone who may
+	// label issues could otherwise copy a marker into an issue of their
+	// own and have tfdrift write there.
+	Author string
 }
 
 func (t Target) maxOpen() int {

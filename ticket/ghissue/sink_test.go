@@ -529,3 +529,24 @@ func TestHugeDriftFitsGitHubsLimit(t *testing.T) {
 		t.Errorf("history of a huge drift: %v %+v", ok, h.Attrs["policy_03"].Cut)
 	}
 }
+
+// A person who may label issues copies a drift issue's marker into an
+// issue of their own: tfdrift never writes there, and opens its own.
+func TestMarkerInAPersonsIssueIsNotTrusted(t *testing.T) {
+	f := newFixture(t, fixtureOptions{})
+	d := located()
+	spoof := f.repo.CreateIssueAs("mallory", "look here", "please comment\n"+ghissue.Marker(d), "tfdrift")
+	rc := f.send(t, notice(ticket.KindDrift, d))
+	if rc.ExternalID == fmt.Sprintf("acme/infra#%d", spoof) {
+		t.Fatalf("the drift went to the person's issue #%d", spoof)
+	}
+	if n := len(f.repo.Comments(spoof)); n != 0 {
+		t.Errorf("%d comments written on the person's issue", n)
+	}
+	if is, _ := f.repo.Issue(spoof); is.Body != "please comment\n"+ghissue.Marker(d) || is.State != "open" {
+		t.Errorf("the person's issue was changed: %+v", is)
+	}
+	if len(f.repo.Issues()) != 2 || f.lastOutcome() != ghissue.Opened {
+		t.Errorf("%d issues, outcome %s; want tfdrift's own issue opened", len(f.repo.Issues()), f.lastOutcome())
+	}
+}

@@ -47,6 +47,13 @@ func (w *writer) list(ctx context.Context) (*index, error) {
 	}
 	idx := &index{byResource: map[string]*github.Issue{}}
 	for _, is := range issues {
+		if !openedByApp(is) && !strings.EqualFold(is.GetUser().GetLogin(), w.t.Author) {
+			// Anyone who may label issues could copy a marker into an
+			// issue of their own and have tfdrift write there; only a
+			// GitHub App (the tfdrift App, or Actions' GITHUB_TOKEN
+			// for check --open-issues) opens the issues tfdrift keeps.
+			continue
+		}
 		body := is.GetBody()
 		if IsOverflow(body) {
 			if idx.overflow == nil {
@@ -65,6 +72,11 @@ func (w *writer) list(ctx context.Context) (*index, error) {
 	}
 	return idx, nil
 }
+
+// openedByApp reports whether a GitHub App's bot account opened is:
+// people cannot, so a marker in a person's issue is never trusted (but
+// for Target.Author's, when tfdrift writes with that person's token).
+func openedByApp(is *github.Issue) bool { return is.GetUser().GetType() == "Bot" }
 
 func (w *writer) receipt(is *github.Issue) ticket.Receipt {
 	return ticket.Receipt{System: ticket.TypeGitHub, ExternalID: fmt.Sprintf("%s#%d", w.t.FullName(), is.GetNumber()), URL: is.GetHTMLURL()}
