@@ -16,8 +16,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/hashicorp/terraform-exec/tfexec"
 
+	"github.com/tfdrift/tfdrift/internal/githubfake"
 	"github.com/tfdrift/tfdrift/internal/sarifcheck"
 	"github.com/tfdrift/tfdrift/internal/tftest"
+	"github.com/tfdrift/tfdrift/ticket/ghissue"
 )
 
 // actLine is one record of `act --json`: step output lines, and the
@@ -40,7 +42,9 @@ type actLine struct {
 // provider. It checks what GitHub would show and what a workflow reads:
 // step outputs through the composite's outputs, the job summary, the
 // annotations, the SARIF and JSON reports, the exit status under two
-// fail-on thresholds, and open-issues refusing clearly.
+// fail-on thresholds, and open-issues writing one issue per drifted
+// resource to a fake GitHub with the job's token, twice without a
+// duplicate.
 func TestActionUnderAct(t *testing.T) {
 	act := toolPath(t, "act", ".ci/install-act.sh")
 	env := tftest.New(t, "testdata/act/repo")
@@ -85,9 +89,11 @@ func TestActionUnderAct(t *testing.T) {
 		copyFile(t, filepath.Join(root, "action", "scripts", s), filepath.Join(env.Dir, "action", "scripts", s))
 	}
 	copyFile(t, "testdata/act/check.yml", filepath.Join(env.Dir, ".github", "workflows", "check.yml"))
+	// The origin makes act's GITHUB_REPOSITORY acme/infra.
 	for _, args := range [][]string{
 		{"init", "-q", "-b", "main"}, {"add", "-A"},
 		{"-c", "user.name=test", "-c", "user.email=test@example.com", "commit", "-q", "-m", "fixture"},
+		{"remote", "add", "origin", "https://github.com/acme/infra.git"},
 	} {
 		git := exec.Command("git", args...)
 		git.Dir = env.Dir
@@ -95,6 +101,11 @@ func TestActionUnderAct(t *testing.T) {
 			t.Fatalf("git %v: %v\n%s", args, err, out)
 		}
 	}
+
+	// The GitHub that open-issues writes to, with the job's token.
+	gh := githubfake.New(t, githubfake.Options{})
+	issuesRepo := gh.AddRepo(githubfake.RepoSpec{Owner: "acme", Name: "infra"})
+	gh.AddToken(githubfake.TokenSpec{Token: "ghs_act_job_token", Actions: true, Repos: []string{"acme/infra"}})
 
 	results := t.TempDir()
 	home := t.TempDir()
@@ -108,6 +119,9 @@ func TestActionUnderAct(t *testing.T) {
 		"--env", "TF_CLI_CONFIG_FILE="+env.CLIConfig,
 		"--env", "FAKEAWS_CLOUD_FILE="+env.CloudFile,
 		"--env", "CHECKPOINT_DISABLE=1",
+		"--env", "GITHUB_API_URL="+strings.TrimSuffix(gh.URL, "/"),
+		"--env", "GITHUB_SERVER_URL="+strings.TrimSuffix(gh.WebURL, "/"),
+		"-s", "GITHUB_TOKEN=ghs_act_job_token",
 	)
 	cmd.Dir = env.Dir
 	cmd.Env = append(hermetic(), "HOME="+home)
@@ -139,7 +153,7 @@ func TestActionUnderAct(t *testing.T) {
 	if diff := cmp.Diff(map[string]string{
 		"outcome": "failure", "has-drift": "true", "drift-count": "1", "max-severity": "high",
 		"report-json": got["report-json"], "report-sarif": "reports/drift.sarif",
-		"critical-outcome": "success", "critical-drift-count": "1", "issues-outcome": "failure",
+		"critical-outcome": "success", "critical-drift-count": "1", "issues-outcome": "success", "issues-again-outcome": "success",
 	}, got); diff != "" {
 		t.Errorf("what the workflow read (-want +got):\n%s\nact log:\n%s", diff, log)
 	}
@@ -211,16 +225,30 @@ func TestActionUnderAct(t *testing.T) {
 		}
 	}
 
-	// open-issues: true fails clearly until tfdrift check has the flag.
-	explained := false
+	// open-issues: one issue for the drifted resource, with the App's
+	// marker and a permalink to the checked commit; the second step
+	// found the same drift and wrote nothing.
+	issues := issuesRepo.Issues()
+	if len(issues) != 1 {
+		t.Fatalf("%d issues, want 1; act log:\n%s", len(issues), log)
+	}
+	is := issues[0]
+	if id, ok := ghissue.ParseMarker(is.Body); !ok || !strings.HasSuffix(id, "/aws_security_group.web") ||
+		is.Title != "Drift: aws_security_group.web modified by unknown" || is.User != "github-actions[bot]" ||
+		!strings.Contains(is.Body, gh.WebURL+"acme/infra/blob/") || !strings.Contains(is.Body, "/envs/prod/main.tf#L18-L") {
+		t.Errorf("issue %q by %s:\n%s", is.Title, is.User, is.Body)
+	}
+	if n := len(issuesRepo.Comments(is.Number)); n != 0 {
+		t.Errorf("%d comments: the second run found the same drift and should write nothing", n)
+	}
+	again := false
 	for _, l := range lines {
-		if len(l.StepID) == 2 && l.StepID[0] == "issues" && l.Command == "error" && l.KVPairs["title"] == "tfdrift action" &&
-			strings.Contains(l.Arg, "open-issues: true needs 'tfdrift check --open-issues', which tfdrift v0.0.0-act does not have yet") {
-			explained = true
+		if len(l.StepID) == 2 && l.StepID[0] == "issues-again" && strings.Contains(l.Msg, "acme/infra#1 already shows this drift") {
+			again = true
 		}
 	}
-	if !explained {
-		t.Errorf("open-issues: true did not explain itself in an error annotation; act log:\n%s", log)
+	if !again {
+		t.Errorf("the second open-issues step did not say the issue already shows the drift; act log:\n%s", log)
 	}
 }
 

@@ -7,12 +7,14 @@
 // the durable outbox stores.
 //
 // The sinks themselves live in subpackages, one each (slack, webhook,
-// pagerduty, jira, email, output), each a pure renderer plus a sender.
+// pagerduty, jira, ghissue for GitHub issues, email, output), each a pure
+// renderer plus a sender.
 // cost estimates the monthly cost of a drift; deliver runs the outbox
 // workers.
 //
 // Import direction: cmd → app → ticket. Nothing under ticket imports app
 // or app/config: the app maps its configuration onto the option structs
 // declared here and in the sink packages. ticket may import detector's
-// leaf packages (change, drift, rules) and nothing else of tfdrift's.
+// leaf packages (change, drift, rules) and nothing else of tfdrift's; of
+// the sinks, ghissue also imports gitops/ghapi, the GitHub client.
 package ticket

@@ -99,6 +99,11 @@ type Notice struct {
 	Ticket *TicketSpec
 	// Priority is a rule alert action's priority ("p1"); informational.
 	Priority string
+	// Reason says why a KindResolved notice's drift was resolved, for
+	// people: "resolved by alice: fixed in the console", "accepted: the
+	// state now holds the cloud's values", "reverted in the cloud". The
+	// GitHub issue sink closes the issue with it. Empty for other kinds.
+	Reason string
 
 	// Drift is the drift announced by KindDrift and KindResolved; for
 	// KindGroup it is nil and Group holds the drifts.

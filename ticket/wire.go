@@ -24,6 +24,7 @@ type wireNotice struct {
 	URL         string      `json:"url,omitempty"`
 	Ticket      *TicketSpec `json:"ticket,omitempty"`
 	Priority    string      `json:"priority,omitempty"`
+	Reason      string      `json:"reason,omitempty"`
 	Fingerprint string      `json:"fingerprint"`
 	Drift       *wireDrift  `json:"drift,omitempty"`
 	Group       *wireGroup  `json:"group,omitempty"`
@@ -59,7 +60,7 @@ type wireDrift struct {
 func EncodeNotice(n *Notice) ([]byte, error) {
 	w := wireNotice{
 		V: wireVersion, Sink: n.Sink, Kind: n.Kind, Target: n.Target, URL: n.URL,
-		Ticket: n.Ticket, Priority: n.Priority, Fingerprint: n.Fingerprint,
+		Ticket: n.Ticket, Priority: n.Priority, Reason: n.Reason, Fingerprint: n.Fingerprint,
 	}
 	if n.Drift != nil {
 		w.Drift = toWire(n.Drift)
@@ -94,7 +95,7 @@ func DecodeNotice(b []byte) (*Notice, error) {
 	}
 	n := &Notice{
 		Sink: w.Sink, Kind: w.Kind, Target: w.Target, URL: w.URL,
-		Ticket: w.Ticket, Priority: w.Priority, Fingerprint: w.Fingerprint,
+		Ticket: w.Ticket, Priority: w.Priority, Reason: w.Reason, Fingerprint: w.Fingerprint,
 	}
 	switch w.Kind {
 	case KindDrift, KindResolved:

@@ -37,6 +37,7 @@ func TestEncodeDecodeRoundTrip(t *testing.T) {
 	notices := []*ticket.Notice{
 		{Sink: "slack", Kind: ticket.KindDrift, Target: "#prod", Priority: "p1", Drift: sg, Fingerprint: sg.Fingerprint},
 		{Sink: "jira", Kind: ticket.KindResolved, Target: "INFRA", Ticket: &ticket.TicketSpec{System: "jira", Project: "INFRA", IssueType: "Task", Summary: "s"}, Drift: sample.IAMPolicy(), Fingerprint: "f"},
+		{Sink: "github", Kind: ticket.KindResolved, Reason: `resolved by alice: "fixed" | <b>in the console</b>` + "\n@bob", Drift: sample.SecurityGroup(), Fingerprint: "g"},
 		{Sink: "action-webhook", Kind: ticket.KindDrift, URL: "https://x.example/h", Drift: sample.Hostile(), Fingerprint: "h"},
 		{Sink: "webhook", Kind: ticket.KindDrift, Drift: noEvent, Fingerprint: noEvent.Fingerprint},
 		{Sink: "email", Kind: ticket.KindDrift, Drift: pending, Fingerprint: pending.Fingerprint},
@@ -103,6 +104,26 @@ func TestEncodedDriftIsTheRecord(t *testing.T) {
 	for _, key := range []string{"event_id", "event_type", "resource_type", "resource_id", "changes", "user_identity", "cloudtrail", "terraform", "fingerprint"} {
 		if _, ok := row.Drift[key]; !ok {
 			t.Errorf("stored drift lacks the record key %q", key)
+		}
+	}
+}
+
+// A resolution's reason is stored; other notices carry no reason key.
+func TestReasonStoredOnlyWhenSet(t *testing.T) {
+	d := sample.SecurityGroup()
+	for _, tt := range []struct {
+		reason string
+		want   string
+	}{
+		{"", ""},
+		{"reverted in the cloud", `"reason":"reverted in the cloud"`},
+	} {
+		b, err := ticket.EncodeNotice(&ticket.Notice{Sink: "github", Kind: ticket.KindResolved, Reason: tt.reason, Drift: d, Fingerprint: d.Fingerprint})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tt.want == "" && strings.Contains(string(b), `"reason"`) || tt.want != "" && !strings.Contains(string(b), tt.want) {
+			t.Errorf("reason %q stored as %s", tt.reason, b)
 		}
 	}
 }

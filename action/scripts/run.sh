@@ -11,6 +11,7 @@
 #   INPUT_OPEN_ISSUES          true or false
 #   INPUT_ADDRESS              revert mode: resource addresses, one per line
 #   GITHUB_TOKEN               the github-token input, for open-issues only
+#                              (tfdrift check --open-issues writes the issues)
 #
 # check: tfdrift check writes the step outputs (has-drift, drift-count,
 # max-severity, report-json, report-sarif) itself; its exit status is the
@@ -66,12 +67,8 @@ check)
 	for d in "${dirs[@]}"; do args+=(--dir "$d"); done
 	if [[ -n "${INPUT_SARIF:-}" ]]; then args+=(--sarif "$INPUT_SARIF"); fi
 	if [[ "$open_issues" == true ]]; then
-		# Wired to the flag by name: it works with a tfdrift that has it.
-		# (The help is read whole: grep -q leaving early could kill the
-		# writer with SIGPIPE, which pipefail would count as a failure.)
-		help=$(tfdrift check --help 2>/dev/null || true)
-		[[ "$help" == *"-open-issues"* ]] ||
-			fail "open-issues: true needs 'tfdrift check --open-issues', which tfdrift $(tfdrift version | awk '{print $2}') does not have yet; set open-issues: false"
+		# tfdrift reads GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_API_URL,
+		# GITHUB_SERVER_URL and GITHUB_SHA, all set by the runner.
 		[[ -n "${GITHUB_TOKEN:-}" ]] || fail "open-issues: true needs github-token"
 		args+=(--open-issues)
 	fi

@@ -43,6 +43,11 @@ type Args struct {
 	TerraformEnv []string
 	// Version is tfdrift's version, written into the SARIF log.
 	Version string
+	// OpenIssues opens or updates one GitHub issue per drifted resource
+	// in the repository being checked (GITHUB_REPOSITORY, with
+	// GITHUB_TOKEN), through the GitHub App's issue sink: the same issue
+	// and marker as the App's.
+	OpenIssues bool
 }
 
 // DefaultFailOn is --fail-on's default, the GitHub Action's too.
@@ -73,7 +78,8 @@ type Env struct {
 	// annotations; Stderr gets progress and warnings.
 	Stdout, Stderr io.Writer
 	// Getenv reads GITHUB_ACTIONS, GITHUB_STEP_SUMMARY, GITHUB_OUTPUT,
-	// GITHUB_SERVER_URL, GITHUB_REPOSITORY and GITHUB_SHA.
+	// GITHUB_SERVER_URL, GITHUB_REPOSITORY and GITHUB_SHA; with
+	// OpenIssues also GITHUB_TOKEN and GITHUB_API_URL.
 	Getenv func(string) string
 	// LookupEnv expands ${VAR} in the config file.
 	LookupEnv func(string) (string, bool)

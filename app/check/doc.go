@@ -9,11 +9,15 @@
 // daemon's drift record (change_type modified or deleted; no audit event,
 // so the cloudtrail fields are empty), rendered by package action: a
 // summary on stdout, drift records (--json), SARIF (--sarif), and inside
-// GitHub Actions the job summary, annotations and step outputs.
+// GitHub Actions the job summary, annotations and step outputs. With
+// --open-issues each drifted resource's GitHub issue is opened or updated
+// through the App's issue sink (ticket/ghissue), with the token of the
+// environment: a pipeline and the App share one issue per resource.
 //
 // Run decides the exit status; see its documentation. The job reads the
 // process environment only through Env, and never exits the process.
 //
 // It imports app/config, action, detector/{drift,ignore,rules},
-// gitops/{locate,terraform}. It must not import cmd or another job.
+// gitops/{ghapi,locate,terraform}, ticket and ticket/ghissue. It must not
+// import cmd or another job.
 package check

@@ -68,6 +68,12 @@ type result struct {
 // run runs the check inside a simulated GitHub Actions step.
 func (f *fixture) run(t *testing.T, a check.Args) result {
 	t.Helper()
+	return f.runWith(t, a, nil)
+}
+
+// runWith is run with more environment variables (or, set to "", fewer).
+func (f *fixture) runWith(t *testing.T, a check.Args, extra map[string]string) result {
+	t.Helper()
 	summary := filepath.Join(f.out, "summary.md")
 	outputs := filepath.Join(f.out, "outputs.txt")
 	for _, p := range []string{summary, outputs} {
@@ -77,6 +83,9 @@ func (f *fixture) run(t *testing.T, a check.Args) result {
 	a.TerraformEnv = f.env.Environ()
 	a.JSONFile = filepath.Join(f.out, "drift.ndjson")
 	a.SARIFFile = filepath.Join(f.out, "drift.sarif")
+	for _, p := range []string{a.JSONFile, a.SARIFFile} {
+		os.Remove(p) // a run that writes no report leaves none behind
+	}
 	a.Version = "v0.0.0-test"
 	if a.ConfigFile == "" {
 		a.ConfigFile = "testdata/tfdrift.yaml"
@@ -84,6 +93,9 @@ func (f *fixture) run(t *testing.T, a check.Args) result {
 	genv := map[string]string{
 		"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": summary, "GITHUB_OUTPUT": outputs,
 		"GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "acme/infra", "GITHUB_SHA": "0123456789abcdef0123456789abcdef01234567",
+	}
+	for k, v := range extra {
+		genv[k] = v
 	}
 	var stdout, stderr bytes.Buffer
 	env := check.Env{
@@ -93,7 +105,11 @@ func (f *fixture) run(t *testing.T, a check.Args) result {
 	}
 	code, err := check.Check(context.Background(), env, a)
 	r := result{code: code, err: err, stdout: stdout.String(), stderr: stderr.String(), jsonPath: a.JSONFile, sarifPath: a.SARIFFile}
-	r.summary = readFile(t, summary)
+	// A check that stops before the reports (bad arguments) writes no
+	// summary; the outputs are always written.
+	if _, err := os.Stat(summary); err == nil {
+		r.summary = readFile(t, summary)
+	}
 	r.outputs = readFile(t, outputs)
 	return r
 }

@@ -71,6 +71,10 @@ func (p *pipeline) drift(rt root, code *locate.Repo, rr terraform.RefreshedResou
 	if code != nil {
 		if loc, ok := code.Location(rr.Address); ok {
 			loc.State, loc.Workspace, loc.Root, loc.Repo, loc.Ref = d.Terraform.State, d.Terraform.Workspace, rt.dir, p.repo, p.ref
+			if blk, err := code.Find(rr.Address); err == nil && blk.Remote == "" && blk.Range.End.Line > loc.Line {
+				// The whole block, for the permalink (#L<start>-L<end>).
+				loc.EndLine = blk.Range.End.Line
+			}
 			d.Terraform = loc
 			out.Lines = attributeLines(code, rr.Address, d.Attributes())
 		}

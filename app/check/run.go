@@ -27,8 +27,9 @@ const (
 	// --fail-on (or --fail-on is none).
 	ExitOK = 0
 	// ExitError: the check could not run, or a root could not be checked,
-	// or a report could not be written. Drift found in the other roots is
-	// still reported everywhere.
+	// or a report could not be written, or (--open-issues) an issue could
+	// not be opened or updated. Drift found in the other roots is still
+	// reported everywhere.
 	ExitError = 1
 	// ExitDrift: every root was checked and some drift is at or above
 	// --fail-on.
@@ -42,7 +43,9 @@ const (
 //   - 0 (ExitOK): no drift at or above --fail-on;
 //   - 2 (ExitDrift): drift at or above --fail-on;
 //   - 1 (ExitError): an error: bad arguments or config, a root that could
-//     not be checked, a report that could not be written. An error wins
+//     not be checked, a report that could not be written, or with
+//     --open-issues a missing GITHUB_TOKEN or GITHUB_REPOSITORY or an issue
+//     that could not be opened or updated. An error wins
 //     over drift: a check that did not see every root cannot pass, and
 //     "2" would claim it saw everything.
 //
@@ -80,6 +83,14 @@ func run(ctx context.Context, env Env, a Args, gh githubEnv) (*action.Report, in
 	if fi, err := os.Stat(repoDir); err != nil || !fi.IsDir() {
 		return rep, ExitError, fmt.Errorf("repository %s: not a directory", repoDir)
 	}
+	var issues *issueRepo
+	if a.OpenIssues {
+		// Checked before any root runs: a pipeline without a token should
+		// say so at once, not after every plan.
+		if issues, err = issueRepoFrom(env); err != nil {
+			return rep, ExitError, err
+		}
+	}
 	cfg, err := loadConfig(env, a.ConfigFile)
 	if err != nil {
 		return rep, ExitError, err
@@ -104,6 +115,16 @@ func run(ctx context.Context, env Env, a Args, gh githubEnv) (*action.Report, in
 		binary = config.DefaultTerraformBinary
 	}
 	p := &pipeline{rules: rules.NewSet(nil, ""), now: env.now(), repo: gh.repository, ref: gh.sha}
+	if issues != nil {
+		// The issues' permalinks need the repository and commit outside
+		// Actions too (a person's run with a token and GITHUB_SHA).
+		if p.repo == "" {
+			p.repo = issues.fullName()
+		}
+		if p.ref == "" {
+			p.ref = issues.sha
+		}
+	}
 	if cfg != nil {
 		p.rules = cfg.RuleSet()
 	}
@@ -116,8 +137,17 @@ func run(ctx context.Context, env Env, a Args, gh githubEnv) (*action.Report, in
 	if err := writeReports(env, a, gh, rep); err != nil {
 		return rep, ExitError, err
 	}
+	// The reports are written first: a drift whose issue cannot be
+	// opened is still reported everywhere else.
+	var issueErr error
+	if issues != nil {
+		issueErr = openIssues(ctx, issues, rep, env.Stderr)
+	}
 	if failed := rep.Failed(); len(failed) > 0 {
-		return rep, ExitError, fmt.Errorf("%d of %s not checked", len(failed), plural(len(rep.Roots), "root module"))
+		return rep, ExitError, errors.Join(fmt.Errorf("%d of %s not checked", len(failed), plural(len(rep.Roots), "root module")), issueErr)
+	}
+	if issueErr != nil {
+		return rep, ExitError, issueErr
 	}
 	if err := ctx.Err(); err != nil {
 		return rep, ExitError, err

@@ -119,7 +119,7 @@ func Run(ctx context.Context, env job.Env, a Args) error {
 			if err != nil {
 				return err
 			}
-			extra = notices.Resolved(d)
+			extra = notices.Resolved(d, resolveReason(who, a.Note))
 		}
 		rec, err := st.Transition(ctx, fp, verbs[a.Verb], who, a.Note, extra...)
 		if err != nil {
@@ -166,4 +166,17 @@ func describe(r store.Record) string {
 		return r.ResourceAddress
 	}
 	return r.ResourceType + " " + r.ResourceID
+}
+
+// resolveReason is what the resolve notices say: "resolved by <actor>",
+// then ": <note>" when one was given. The GitHub issue closes with it.
+func resolveReason(who, note string) string {
+	if who == "" {
+		who = "an operator"
+	}
+	r := "resolved by " + who
+	if note = strings.TrimSpace(note); note != "" {
+		r += ": " + note
+	}
+	return r
 }

@@ -424,7 +424,14 @@ func (e lostLease) Error() string   { return e.err.Error() }
 func (e lostLease) Unwrap() []error { return []error{deliver.ErrLeaseLost, e.err} }
 
 // Resolved returns the notices that announce a stored drift's resolution
-// (PagerDuty resolve, Jira transition, Slack), in the store's form.
-func (n *Notices) Resolved(d *drift.Drift) []store.NewNotice {
-	return outboxForm(n.Router.Resolved(d, n.actions(d)))
+// (PagerDuty resolve, Jira transition, Slack, the GitHub issue closed), in
+// the store's form. reason says why, for people ("resolved by alice:
+// fixed", "accepted: the state now holds the cloud's values", "reverted
+// in the cloud"); the GitHub issue's closing comment shows it.
+func (n *Notices) Resolved(d *drift.Drift, reason string) []store.NewNotice {
+	ts := n.Router.Resolved(d, n.actions(d))
+	for _, t := range ts {
+		t.Reason = reason
+	}
+	return outboxForm(ts)
 }

@@ -244,7 +244,7 @@ func TestReceiptsThroughTheOutbox(t *testing.T) {
 		recordAll(t, n, st, again)
 		run()
 		// The resolve reaches PagerDuty with the incident's key.
-		if _, err := st.Transition(ctx, d.Fingerprint, store.StatusResolved, "bob", "", n.Resolved(d)...); err != nil {
+		if _, err := st.Transition(ctx, d.Fingerprint, store.StatusResolved, "bob", "", n.Resolved(d, "resolved by bob")...); err != nil {
 			t.Fatal(err)
 		}
 		run()

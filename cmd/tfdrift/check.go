@@ -4,7 +4,7 @@ import "github.com/tfdrift/tfdrift/app/check"
 
 func init() {
 	register("check", command{summary: "find drift with a refresh-only plan per root module (CI, the GitHub Action)",
-		run: jobCommand("check", "check [--dir D]... [--config F] [--fail-on SEVERITY] [--json F] [--sarif F] [flags]", checkHelp,
+		run: jobCommand("check", "check [--dir D]... [--config F] [--fail-on SEVERITY] [--json F] [--sarif F] [--open-issues] [flags]", checkHelp,
 			func(a *check.Args, args []string) error {
 				if len(args) > 0 {
 					return usageError(1)
@@ -36,13 +36,27 @@ Markdown job summary ($GITHUB_STEP_SUMMARY), ::error/::warning/::notice
 annotations by severity, and the step outputs has-drift, drift-count,
 max-severity, report-json and report-sarif ($GITHUB_OUTPUT), always written.
 
+Issues: --open-issues opens or updates one GitHub issue per drifted resource
+in $GITHUB_REPOSITORY, with $GITHUB_TOKEN (a token that may write issues;
+the API is $GITHUB_API_URL, default https://api.github.com; permalinks use
+$GITHUB_SERVER_URL and $GITHUB_SHA). It is the GitHub App's issue: the same
+title, labels, body and hidden marker, so a pipeline and the App keep one
+issue per resource. A resource's first drift opens its issue; a later run
+that finds the same drift writes nothing; a changed drift adds a comment and
+updates the issue's table. At 50 open drift issues the rest are listed in
+one "tfdrift: drifts over the limit" issue. Writes are paced (a second
+apart) below GitHub's limits.
+
 Exit status: 0 no drift at or above --fail-on; 2 drift at or above --fail-on;
 1 an error (bad flags or config, a root that could not be checked, a report
-that could not be written; an error wins over drift). --fail-on none never
-fails on drift.
+that could not be written, with --open-issues a missing GITHUB_TOKEN or
+GITHUB_REPOSITORY or an issue that could not be written; an error wins over
+drift, and the reports are written all the same). --fail-on none never fails
+on drift.
 
 Examples:
   tfdrift check
   tfdrift check --dir envs/prod --dir envs/staging --config tfdrift.yaml --fail-on critical
   tfdrift check --dir 'envs/*' --sarif drift.sarif --json drift.ndjson
-  tfdrift check --dir . --backend-config bucket=acme-tf --backend-config key=prod.tfstate --binary tofu`
+  tfdrift check --dir . --backend-config bucket=acme-tf --backend-config key=prod.tfstate --binary tofu
+  GITHUB_TOKEN=… GITHUB_REPOSITORY=acme/infra tfdrift check --open-issues`

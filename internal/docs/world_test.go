@@ -361,7 +361,7 @@ func resolveInJira(w *world, cfg string) string {
 	}
 	var errs []string
 	for _, d := range ds {
-		for _, o := range n.Resolved(d) {
+		for _, o := range n.Resolved(d, "resolved by the docs world") {
 			t, err := ticket.DecodeNotice(o.Payload)
 			if err == nil {
 				_, err = sinks[o.Sink].Send(context.Background(), t)

@@ -324,6 +324,18 @@ func (s *Server) registerAppRoutes() {
 		c.json(http.StatusOK, map[string]any{"total_count": total, "repositories": nonNil(page), "repository_selection": sel})
 	})
 	s.handle("POST /app-manifests/{code}/conversions", accNone, need{}, s.convertManifest)
+	// GET /user answers for a person's token; an App's tokens (the App's
+	// installation tokens and Actions' GITHUB_TOKEN) get GitHub's 403.
+	s.handle("GET /user", accNone, need{}, func(c *call) {
+		switch {
+		case c.id.kind == identToken && !c.id.plain.spec.Actions:
+			c.json(http.StatusOK, s.ghUser(s.user(c.id.login)))
+		case c.id.kind == identNone || c.id.kind == identBad:
+			c.errorf(http.StatusUnauthorized, "Requires authentication")
+		default:
+			c.errorf(http.StatusForbidden, "Resource not accessible by integration")
+		}
+	})
 	s.web.HandleFunc("POST /settings/apps/new", s.newAppForm)
 	s.web.HandleFunc("POST /organizations/{org}/settings/apps/new", s.newAppForm)
 }

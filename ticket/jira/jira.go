@@ -192,33 +192,9 @@ func (s *Sink) spec(n *ticket.Notice) ticket.TicketSpec {
 	return sp
 }
 
-// each handles a group's drifts one by one. The result is transient when
-// any drift failed transiently (a retry redoes only what is missing,
-// thanks to the markers), permanent when every failure is.
+// each handles a group's drifts one by one (ticket.SendEach).
 func (s *Sink) each(ctx context.Context, n *ticket.Notice, spec ticket.TicketSpec, ds []*drift.Drift) (ticket.Receipt, error) {
-	var errs []error
-	allPermanent := true
-	rc := ticket.Receipt{System: ticket.TypeJira, PerDrift: map[string]ticket.Receipt{}}
-	for _, d := range ds {
-		r, err := s.open(ctx, n, spec, d)
-		if err == nil {
-			rc.PerDrift[d.Fingerprint] = r
-			continue
-		}
-		if _, ok := ticket.RetryAfter(err); ok {
-			return ticket.Receipt{}, err
-		}
-		allPermanent = allPermanent && ticket.IsPermanent(err)
-		errs = append(errs, err)
-	}
-	if len(errs) == 0 {
-		return rc, nil
-	}
-	err := fmt.Errorf("jira %s: %d of %d drifts failed: %w", s.o.Name, len(errs), len(ds), errors.Join(errs...))
-	if allPermanent {
-		return ticket.Receipt{}, ticket.Permanent("", err)
-	}
-	return ticket.Receipt{}, err
+	return ticket.SendEach(ds, ticket.TypeJira, "jira "+s.o.Name, func(d *drift.Drift) (ticket.Receipt, error) { return s.open(ctx, n, spec, d) })
 }
 
 // links are the receipts of other systems that a ticket about d shows:
