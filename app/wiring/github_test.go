@@ -87,4 +87,21 @@ drift_rules:
 	if n.byName[ticket.TypeGitHub] != sink {
 		t.Error("UseGitHub did not install the App's sink")
 	}
+	// Every resolution reaches the sink, which closes the resource's
+	// issue if the App opened one, saying why.
+	for _, d := range []*drift.Drift{wanted, other} {
+		var got []*ticket.Notice
+		for _, nn := range n.Resolved(d, "reverted in the cloud") {
+			if nn.Sink == ticket.TypeGitHub {
+				dn, err := ticket.DecodeNotice(nn.Payload)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, dn)
+			}
+		}
+		if len(got) != 1 || got[0].Kind != ticket.KindResolved || got[0].Reason != "reverted in the cloud" {
+			t.Errorf("%s: github resolve notices %+v", d.ResourceAddress, got)
+		}
+	}
 }

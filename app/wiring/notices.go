@@ -429,7 +429,7 @@ func (e lostLease) Unwrap() []error { return []error{deliver.ErrLeaseLost, e.err
 // fixed", "accepted: the state now holds the cloud's values", "reverted
 // in the cloud"); the GitHub issue's closing comment shows it.
 func (n *Notices) Resolved(d *drift.Drift, reason string) []store.NewNotice {
-	ts := n.Router.Resolved(d, n.actions(d))
+	ts := n.withGitHubResolved(d, n.Router.Resolved(d, n.actions(d)))
 	for _, t := range ts {
 		t.Reason = reason
 	}
