@@ -41,8 +41,9 @@ var verbs = []verbSpec{
 		func(c *Command, fs *flag.FlagSet) { c.Accept.RegisterShared(fs) }},
 	{VerbRevert, "[ADDRESS…]", "put the cloud back as the code says (a guarded, targeted terraform apply)", ghapi.PermissionMaintain,
 		func(c *Command, fs *flag.FlagSet) { c.Revert.RegisterShared(fs) }},
-	{VerbIgnore, "[ADDRESS…]", "the change is intended: stop tracking this drift", ghapi.PermissionWrite, nil},
-	{VerbRecheck, "[ADDRESS…]", "look at the resource again and update this issue", ghapi.PermissionWrite, nil},
+	{VerbIgnore, "[ADDRESS…]", "the change is intended: stop reporting this drift, or only some attributes, for good or for a while", ghapi.PermissionWrite,
+		func(c *Command, fs *flag.FlagSet) { c.Ignore.RegisterShared(fs) }},
+	{VerbRecheck, "[ADDRESS…]", "compare the resource with the cloud again", ghapi.PermissionWrite, nil},
 	{VerbHelp, "", "this list", ghapi.PermissionNone, nil},
 }
 

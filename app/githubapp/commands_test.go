@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-github/v60/github"
 
@@ -79,6 +80,14 @@ func TestCommands(t *testing.T) {
 					t.Errorf("parsed: %+v", c.Revert)
 				}
 			}},
+		{"ignore some attributes for a while", "alice", "/tfdrift ignore --attr tags --attr instance_type --for 7d",
+			want{[]string{"eyes", "rocket"}, []string{"done: ignore"}, true}, func(t *testing.T, c Command) {
+				if !slices.Equal(c.Ignore.Attrs, []string{"tags", "instance_type"}) || c.Ignore.For != 7*24*time.Hour {
+					t.Errorf("parsed: %+v", c.Ignore)
+				}
+			}},
+		{"ignore for no time", "alice", "/tfdrift ignore --for soon",
+			want{[]string{"eyes", "confused"}, []string{`"soon" is not a time to ignore for (write 7d, 2w or 12h)`}, false}, nil},
 		{"ignore needs write", "mallory", "/tfdrift ignore",
 			want{[]string{"eyes", "confused"}, []string{"needs the **write** permission", "you have **read**"}, false}, nil},
 		{"unknown command", "alice", "/tfdrift frobnicate",
@@ -233,5 +242,16 @@ func TestPullRequestClosed(t *testing.T) {
 	f.repo.ClosePull("alice", mine.GetNumber())
 	if d := f.send("pull_request", f.repo.PullRequestEvent("closed", mine.GetNumber(), "alice")); d.Status != 204 {
 		t.Errorf("a pull request without the marker: %d", d.Status)
+	}
+}
+
+func TestLifetime(t *testing.T) {
+	for in, want := range map[string]time.Duration{"7d": 7 * 24 * time.Hour, "2w": 14 * 24 * time.Hour, "12h": 12 * time.Hour, "90m": 90 * time.Minute,
+		"0d": 0, "-1h": 0, "0s": 0, "d": 0, "1.5d": 0, "soon": 0} {
+		var l lifetime
+		err := l.Set(in)
+		if got := time.Duration(l); got != want || (err == nil) != (want > 0) {
+			t.Errorf("Set(%q) = %s, %v; want %s", in, got, err, want)
+		}
 	}
 }

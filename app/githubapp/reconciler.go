@@ -27,7 +27,8 @@ type Reconciler interface {
 	// Revert puts the cloud back as the code says: /tfdrift revert
 	// [ADDRESS…] [--dry-run] [--allow-destroy] [--allow-replace].
 	Revert(ctx context.Context, c Command) (Reply, error)
-	// Ignore marks the drift intended: /tfdrift ignore [ADDRESS…].
+	// Ignore marks the drift intended: /tfdrift ignore [ADDRESS…]
+	// [--attr A]… [--for 7d].
 	Ignore(ctx context.Context, c Command) (Reply, error)
 	// Recheck looks at the resource again: /tfdrift recheck [ADDRESS…].
 	Recheck(ctx context.Context, c Command) (Reply, error)
@@ -71,10 +72,11 @@ type Command struct {
 	// Args are the positional arguments: resource addresses, when given.
 	Args []string
 	// Accept and Revert hold the flags of the accept and revert jobs'
-	// RegisterShared, parsed from the line (the zero value for the other
-	// verbs).
+	// RegisterShared, Ignore those of /tfdrift ignore, parsed from the
+	// line (the zero value for the other verbs).
 	Accept accept.Args
 	Revert revert.Args
+	Ignore IgnoreArgs
 	Thread Thread
 	// Author wrote the comment; Permission is their role on the
 	// repository (at least what the verb needs).
