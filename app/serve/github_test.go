@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tfdrift/tfdrift/app/demo/scenario"
 	"github.com/tfdrift/tfdrift/app/drifts"
 	"github.com/tfdrift/tfdrift/app/job"
 	"github.com/tfdrift/tfdrift/app/store"
@@ -32,7 +33,7 @@ import (
 // repository (with a .tfdrift.yml) on acme/infra, the App installed on
 // it, and serve's config naming the demo's state "prod".
 type ghWorld struct {
-	t         *testing.T
+	t         testing.TB
 	gh        *githubfake.Server
 	app       githubfake.App
 	repo      *githubfake.Repo
@@ -63,9 +64,12 @@ type ghWorldOptions struct {
 
 const ghYML = "version: 1\nroots:\n  - dir: .\n    state: prod\n    labels: [team:platform]\n"
 
-func newGHWorld(t *testing.T, o ghWorldOptions) *ghWorld {
+func newGHWorld(t testing.TB, o ghWorldOptions) *ghWorld {
 	t.Helper()
-	sc := extract(t)
+	sc, err := scenario.Extract(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
 	w := &ghWorld{t: t, gh: githubfake.New(t, githubfake.Options{}), dir: t.TempDir(), statePath: sc.State}
 	w.app = w.gh.AddApp(githubfake.AppSpec{ID: 42, Slug: "tfdrift"})
 	w.repo = w.gh.AddRepo(githubfake.RepoSpec{Owner: "acme", Name: "infra"})
@@ -175,7 +179,10 @@ func (w *ghWorld) start(hook func(*Args)) {
 // instance id with its own event ID and request.
 func (w *ghWorld) instanceAlert(id, eventID, request string) []byte {
 	w.t.Helper()
-	sc := extract(w.t)
+	sc, err := scenario.Extract(w.t.TempDir())
+	if err != nil {
+		w.t.Fatal(err)
+	}
 	base, err := os.ReadFile(filepath.Join(sc.Dir, "events", "falco-alerts.ndjson"))
 	if err != nil {
 		w.t.Fatal(err)
@@ -651,7 +658,7 @@ func TestGitHubWebhookOnAPublicListener(t *testing.T) {
 
 // instancesWorld is a repository whose one root declares n instances
 // (aws_instance.w[0…n-1]) in the state it claims.
-func instancesWorld(t *testing.T, n int, extraConfig string) *ghWorld {
+func instancesWorld(t testing.TB, n int, extraConfig string) *ghWorld {
 	var resources []string
 	for i := range n {
 		resources = append(resources, fmt.Sprintf(`{"index_key":%d,"schema_version":1,"attributes":{"id":"i-%017x","instance_type":"t3.small","disable_api_termination":false}}`, i, i+1))
@@ -665,4 +672,43 @@ func instancesWorld(t *testing.T, n int, extraConfig string) *ghWorld {
 		os.WriteFile(w.cfgPath, append(cfg, []byte(extraConfig)...), 0o644)
 	}
 	return w
+}
+
+// BenchmarkDriftToIssue measures, through serve against the fake GitHub,
+// the time from a Falco alert's POST to its resource's issue existing,
+// against the time to its drift printed (detected and recorded), in the
+// same run. Pacing is off: with GitHub's (a write a second) each issue
+// waits its turn on top.
+func BenchmarkDriftToIssue(b *testing.B) {
+	w := instancesWorld(b, 300, "  max_open_issues: 1000\n")
+	w.start(nil)
+	var toDrift, toIssue time.Duration
+	n := 0
+	for i := 0; b.Loop(); i++ {
+		if i >= 300 {
+			b.Fatal("run at most 300 iterations (-benchtime=100x)")
+		}
+		body := w.instanceAlert(fmt.Sprintf("i-%017x", i+1), fmt.Sprint("bench-", i), `"disableApiTermination": {"value": true}`)
+		start := time.Now()
+		w.falco(body)
+		drifted := false
+		for len(w.driftIssues()) < i+1 {
+			if !drifted && len(w.fingerprints()) >= i+1 {
+				toDrift += time.Since(start)
+				drifted = true
+			}
+			if time.Since(start) > 30*time.Second {
+				b.Fatalf("no issue for alert %d", i)
+			}
+			time.Sleep(200 * time.Microsecond)
+		}
+		if !drifted {
+			toDrift += time.Since(start)
+		}
+		toIssue += time.Since(start)
+		n++
+	}
+	b.ReportMetric(float64(toIssue.Microseconds())/float64(n), "µs/issue")
+	b.ReportMetric(float64(toDrift.Microseconds())/float64(n), "µs/drift")
+	b.ReportMetric(float64(toIssue)/float64(toDrift), "x-drift")
 }
