@@ -58,9 +58,13 @@
 // app/reconcile implements; NotAvailable answers until it is wired.
 // Bots' comments (the App's own included) and edits are never executed.
 //
+// The issue sink it feeds (Sink, over Resolver) is ticket/ghissue's;
+// IssuePreview renders the issue it opens, for the demo.
+//
 // Import direction: githubapp is under app and imports gitops (ghapi,
-// locate), ticket, detector, app/config, app/store, app/ingest, app/job
-// and the job packages whose shared flags comments carry (app/accept,
-// app/revert). It never imports app/daemon, app/wiring or app/serve:
-// the serve job hands its parts to the daemon and to the wiring.
+// locate), ticket (ticket/ghissue), detector, app/config, app/store,
+// app/ingest, app/job and the job packages whose shared flags comments
+// carry (app/accept, app/revert). It never imports app/daemon,
+// app/wiring or app/serve: the serve job hands its parts to the daemon
+// and to the wiring.
 package githubapp
