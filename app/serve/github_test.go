@@ -62,7 +62,7 @@ type ghWorldOptions struct {
 	state     []byte
 }
 
-const ghYML = "version: 1\nroots:\n  - dir: .\n    state: prod\n    labels: [team:platform]\n"
+const ghYML = "version: 1\nroots:\n  - dir: .\n    state: prod\n    labels: [team:platform]\n    assignees: [alice]\n"
 
 func newGHWorld(t testing.TB, o ghWorldOptions) *ghWorld {
 	t.Helper()
@@ -97,6 +97,7 @@ func newGHWorld(t testing.TB, o ghWorldOptions) *ghWorld {
 	w.files[".tfdrift.yml"] = o.yml
 	w.head = w.repo.Commit(githubfake.CommitSpec{Message: "init", Files: w.files})
 	w.gh.AddInstallation(githubfake.InstallationSpec{ID: 7, Repos: []string{"acme/infra"}})
+	w.repo.SetPermission("alice", "write")
 	key := filepath.Join(w.dir, "app.pem")
 	if err := os.WriteFile(key, w.app.PrivateKeyPEM(), 0o600); err != nil {
 		t.Fatal(err)
@@ -313,6 +314,9 @@ func TestGitHubAppEndToEnd(t *testing.T) {
 			t.Errorf("labels %v lack %s", is.Labels, l)
 		}
 	}
+	if len(is.Assignees) != 1 || is.Assignees[0] != "alice" {
+		t.Errorf("assignees %v, want the root's alice", is.Assignees)
+	}
 
 	// Another drift on the same resource: a comment.
 	w.falco(w.instanceAlert("i-0aaaaaaaaaaaaaaa1", "evt-2", `"instanceType": {"value": "m5.large"}`))
@@ -367,6 +371,21 @@ func TestGitHubAppEndToEnd(t *testing.T) {
 	third := w.fingerprints()[2]
 	if rec := w.record(third); rec.Status != store.StatusResolved || rec.StatusActor != "tfdrift" || !strings.HasPrefix(rec.StatusNote, "accepted") {
 		t.Errorf("record: %s by %s (%q)", rec.Status, rec.StatusActor, rec.StatusNote)
+	}
+
+	// A drift put back in the cloud by hand: its issue closes as reverted.
+	w.falco(w.instanceAlert("i-0aaaaaaaaaaaaaaa0", "evt-4", `"disableApiTermination": {"value": true}`))
+	waitUntil(t, "the third issue", func() bool { return len(w.driftIssues()) == 3 })
+	var worker githubfake.Issue
+	for _, x := range w.driftIssues() {
+		if strings.Contains(x.Title, "aws_instance.workers[0]") {
+			worker = x
+		}
+	}
+	w.falco(w.instanceAlert("i-0aaaaaaaaaaaaaaa0", "evt-5", `"disableApiTermination": {"value": false}`))
+	waitUntil(t, "the reverted issue to close", func() bool { got, _ := w.repo.Issue(worker.Number); return got.State == "closed" })
+	if cs := w.repo.Comments(worker.Number); len(cs) == 0 || !strings.Contains(cs[len(cs)-1].Body, "reverted in the cloud") {
+		t.Errorf("closing comment: %+v", cs)
 	}
 
 	// The webhook is on the listener, with its own auth; the status page
