@@ -42,7 +42,9 @@ holds its code (docs/github-app.md).
   status     list what the App sees: installations, repositories, roots,
              states, .tfdrift.yml problems, states no repository claims
 
-Run 'tfdrift app <subcommand> --help' for its flags, exit status and examples.
+Exit status: 0 done; 1 it could not run; 2 usage; 3 (status) something to
+fix is listed. Run 'tfdrift app <subcommand> --help' for its flags, exit
+status and examples.
 `
 
 const appManifestHelp = `
