@@ -27,6 +27,9 @@ type AcceptRequest struct {
 	Issue int
 	// Actor is the commenter's login; "" is the App itself.
 	Actor string
+	// DryRun replies with the edit (the diff and the refusals) and
+	// commits nothing.
+	DryRun bool
 }
 
 // trigger says why an accept runs.
@@ -126,6 +129,9 @@ func (r *Reconciler) accept(ctx context.Context, req AcceptRequest, tr trigger) 
 			r.tell(ctx, req.Repo, issue, res, msg)
 		}
 		return refused(msg), nil
+	}
+	if req.DryRun {
+		return done(view.dryRun()), nil
 	}
 	return r.publish(ctx, req, tr, t, recs, view, proof)
 }

@@ -25,6 +25,11 @@ func TestAcceptPullRequest(t *testing.T) {
 	base := w.repo.Head("main")
 	before, _ := w.repo.Files("main")
 
+	dry, err := w.rec.Accept(w.ctx, AcceptRequest{Repo: w.repoRef(), Resource: ResourceOf(d), Issue: issue, Actor: "alice", DryRun: true})
+	if err != nil || !dry.OK || !strings.Contains(dry.Reply, "+    from_port   = 22") || len(w.repo.Refs()) != 1 || len(w.repo.Pulls()) != 0 {
+		t.Fatalf("dry run = %+v, %v; refs %v", dry, err, w.repo.Refs())
+	}
+
 	res, err := w.rec.Accept(w.ctx, AcceptRequest{Repo: w.repoRef(), Resource: ResourceOf(d), Issue: issue, Actor: "alice"})
 	if err != nil {
 		t.Fatal(err)
@@ -83,6 +88,14 @@ func TestAcceptPullRequest(t *testing.T) {
 		t.Errorf("check run %+v", cr)
 	}
 
+	// The webhook side finds the resource of a command on the pull request.
+	if got, ok, err := w.rec.ResourceOfThread(w.ctx, w.repoRef(), pr.Number, nil); err != nil || !ok || got.Address != d.ResourceAddress || got.State != w.state {
+		t.Errorf("ResourceOfThread(#%d) = %+v, %v, %v", pr.Number, got, ok, err)
+	}
+	if _, ok, _ := w.rec.ResourceOfThread(w.ctx, w.repoRef(), 99, nil); ok {
+		t.Error("ResourceOfThread found a resource for an unknown thread")
+	}
+
 	// A merge resolves the drift as accepted and closes the issue.
 	w.repo.MergePull("carol", pr.Number)
 	got, err := w.rec.PullRequestClosed(w.ctx, PullRequestEvent{Repo: w.repoRef(), Number: pr.Number, Merged: true, Actor: "carol"})
@@ -92,8 +105,8 @@ func TestAcceptPullRequest(t *testing.T) {
 	if st := w.status(d.Fingerprint); st != store.StatusResolved {
 		t.Errorf("drift is %s, want resolved", st)
 	}
-	if r := w.resolved.reason(d.Fingerprint); r != ReasonAccepted {
-		t.Errorf("resolve notice reason %q, want accepted", r)
+	if r := w.resolved.reason(d.Fingerprint); r != "accepted in acme/infra#2, merged by @carol" {
+		t.Errorf("resolve notice reason %q", r)
 	}
 	if is, _ := w.repo.Issue(issue); is.State != "closed" || is.StateReason != "completed" || is.ClosedBy != w.app.BotLogin() {
 		t.Errorf("issue %+v, want closed as completed by the App", is)
@@ -110,7 +123,7 @@ func TestAcceptPullRequest(t *testing.T) {
 		t.Errorf("a redelivery commented again (%d → %d comments)", comments, n)
 	}
 	var hist []store.HistoryEntry
-	if hist, err = w.st.History(context.Background(), d.Fingerprint); err != nil || hist[len(hist)-1].Note != "accepted in #2, merged by @carol" {
+	if hist, err = w.st.History(context.Background(), d.Fingerprint); err != nil || hist[len(hist)-1].Note != "accepted in acme/infra#2, merged by @carol" {
 		t.Errorf("history %+v, %v", hist, err)
 	}
 }

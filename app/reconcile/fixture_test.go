@@ -307,7 +307,7 @@ func (w *world) openIssue(d *drift.Drift) int {
 	res := ResourceOf(d)
 	n := w.repo.CreateIssueAs(w.app.BotLogin(), "Drift: "+d.ResourceAddress+" modified by alice", Marker(res)+"\n", "tfdrift")
 	if err := w.st.PutReceipt(w.ctx, store.Receipt{Fingerprint: d.Fingerprint, Sink: ticket.TypeGitHub, ResourceKey: ticket.ResourceKey(d),
-		System: ticket.TypeGitHub, ExternalID: itoa(n), URL: w.repo.HTMLURL() + "/issues/" + itoa(n)}); err != nil {
+		System: ticket.TypeGitHub, ExternalID: "acme/infra#" + itoa(n), URL: w.repo.HTMLURL() + "/issues/" + itoa(n)}); err != nil {
 		w.t.Fatal(err)
 	}
 	return n

@@ -94,7 +94,7 @@ func (r *Reconciler) Ignore(ctx context.Context, req IgnoreRequest) (*Result, er
 	if req.For > 0 {
 		to = store.StatusResolved
 	}
-	if _, err := r.resolve(ctx, recs, drifts, to, ReasonIgnored, req.Actor, note+", "+untilText(expires)); err != nil {
+	if _, err := r.resolve(ctx, recs, drifts, to, req.Actor, "ignored"+by(req.Actor)+" "+untilText(expires)); err != nil {
 		return nil, err
 	}
 	issue, err := r.issueOf(ctx, req.Repo, req.Issue, drifts)
@@ -181,7 +181,7 @@ func (r *Reconciler) Recheck(ctx context.Context, req RecheckRequest) (*Result, 
 		b.WriteString(details("What the refresh-only plan found", fence("text", clip(strings.Join(still, "\n"), maxPlanText))))
 		return done(b.String()), nil
 	}
-	n, err := r.resolve(ctx, recs, drifts, store.StatusResolved, ReasonGone, req.Actor, "/tfdrift recheck"+by(req.Actor)+": terraform finds no drift")
+	n, err := r.resolve(ctx, recs, drifts, store.StatusResolved, req.Actor, "terraform finds no drift any more (recheck"+by(req.Actor)+")")
 	if err != nil {
 		return nil, err
 	}
@@ -260,8 +260,8 @@ func (r *Reconciler) PullRequestClosed(ctx context.Context, ev PullRequestEvent)
 		d.Fingerprint = rec.Fingerprint
 		recs, drifts = append(recs, rec), append(drifts, d)
 	}
-	note := fmt.Sprintf("accepted in #%d, merged%s", ev.Number, by(ev.Actor))
-	n, err := r.resolve(ctx, recs, drifts, store.StatusResolved, ReasonAccepted, ev.Actor, note)
+	reason := fmt.Sprintf("accepted in %s#%d, merged%s", ev.Repo.FullName(), ev.Number, by(ev.Actor))
+	n, err := r.resolve(ctx, recs, drifts, store.StatusResolved, ev.Actor, reason)
 	if err != nil {
 		return nil, err
 	}

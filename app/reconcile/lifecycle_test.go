@@ -48,7 +48,7 @@ func TestAutoRevert(t *testing.T) {
 	if got := w.ingressPorts(); got != "443" {
 		t.Errorf("cloud after the auto revert: ingress ports %s, want 443", got)
 	}
-	if w.status(d.Fingerprint) != store.StatusResolved || w.resolved.reason(d.Fingerprint) != ReasonReverted {
+	if w.status(d.Fingerprint) != store.StatusResolved || w.resolved.reason(d.Fingerprint) != "reverted by the auto_revert of rule No public SSH" {
 		t.Errorf("drift %s, want resolved as reverted", w.status(d.Fingerprint))
 	}
 	cs := w.repo.Comments(issue)
@@ -171,7 +171,7 @@ func TestRecheck(t *testing.T) {
 	if err != nil || !res.OK || !res.IssueClosed {
 		t.Fatalf("Recheck after the cloud was put back = %+v, %v", res, err)
 	}
-	if w.status(d.Fingerprint) != store.StatusResolved || w.resolved.reason(d.Fingerprint) != ReasonGone {
+	if w.status(d.Fingerprint) != store.StatusResolved || w.resolved.reason(d.Fingerprint) != "terraform finds no drift any more (recheck by @alice)" {
 		t.Errorf("drift %s, reason %q", w.status(d.Fingerprint), w.resolved.reason(d.Fingerprint))
 	}
 	bare := newWorld(t, worldOptions{noTerraform: true})

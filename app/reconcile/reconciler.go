@@ -28,21 +28,14 @@ type Store interface {
 	store.Pulls
 }
 
-// ResolvedNotices returns the notices a drift resolved for reason
-// (ReasonAccepted, ReasonReverted, …) sends: the Jira transition, the
-// PagerDuty resolve. Serve builds it from wiring.Notices.
+// ResolvedNotices returns the notices a drift resolved for reason sends
+// (the Jira transition, the PagerDuty resolve): wiring.Notices.Resolved.
+// reason is for people, as ticket.Notice.Reason is ("accepted in
+// acme/infra#7, merged by @carol", "reverted by @alice"). The Reconciler
+// closes the drift issue itself, with the state reason that fits (not
+// planned for an ignore) and says why in its reply, so the GitHub issue
+// sink's notice is best left out here.
 type ResolvedNotices func(d *drift.Drift, reason string) []store.NewNotice
-
-// Why a drift was resolved, as the resolve notices and the store's
-// history say it.
-const (
-	ReasonAccepted = "accepted"
-	ReasonReverted = "reverted"
-	ReasonIgnored  = "ignored"
-	// ReasonGone: terraform's refresh finds the resource as its state
-	// has it again (recheck, or a revert that had nothing to change).
-	ReasonGone = "gone"
-)
 
 // Options configure a Reconciler.
 type Options struct {
@@ -132,8 +125,9 @@ func (r Repo) FullName() string { return r.Owner + "/" + r.Name }
 
 // Resource is a drifted resource as the drift issue's marker names it.
 type Resource struct {
-	// State is the drifts' state source (drift.Location.State).
-	State string
+	// State is the drifts' state source (drift.Location.State);
+	// Workspace its Terraform workspace ("" and "default" are the same).
+	State, Workspace string
 	// Address is the Terraform address.
 	Address string
 }
@@ -142,7 +136,20 @@ func (r Resource) String() string { return r.Address }
 
 // ResourceOf is d's Resource.
 func ResourceOf(d *drift.Drift) Resource {
-	return Resource{State: d.Terraform.State, Address: d.ResourceAddress}
+	return Resource{State: d.Terraform.State, Workspace: d.Terraform.Workspace, Address: d.ResourceAddress}
+}
+
+// has reports whether loc is this resource's state and workspace (any
+// workspace when the resource does not name one).
+func (r Resource) has(loc drift.Location) bool {
+	return loc.State == r.State && (r.Workspace == "" || workspaceOf(loc.Workspace) == workspaceOf(r.Workspace))
+}
+
+func workspaceOf(ws string) string {
+	if ws == "" {
+		return "default"
+	}
+	return ws
 }
 
 // Result is what a command did, for its comment thread.
@@ -167,6 +174,27 @@ type Result struct {
 func done(reply string) *Result    { return &Result{OK: true, Reply: reply} }
 func refused(reply string) *Result { return &Result{OK: false, Reply: reply} }
 
+// ResourceOfThread finds the resource an issue or pull request of the
+// App is about, for the webhook side: the drift records it tracks (its
+// receipts), else the accept pull request the store knows by that
+// number. ok is false for a thread of no resource.
+func (r *Reconciler) ResourceOfThread(ctx context.Context, repo Repo, number int, tracked []store.Record) (res Resource, ok bool, err error) {
+	for _, rec := range tracked {
+		if rec.ResourceAddress != "" {
+			loc := rec.Drift.Terraform
+			return Resource{State: loc.State, Workspace: loc.Workspace, Address: rec.ResourceAddress}, true, nil
+		}
+	}
+	p, err := r.o.Store.GetPull(ctx, repo.FullName(), number)
+	if errors.Is(err, store.ErrNotFound) {
+		return Resource{}, false, nil
+	}
+	if err != nil {
+		return Resource{}, false, err
+	}
+	return Resource{State: p.StateKey, Address: p.Address}, true, nil
+}
+
 // openDrifts returns the open and acknowledged drifts of a resource,
 // oldest sighting first: the order folding takes them in.
 func (r *Reconciler) openDrifts(ctx context.Context, res Resource) ([]store.Record, []*drift.Drift, error) {
@@ -178,7 +206,7 @@ func (r *Reconciler) openDrifts(ctx context.Context, res Resource) ([]store.Reco
 			return nil, nil, fmt.Errorf("drifts of %s: %w", res.Address, err)
 		}
 		for _, rec := range page.Records {
-			if rec.Drift.Terraform.State == res.State {
+			if res.has(rec.Drift.Terraform) {
 				recs = append(recs, rec)
 			}
 		}
@@ -205,16 +233,17 @@ func (r *Reconciler) openDrifts(ctx context.Context, res Resource) ([]store.Reco
 	return recs, drifts, nil
 }
 
-// resolve moves every record to resolved (or ignored) for reason, with
-// the resolve notices, skipping records someone else moved meanwhile.
-func (r *Reconciler) resolve(ctx context.Context, recs []store.Record, drifts []*drift.Drift, to store.Status, reason, actor, note string) (int, error) {
+// resolve moves every record to resolved (or ignored) for reason, which
+// the store's history and the resolve notices carry, skipping records
+// someone else moved meanwhile.
+func (r *Reconciler) resolve(ctx context.Context, recs []store.Record, drifts []*drift.Drift, to store.Status, actor, reason string) (int, error) {
 	n := 0
 	for i, rec := range recs {
 		var notices []store.NewNotice
 		if r.o.Resolved != nil {
 			notices = r.o.Resolved(drifts[i], reason)
 		}
-		_, err := r.o.Store.Transition(ctx, rec.Fingerprint, to, actorName(actor), note, notices...)
+		_, err := r.o.Store.Transition(ctx, rec.Fingerprint, to, actorName(actor), reason, notices...)
 		var te *store.TransitionError
 		switch {
 		case errors.As(err, &te), errors.Is(err, store.ErrNotFound):
@@ -354,6 +383,9 @@ func (r *Reconciler) issueOf(ctx context.Context, repo Repo, given int, drifts [
 		if rc.System != ticket.TypeGitHub {
 			continue
 		}
+		if owner, _, ok := strings.Cut(rc.ExternalID, "#"); ok && owner != "" && !strings.EqualFold(owner, repo.FullName()) {
+			continue // an issue in another repository
+		}
 		if n, ok := issueNumber(rc); ok {
 			return n, nil
 		}
@@ -362,9 +394,14 @@ func (r *Reconciler) issueOf(ctx context.Context, repo Repo, given int, drifts [
 }
 
 // issueNumber reads the issue number from a GitHub receipt: its
-// ExternalID, else the URL's last path element.
+// ExternalID ("owner/name#12", or "12"), else the URL's last path
+// element.
 func issueNumber(rc store.Receipt) (int, bool) {
-	if n, err := strconv.Atoi(strings.TrimPrefix(rc.ExternalID, "#")); err == nil && n > 0 {
+	id := rc.ExternalID
+	if i := strings.LastIndex(id, "#"); i >= 0 {
+		id = id[i+1:]
+	}
+	if n, err := strconv.Atoi(id); err == nil && n > 0 {
 		return n, true
 	}
 	if i := strings.LastIndex(rc.URL, "/issues/"); i >= 0 {

@@ -15,13 +15,35 @@ import (
 // each is tested against a golden file.
 
 // Marker is the hidden line that ties an issue or pull request to its
-// resource, the same one the drift issue carries:
-// <!-- tfdrift:resource=<state>/<address> -->. A "--" in the state or
-// address would end the comment early, so each "-" of a run is kept apart.
+// resource, the one the drift issue carries (ticket/ghissue.Marker):
+// <!-- tfdrift:resource=<state>[#<workspace>]/<address> -->, every value
+// percent-encoded so that it holds no space, "<" or ">" and cannot end
+// the comment early, and "/" (and "#" in the state) escaped so that two
+// resources never share a marker.
 func Marker(res Resource) string {
-	v := res.State + "/" + res.Address
-	v = strings.ReplaceAll(v, "--", "-\u200b-")
-	return "<!-- tfdrift:resource=" + v + " -->"
+	id := markerValue(res.State, "#")
+	if ws := res.Workspace; ws != "" && ws != "default" {
+		id += "#" + markerValue(ws, "#/")
+	}
+	return "<!-- tfdrift:resource=" + id + "/" + markerValue(res.Address, "/") + " -->"
+}
+
+// markerValue percent-encodes "%", spaces and control bytes, "<" and ">",
+// every byte outside ASCII, and the bytes of extra.
+func markerValue(s, extra string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || c == '%' || c == '<' || c == '>' || strings.IndexByte(extra, c) >= 0 {
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }
 
 // acceptMarker tells an accept pull request from a drift issue.
@@ -199,6 +221,20 @@ func (v acceptView) commitMessage() string {
 		fps[i] = d.Fingerprint
 	}
 	b.WriteString(strings.Join(fps, ", ") + "\n")
+	return b.String()
+}
+
+// dryRun is accept's reply with --dry-run: the edit, and what it leaves.
+func (v acceptView) dryRun() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Dry run: this edit would make the code match the cloud for %s; nothing was committed.\n\n", code(v.Resource.Address))
+	b.WriteString(fence("diff", clip(v.Plan.Diff(), maxDiff)))
+	if len(v.Plan.Refusals) > 0 {
+		b.WriteString("\nNot edited:\n\n" + refusalList(v.Plan.Refusals, v.Link))
+	}
+	for _, s := range v.Skipped {
+		b.WriteString("- " + text(s) + "\n")
+	}
 	return b.String()
 }
 

@@ -123,7 +123,8 @@ func TestMarkdownEscapes(t *testing.T) {
 		{text("*bold* [x](y) @team"), `\*bold\* \[x\](y) \@team`},
 		{fence("text", "```\nx"), "````text\n```\nx\n````\n"},
 		{Marker(Resource{State: "s3://b/k", Address: "aws_s3_bucket.b"}), "<!-- tfdrift:resource=s3://b/k/aws_s3_bucket.b -->"},
-		{Marker(Resource{State: "x-->y", Address: "a.b"}), "<!-- tfdrift:resource=x-\u200b->y/a.b -->"},
+		{Marker(Resource{State: "x-->y z", Workspace: "default", Address: `m.a["k/é"]`}), `<!-- tfdrift:resource=x--%3Ey%20z/m.a["k%2F%C3%A9"] -->`},
+		{Marker(Resource{State: "s#1", Workspace: "prod", Address: "a.b"}), "<!-- tfdrift:resource=s%231#prod/a.b -->"},
 	} {
 		if tt.got != tt.want {
 			t.Errorf("got %q, want %q", tt.got, tt.want)

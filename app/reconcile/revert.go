@@ -123,17 +123,17 @@ func (r *Reconciler) revertIn(ctx context.Context, req RevertRequest, rule strin
 	default:
 		fmt.Fprintf(&b, "Nothing to revert: the cloud already matches the code for %s.\n", code(res.Address))
 	}
-	reason, note := ReasonReverted, "reverted"+who
+	reason := "reverted" + who
 	if !applied {
-		reason, note = ReasonGone, "the cloud matched the code at revert"+who
+		reason = "the cloud already matched the code (revert" + who + ")"
 	}
-	n, err := r.resolve(ctx, recs, drifts, store.StatusResolved, reason, req.Actor, note)
+	n, err := r.resolve(ctx, recs, drifts, store.StatusResolved, req.Actor, reason)
 	if err != nil {
 		return nil, err
 	}
 	result := done(b.String())
 	if n > 0 {
-		fmt.Fprintf(&b, "The drift is resolved as %s", reason)
+		fmt.Fprintf(&b, "The drift is resolved: %s", reason)
 		if issue > 0 {
 			b.WriteString(", and this issue is closed")
 		}

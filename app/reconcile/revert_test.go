@@ -74,8 +74,8 @@ func TestRevert(t *testing.T) {
 	if !w.refreshClean() {
 		t.Error("the refresh-only plan after the revert still shows drift")
 	}
-	if st := w.status(d.Fingerprint); st != store.StatusResolved || w.resolved.reason(d.Fingerprint) != ReasonReverted {
-		t.Errorf("drift %s, resolve reason %q; want resolved, reverted", st, w.resolved.reason(d.Fingerprint))
+	if st := w.status(d.Fingerprint); st != store.StatusResolved || w.resolved.reason(d.Fingerprint) != "reverted by @alice" {
+		t.Errorf("drift %s, resolve reason %q; want resolved, reverted by @alice", st, w.resolved.reason(d.Fingerprint))
 	}
 	if is, _ := w.repo.Issue(issue); is.State != "closed" || is.StateReason != "completed" {
 		t.Errorf("issue %+v, want closed", is)
