@@ -9,12 +9,10 @@ import (
 	"os"
 	"path"
 	"regexp"
-	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/tfdrift/tfdrift/detector/drift"
 	"github.com/tfdrift/tfdrift/detector/ignore"
 )
 
@@ -85,22 +83,6 @@ type RepoRoot struct {
 	// Labels go on the root's drift issues and accept pull requests.
 	Labels []string
 }
-
-// RootMode is a root's mode: key.
-type RootMode string
-
-// The modes of a root.
-const (
-	ModeIssue RootMode = "issue"
-	ModePR    RootMode = "pr"
-)
-
-// The roles revert_permission may name, lowest first, and its default.
-var revertPermissions = []string{"write", "maintain", "admin"}
-
-// DefaultRevertPermission is the role "/tfdrift revert" needs when
-// .tfdrift.yml does not say.
-const DefaultRevertPermission = "maintain"
 
 // goTypes strips yaml.v3's rendering of Go types from its messages.
 var goTypes = regexp.MustCompile(` (into|in type) (\[\])?(struct \{.*\}|[a-z]\w*\.\w+)`)
@@ -182,34 +164,11 @@ func ParseRepo(name string, data []byte) (*RepoConfig, error) {
 				problems = append(problems, fmt.Sprintf("%s.backend_config[%d]: empty: give KEY=VALUE or a backend configuration file", where, j))
 			}
 		}
-		mode := RootMode(r.Mode)
-		switch mode {
-		case "":
-			mode = ModeIssue
-		case ModeIssue, ModePR:
-		default:
-			problems = append(problems, fmt.Sprintf("%s.mode: %q is not issue or pr", where, r.Mode))
-		}
-		for j, rv := range r.Reviewers {
-			if msg := checkReviewer(rv); msg != "" {
-				problems = append(problems, fmt.Sprintf("%s.reviewers[%d]: %q %s", where, j, rv, msg))
-			}
-		}
-		for j, l := range r.Labels {
-			if strings.TrimSpace(l) == "" || len(l) > 50 {
-				problems = append(problems, fmt.Sprintf("%s.labels[%d]: %q: a label is 1 to 50 characters", where, j, l))
-			}
-		}
-		rc.Roots = append(rc.Roots, RepoRoot{Dir: dir, State: r.State, Workspace: r.Workspace, VarFiles: r.VarFiles,
-			BackendConfig: r.BackendConfig, Mode: mode, Reviewers: r.Reviewers, Labels: r.Labels})
+		root := RepoRoot{Dir: dir, State: r.State, Workspace: r.Workspace, VarFiles: r.VarFiles, BackendConfig: r.BackendConfig}
+		problems = append(problems, root.reconcileKeys(where, r.Mode, r.Reviewers, r.Labels)...)
+		rc.Roots = append(rc.Roots, root)
 	}
-	rc.RevertPermission = DefaultRevertPermission
-	if p := strings.TrimSpace(raw.RevertPermission); p != "" {
-		if !slices.Contains(revertPermissions, p) {
-			problems = append(problems, fmt.Sprintf("%s: revert_permission: %q is not one of %s", name, raw.RevertPermission, strings.Join(revertPermissions, ", ")))
-		}
-		rc.RevertPermission = p
-	}
+	problems = append(problems, rc.revertPermission(name, raw.RevertPermission)...)
 	m, err := repoIgnore(name, &raw.Ignore)
 	if err != nil {
 		problems = append(problems, err.Error())
@@ -261,58 +220,6 @@ func repoIgnore(name string, n *yaml.Node) (*ignore.Matcher, error) {
 		return nil, fmt.Errorf("ignore: %w", err)
 	}
 	return m, nil
-}
-
-// reviewerName is a GitHub login or an "org/team-slug".
-var reviewerName = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:/[A-Za-z0-9._-]{1,100})?$`)
-
-// checkReviewer says why r cannot be asked for a review, or "".
-func checkReviewer(r string) string {
-	if !reviewerName.MatchString(r) {
-		return "is not a GitHub login or an org/team-slug"
-	}
-	return ""
-}
-
-// RootFor returns the root module a drift's location belongs to: the
-// root whose dir the location names (the GitHub App's locator sets it),
-// else the root that writes the state (a state source's name), else the
-// only root on that workspace or in that directory, the way the detector
-// maps a drift to its root (locate.MultiRepo.ForState), else a lone root
-// that names no state. A repository without .tfdrift.yml (rc nil) is one
-// root at its top.
-func (rc *RepoConfig) RootFor(loc drift.Location) (RepoRoot, bool) {
-	if rc == nil {
-		return RepoRoot{Dir: ".", Mode: ModeIssue}, true
-	}
-	if loc.Root != "" {
-		dir := path.Clean(loc.Root)
-		for _, r := range rc.Roots {
-			if r.Dir == dir {
-				return r, true
-			}
-		}
-	}
-	for _, r := range rc.Roots {
-		if loc.State != "" && r.State == loc.State {
-			return r, true
-		}
-	}
-	for _, key := range []string{loc.State, loc.Workspace} {
-		var found []RepoRoot
-		for _, r := range rc.Roots {
-			if key != "" && r.State == "" && (r.Workspace == key || r.Dir == key) {
-				found = append(found, r)
-			}
-		}
-		if len(found) == 1 {
-			return found[0], true
-		}
-	}
-	if len(rc.Roots) == 1 && rc.Roots[0].State == "" {
-		return rc.Roots[0], true
-	}
-	return RepoRoot{}, false
 }
 
 func isNullNode(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.Tag == "!!null" }
