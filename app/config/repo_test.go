@@ -48,6 +48,7 @@ func TestParseRepo(t *testing.T) {
 func FuzzParseRepo(f *testing.F) {
 	f.Add([]byte("roots:\n  - dir: envs/prod\n    state: s3://b/k\n"))
 	f.Add([]byte("version: 1\nroots:\n  - dir: a\n    backend_config: [x=y]\nignore:\n  - \"**.tags_all\"\n  - \"!aws_instance.x.tags\"\n"))
+	f.Add([]byte("revert_permission: admin\nroots:\n  - dir: a\n    mode: pr\n    reviewers: [alice, acme/platform]\n    labels: [infra]\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		rc, err := ParseRepo("f.yml", data)
 		if err == nil && len(rc.Roots) == 0 {

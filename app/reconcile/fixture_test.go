@@ -65,6 +65,8 @@ type worldOptions struct {
 	rules []rules.Rule
 	// apply runs terraform apply first (a cloud and a state to drift from).
 	apply bool
+	// modePR sets the root's mode: pr in .tfdrift.yml.
+	modePR bool
 }
 
 // resolvedLog records the resolve notices asked for, as wiring.Notices
@@ -109,6 +111,9 @@ func newWorld(t *testing.T, o worldOptions) *world {
 			return err
 		}
 		b = bytes.ReplaceAll(b, []byte("STATE_PATH"), []byte(w.state))
+		if o.modePR && d.Name() == ".tfdrift.yml" {
+			b = append(b, "    mode: pr\n"...)
+		}
 		if err := os.WriteFile(p, b, 0o644); err != nil {
 			return err
 		}

@@ -165,6 +165,37 @@ func TestDefaultBranchMovedAndClosedUnmerged(t *testing.T) {
 	}
 }
 
+// TestModePR: with mode: pr the accept pull request opens on drift,
+// without a command, and the issue hears of it; in mode issue (the
+// default) a drift opens none.
+func TestModePR(t *testing.T) {
+	w := newWorld(t, worldOptions{apply: true, modePR: true})
+	d := w.openSSH()
+	issue := w.openIssue(d)
+	res, err := w.rec.DriftOpened(w.ctx, w.repoRef(), d)
+	if err != nil || !res.OK || res.PullRequest == 0 {
+		t.Fatalf("DriftOpened = %+v, %v; want a pull request", res, err)
+	}
+	pr, _ := w.repo.Pull(res.PullRequest)
+	if pr.Title != "Accept drift: aws_security_group.web" || !strings.Contains(pr.Body, "Closes #1") {
+		t.Errorf("pull request %+v", pr)
+	}
+	cs := w.repo.Comments(issue)
+	if len(cs) != 1 || !strings.HasPrefix(cs[0].Body, "Opened #2 with the edit") {
+		t.Errorf("issue comments %+v", cs)
+	}
+	if crs := w.repo.CheckRuns(); len(crs) != 1 || crs[0].Conclusion != "success" {
+		t.Errorf("check runs %+v", crs)
+	}
+
+	plain := newWorld(t, worldOptions{apply: true})
+	d = plain.openSSH()
+	plain.openIssue(d)
+	if res, err := plain.rec.DriftOpened(plain.ctx, plain.repoRef(), d); err != nil || !res.OK || res.PullRequest != 0 || len(plain.repo.Pulls()) != 0 {
+		t.Errorf("mode issue: DriftOpened = %+v, %v, pulls %v", res, err, plain.repo.Pulls())
+	}
+}
+
 // countDrift is a drift of one instance of a resource with count: its
 // code is shared, so accept cannot edit it.
 func countDrift(w *world) *drift.Drift {
