@@ -269,7 +269,7 @@ func (r *Reconciler) publish(ctx context.Context, req AcceptRequest, tr trigger,
 	if tr.auto && opened {
 		r.tell(ctx, repo, view.Issue, res, reply)
 	}
-	return &Result{OK: true, Reply: reply, PullRequest: pr.GetNumber(), PullURL: pr.GetHTMLURL()}, nil
+	return &Result{OK: true, Reply: reply, PullRequest: pr.GetNumber(), PullURL: pr.GetHTMLURL(), Issue: view.Issue}, nil
 }
 
 // lastLine is the last non-empty line of a reply: its result.

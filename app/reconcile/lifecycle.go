@@ -106,6 +106,7 @@ func (r *Reconciler) Ignore(ctx context.Context, req IgnoreRequest) (*Result, er
 		names[i] = code(a)
 	}
 	result := done(fmt.Sprintf("Ignoring %s of %s %s.", strings.Join(names, ", "), code(res.Address), untilText(expires)))
+	result.Issue = issue
 	if issue > 0 {
 		if err := closeIssue(ctx, req.Repo, issue, "not_planned"); err != nil {
 			return nil, err
@@ -194,6 +195,7 @@ func (r *Reconciler) Recheck(ctx context.Context, req RecheckRequest) (*Result, 
 	if err != nil {
 		return nil, err
 	}
+	result.Issue = issue
 	if issue > 0 {
 		if err := closeIssue(ctx, req.Repo, issue, "completed"); err != nil {
 			return nil, err
@@ -271,6 +273,7 @@ func (r *Reconciler) PullRequestClosed(ctx context.Context, ev PullRequestEvent)
 	}
 	msg := fmt.Sprintf("Accepted in #%d, merged%s: the code now matches the cloud for %s. %d drift(s) resolved as accepted.", ev.Number, by(ev.Actor), code(p.Address), n)
 	result := done(msg)
+	result.Issue = p.Issue
 	if p.Issue > 0 {
 		r.tell(ctx, ev.Repo, p.Issue, Resource{State: p.StateKey, Address: p.Address}, msg)
 		if err := closeIssue(ctx, ev.Repo, p.Issue, "completed"); err != nil {
