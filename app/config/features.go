@@ -11,11 +11,13 @@ var features = struct {
 	// GitHub is the GitHub issue sink: "channels: [github]" in an alert
 	// action and "system: github" in a create_ticket action.
 	GitHub bool
-	// AutoRevert is the auto_revert rule action.
+	// AutoRevert is the auto_revert rule action: the GitHub App runs
+	// the guarded revert of a matching drift without a command
+	// (app/reconcile).
 	AutoRevert bool
 }{
 	GitHub:     false,
-	AutoRevert: false,
+	AutoRevert: true,
 }
 
 // Messages for what is not available, in one place so that they stay the

@@ -31,8 +31,12 @@ const RepoFileName = ".tfdrift.yml"
 //	    workspace: default
 //	    var_files: [prod.tfvars]
 //	    backend_config: [prod.s3.tfbackend, "key=prod/terraform.tfstate"]
+//	    mode: pr                  # accept pull requests opened on drift (default: issue)
+//	    reviewers: [alice, acme/platform]
+//	    labels: [infra]
 //	  - dir: envs/staging
 //	    state: s3://acme-tf/staging/terraform.tfstate
+//	revert_permission: write    # who may /tfdrift revert (default: maintain)
 //	ignore:                     # .tfdriftignore lines, read before that file
 //	  - aws_autoscaling_group.*.desired_capacity
 //	  - "**.tags_all"
@@ -42,6 +46,9 @@ type RepoConfig struct {
 	// file does not say.
 	Version int
 	Roots   []RepoRoot
+	// RevertPermission is the repository role a commenter needs for
+	// "/tfdrift revert": write, maintain (the default) or admin.
+	RevertPermission string
 	// Ignore holds the ignore: lines, with this file's name and line
 	// numbers; nil when there are none. The lines come before the
 	// repository's .tfdriftignore: see IgnoreChain.
@@ -65,6 +72,16 @@ type RepoRoot struct {
 	// gets for this root (KEY=VALUE pairs or files relative to Dir), in
 	// order, for a partial backend configuration.
 	BackendConfig []string
+	// Mode says what the GitHub App does when a resource of this root
+	// drifts: ModeIssue opens an issue and waits for a command; ModePR
+	// also opens the accept pull request at once, where the edit is
+	// possible.
+	Mode RootMode
+	// Reviewers are asked to review the root's accept pull requests:
+	// logins, and teams as "org/team-slug".
+	Reviewers []string
+	// Labels go on the root's drift issues and accept pull requests.
+	Labels []string
 }
 
 // goTypes strips yaml.v3's rendering of Go types from its messages.
@@ -78,7 +95,11 @@ type rawRepo struct {
 		Workspace     string   `yaml:"workspace"`
 		VarFiles      []string `yaml:"var_files"`
 		BackendConfig []string `yaml:"backend_config"`
+		Mode          string   `yaml:"mode"`
+		Reviewers     []string `yaml:"reviewers"`
+		Labels        []string `yaml:"labels"`
 	} `yaml:"roots"`
+	RevertPermission string `yaml:"revert_permission"`
 	// Ignore is a node so that each line keeps its position.
 	Ignore yaml.Node `yaml:"ignore"`
 }
@@ -143,8 +164,11 @@ func ParseRepo(name string, data []byte) (*RepoConfig, error) {
 				problems = append(problems, fmt.Sprintf("%s.backend_config[%d]: empty: give KEY=VALUE or a backend configuration file", where, j))
 			}
 		}
-		rc.Roots = append(rc.Roots, RepoRoot{Dir: dir, State: r.State, Workspace: r.Workspace, VarFiles: r.VarFiles, BackendConfig: r.BackendConfig})
+		root := RepoRoot{Dir: dir, State: r.State, Workspace: r.Workspace, VarFiles: r.VarFiles, BackendConfig: r.BackendConfig}
+		problems = append(problems, root.reconcileKeys(where, r.Mode, r.Reviewers, r.Labels)...)
+		rc.Roots = append(rc.Roots, root)
 	}
+	problems = append(problems, rc.revertPermission(name, raw.RevertPermission)...)
 	m, err := repoIgnore(name, &raw.Ignore)
 	if err != nil {
 		problems = append(problems, err.Error())

@@ -60,6 +60,12 @@
 // fingerprint, sink and target, written in MarkDelivered's transaction,
 // and found again by fingerprint or by resource.
 //
+// For reconciliation (the GitHub App's accept pull requests and comment
+// commands) it keeps named leases that replicas share (Locks: a revert's
+// per-root lock, taken with an INSERT … ON CONFLICT that only replaces an
+// expired lease), the drifted values people chose to ignore (Ignores),
+// and the accept pull requests with the drifts each holds (Pulls).
+//
 // The outbox is at-least-once with leases. ClaimNotices leases due notices
 // (Postgres: SELECT … FOR UPDATE SKIP LOCKED inside one UPDATE; SQLite: the
 // same UPDATE … RETURNING under its single writer); a worker that dies
