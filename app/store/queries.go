@@ -138,6 +138,8 @@ type queries struct {
 	stormOpenWindow, stormJoin, stormOpen, stormAddMember    string
 	stormClaim, stormFlush, stormState, stormEmptyMembers    string
 	pruneStormMembers, pruneStormWindows, pruneStormArrivals string
+
+	shadowGet, shadowPut, shadowForget, shadowDrop string
 }
 
 func newQueries(d dialect) queries {
@@ -189,6 +191,11 @@ ON CONFLICT (source, event_id) DO NOTHING`),
 	SELECT id FROM storm_windows WHERE status = 'flushed' AND flushed_at < ?)`),
 		pruneStormWindows:  d.sql(`DELETE FROM storm_windows WHERE status = 'flushed' AND flushed_at < ?`),
 		pruneStormArrivals: d.sql(`DELETE FROM storm_arrivals WHERE at < ?`),
+
+		shadowGet:    d.sql(shadowGetSQL),
+		shadowPut:    d.sql(shadowPutSQL),
+		shadowForget: d.sql(shadowForgetSQL),
+		shadowDrop:   d.sql(shadowDropSQL),
 	}
 }
 
@@ -205,5 +212,6 @@ func (q queries) all() []string {
 		q.stormOpenWindow, q.stormJoin, q.stormOpen, q.stormAddMember,
 		q.stormClaim, q.stormFlush, q.stormState, q.stormEmptyMembers,
 		q.pruneStormMembers, q.pruneStormWindows, q.pruneStormArrivals,
+		q.shadowPut, q.shadowForget, q.shadowDrop, // shadowGet runs on the read pool (shadow.go)
 	}
 }

@@ -22,6 +22,7 @@ type Store interface {
 	Receipts
 	Storms
 	EventLog
+	Shadows
 	// Check verifies the database is sound: on SQLite PRAGMA quick_check,
 	// which fails with a *CorruptError (errors.Is ErrCorrupt) when pages
 	// are damaged; on Postgres a round trip. Open runs it once; a daemon
