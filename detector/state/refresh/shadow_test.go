@@ -32,7 +32,6 @@ func (f *failingShadow) Drop(_ context.Context, source, workspace string, before
 	return f.err
 }
 
-
 // TestReloadDropsWhatTheStateAccountsFor: each new version of a state
 // makes the shadow forget that state's values learnt at an older serial;
 // an unchanged state, and other states, keep theirs.
