@@ -16,7 +16,8 @@ CREATE TABLE shadow_values (
     value        TEXT    NOT NULL,
     serial       INTEGER NOT NULL,
     updated_at   INTEGER NOT NULL,
+    -- Get reads one resource's rows by the key's prefix; Drop one
+    -- state's by its first two columns. No index on serial: a planner
+    -- would pick it for Get's serial >= ? and scan the whole state.
     PRIMARY KEY (state_source, workspace, address, attribute)
 ) WITHOUT ROWID;
--- Drop: one state's values learnt before a serial.
-CREATE INDEX shadow_values_serial ON shadow_values (state_source, workspace, serial);
