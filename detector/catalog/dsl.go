@@ -417,12 +417,27 @@ func TagListEdit(path, keyField, valueField string, replace bool) TagEdit {
 			if !ok {
 				continue
 			}
-			if k := ctString(m, keys...); k != "" {
-				ch.Set[k], _ = firstValue(m, values)
+			if k := member[string](m, keys); k != "" {
+				ch.Set[k] = member[any](m, values)
 			}
 		}
 		return ch, true
 	}
+}
+
+// keyMembers and valueMembers are the spellings of a tag object's members.
+var keyMembers, valueMembers = bothCases("key"), bothCases("value")
+
+// member returns the first of names that m holds with a T value, without
+// the allocations of a path look-up (tag writes are a hot path).
+func member[T any](m map[string]any, names []string) T {
+	for _, n := range names {
+		if v, ok := m[n].(T); ok {
+			return v
+		}
+	}
+	var zero T
+	return zero
 }
 
 // bothCases returns name with its first letter lower- and upper-cased.
@@ -461,11 +476,11 @@ func TagKeysEdit(path string) TagEdit {
 			case string:
 				ch.Remove = append(ch.Remove, t)
 			case map[string]any:
-				key := ctString(t, "key", "Key")
+				key := member[string](t, keyMembers)
 				if key == "" {
 					continue
 				}
-				if want, named := firstValue(t, []string{"value", "Value"}); named && want != nil {
+				if want := member[any](t, valueMembers); want != nil {
 					if ch.RemoveIf == nil {
 						ch.RemoveIf = map[string]any{}
 					}
