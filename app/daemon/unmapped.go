@@ -23,7 +23,9 @@ import (
 // until one of its records has been read: a name found read-only is
 // skipped before decoding from then on, as before; a write name keeps being
 // decoded, so that every write is counted with its service. What an
-// unmapped write costs is one decode and one catalog look-up.
+// unmapped write costs is one decode and one catalog look-up; being
+// decoded, it is also checked like a mapped one, so a malformed one is
+// reported as a bad record instead of passing unseen.
 
 const (
 	// maxUnmappedSeries bounds the metric's label sets: the first
