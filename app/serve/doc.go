@@ -3,6 +3,11 @@
 // store, the notice outbox and its workers and the crash journal (spool)
 // from the config and flags, and runs them with app/daemon until ctx ends.
 //
+// The detector's shadow (what successive writes left in the cloud) is the
+// store's with --database, so a restart and every replica on the database
+// build the next write's drift on the same cloud; without a database it is
+// one in-memory shadow that configuration reloads keep.
+//
 // Exit status (Run's error, see job.Status):
 //
 //	0  stopped by ctx (SIGTERM, SIGINT) after draining in-flight events

@@ -162,6 +162,12 @@ func Run(ctx context.Context, env job.Env, a Args) error {
 		return err
 	}
 
+	// One shadow for every engine a reload builds: the store's, so that
+	// a restart and every replica see the same cloud, else in memory.
+	shadow := rec.shadow
+	if shadow == nil {
+		shadow = detector.NewMemoryShadow(0)
+	}
 	reload, stopReload := reloads(a.Reload)
 	defer stopReload()
 	build := func(ctx context.Context, ix *state.Index, nudge func(*change.Change)) (*detector.Engine, error) {
@@ -174,7 +180,7 @@ func Run(ctx context.Context, env job.Env, a Args) error {
 		}
 		return wiring.NewEngine(ctx, wiring.DetectorOptions{
 			Config: c, Index: ix, Backends: backends, RepoDir: a.Repo, RootDir: a.Dir,
-			IgnoreFile: a.IgnoreFile, Catalog: cat, Diag: env.Stderr, OnTrustedWrite: nudge,
+			IgnoreFile: a.IgnoreFile, Catalog: cat, Diag: env.Stderr, OnTrustedWrite: nudge, Shadow: shadow,
 		})
 	}
 	opts := daemon.Options{
@@ -183,7 +189,7 @@ func Run(ctx context.Context, env job.Env, a Args) error {
 		Inputs: inputs, Spool: sp, Routes: a.Routes, Consumers: a.Consumers,
 		Recorder: rec.recorder, Notices: rec.notices, Background: rec.background,
 		Output: out, Logger: log, Reload: reload, Started: a.Started,
-		QueueSize: a.QueueSize,
+		QueueSize: a.QueueSize, Shadow: shadow,
 	}
 	if cfg != nil {
 		opts.RefreshInterval = cfg.StateRefreshInterval

@@ -139,9 +139,10 @@ type queries struct {
 	stormClaim, stormFlush, stormState, stormEmptyMembers    string
 	pruneStormMembers, pruneStormWindows, pruneStormArrivals string
 
-	tryLock, lockHolder, renewLock, unlock      string
-	addIgnore, activeIgnores, pruneIgnores      string
-	upsertPull, getPull, openPullFor, openPulls string
+	tryLock, lockHolder, renewLock, unlock         string
+	addIgnore, activeIgnores, pruneIgnores         string
+	upsertPull, getPull, openPullFor, openPulls    string
+	shadowGet, shadowPut, shadowForget, shadowDrop string
 }
 
 func newQueries(d dialect) queries {
@@ -206,10 +207,14 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
 WHERE resource_key = ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY id`),
 		pruneIgnores: d.sql(`DELETE FROM drift_ignores WHERE expires_at IS NOT NULL AND expires_at < ?`),
 
-		upsertPull:  d.sql(upsertPullSQL),
-		getPull:     d.sql(`SELECT ` + pullCols + ` FROM reconcile_pulls WHERE repo = ? AND number = ?`),
-		openPullFor: d.sql(`SELECT ` + pullCols + ` FROM reconcile_pulls WHERE repo = ? AND state_key = ? AND address = ? AND status = 'open' ORDER BY id DESC LIMIT 1`),
-		openPulls:   d.sql(`SELECT ` + pullCols + ` FROM reconcile_pulls WHERE repo = ? AND status = 'open' ORDER BY id`),
+		upsertPull:   d.sql(upsertPullSQL),
+		getPull:      d.sql(`SELECT ` + pullCols + ` FROM reconcile_pulls WHERE repo = ? AND number = ?`),
+		openPullFor:  d.sql(`SELECT ` + pullCols + ` FROM reconcile_pulls WHERE repo = ? AND state_key = ? AND address = ? AND status = 'open' ORDER BY id DESC LIMIT 1`),
+		openPulls:    d.sql(`SELECT ` + pullCols + ` FROM reconcile_pulls WHERE repo = ? AND status = 'open' ORDER BY id`),
+		shadowGet:    d.sql(shadowGetSQL),
+		shadowPut:    d.sql(shadowPutSQL),
+		shadowForget: d.sql(shadowForgetSQL),
+		shadowDrop:   d.sql(shadowDropSQL),
 	}
 }
 
@@ -253,5 +258,6 @@ func (q queries) all() []string {
 		q.tryLock, q.lockHolder, q.renewLock, q.unlock,
 		q.addIgnore, q.activeIgnores, q.pruneIgnores,
 		q.upsertPull, q.getPull, q.openPullFor, q.openPulls,
+		q.shadowPut, q.shadowForget, q.shadowDrop, // shadowGet runs on the read pool (shadow.go)
 	}
 }

@@ -25,6 +25,7 @@ type Store interface {
 	Locks
 	Ignores
 	Pulls
+	Shadows
 	// Check verifies the database is sound: on SQLite PRAGMA quick_check,
 	// which fails with a *CorruptError (errors.Is ErrCorrupt) when pages
 	// are damaged; on Postgres a round trip. Open runs it once; a daemon
