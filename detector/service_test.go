@@ -94,9 +94,10 @@ func TestAWSServiceActor(t *testing.T) {
 	}
 }
 
-// TestPendingModification: an RDS change made without ApplyImmediately is
-// reported at once, flagged pending, with the window it lands in; one
-// applied immediately is not pending.
+// TestPendingModification: an RDS or ElastiCache change made without
+// ApplyImmediately is reported at once, flagged pending, with the window
+// it lands in; one applied immediately is not pending. An Auto Scaling
+// group's new launch configuration is pending for the running instances.
 func TestPendingModification(t *testing.T) {
 	for _, tt := range []struct {
 		file        string
@@ -105,6 +106,11 @@ func TestPendingModification(t *testing.T) {
 	}{
 		{"aws/rds/ModifyDBInstance_pending.json", true, "at the next maintenance window (sun:05:00-sun:06:00 UTC)"},
 		{"aws/rds/ModifyDBInstance.json", false, ""},
+		{"aws/elasticache/ModifyCacheCluster_pending.json", true, "at the next maintenance window (thu:05:00-thu:06:00 UTC), or at a failure reboot if one comes first"},
+		{"aws/elasticache/ModifyCacheCluster_applied_now.json", false, ""},
+		{"aws/autoscaling/UpdateAutoScalingGroup_launch_configuration.json", true,
+			"for instances launched from now on: the group's running instances keep their launch configuration until they are replaced (scaling or an instance refresh)"},
+		{"aws/autoscaling/UpdateAutoScalingGroup_size.json", false, ""},
 	} {
 		t.Run(tt.file, func(t *testing.T) {
 			c := loadCaseFile(t, tt.file)

@@ -135,7 +135,7 @@ func Run(ctx context.Context, env job.Env, a Args) error {
 		}
 		defer ws.Close()
 		confirm = func(reqs []edit.Request, skipped *[]string) ([]edit.Request, error) {
-			return Confirm(ctx, ws.Runner(), reqs, skipped)
+			return wiring.ConfirmRequests(ctx, ws.Runner(), reqs, skipped)
 		}
 	}
 	res, err := Plan(ctx, det, a.Repo, a.Inputs, env.Stdin, env.Stderr, confirm)
@@ -144,7 +144,7 @@ func Run(ctx context.Context, env job.Env, a Args) error {
 	}
 	var unclean []string
 	if ws != nil {
-		proofs, err := Prove(ctx, ws, res.Requests)
+		proofs, err := wiring.ProveEdit(ctx, ws, res.Requests)
 		if err != nil {
 			return err
 		}

@@ -113,7 +113,10 @@ func writeCatalogSources(b *strings.Builder) {
 
 // writeBlindSpots lists the writes deliberately left unmapped, per provider.
 func writeBlindSpots(b *strings.Builder) {
-	b.WriteString("## Blind spots\n\nThese writes are not detected in real time; run `tfdrift check` on a schedule to catch them.\n\n")
+	b.WriteString("## Blind spots\n\nThese writes are not detected in real time; run `tfdrift check` on a schedule to catch them.\n" +
+		"`tfdrift catalog --coverage --state FILE...` lists, for your own states, every resource type with the events\n" +
+		"that can change it and the types no mapped event covers; `serve` counts the write events it cannot map in\n" +
+		"`tfdrift_events_unmapped_total{provider,service,event}` and logs each new one once.\n\n")
 	b.WriteString("| Provider | Service | Not mapped | Why |\n|---|---|---|---|\n")
 	for _, s := range dcatalog.BlindSpots() {
 		evs := make([]string, len(s.Events))

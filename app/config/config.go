@@ -172,6 +172,11 @@ type SQS struct {
 
 // Terraform configures the runs of accept --confirm and revert.
 type Terraform struct {
+	// Configured is true when the config has a terraform: block: the
+	// server may then run terraform for the GitHub App (the proof of an
+	// accept pull request, /tfdrift revert and recheck, auto_revert).
+	// Without one it runs none, and says so.
+	Configured bool
 	// Binary is terraform or tofu (a name on PATH or a path); the
 	// version is checked before use.
 	Binary string

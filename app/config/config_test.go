@@ -463,7 +463,7 @@ func TestFullConfig(t *testing.T) {
 				drift.Critical: "critical", drift.High: "critical", drift.Medium: "warning", drift.Low: "info", drift.Info: "info"}},
 			StormControl: StormControl{Enabled: true, Threshold: 20, Window: 10 * time.Minute, Exempt: []string{"output"}},
 		},
-		Terraform: Terraform{Binary: "/usr/local/bin/tofu", PluginCacheDir: "/var/cache/tfdrift/plugins",
+		Terraform: Terraform{Configured: true, Binary: "/usr/local/bin/tofu", PluginCacheDir: "/var/cache/tfdrift/plugins",
 			PluginMirror: "/opt/providers", LockTimeout: 2 * time.Minute},
 		Output: Output{Mode: "json", File: "/var/log/tfdrift/drifts.ndjson"},
 	}
@@ -518,8 +518,13 @@ notifications:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if empty.DefaultSeverity != drift.Medium || empty.Falco.Enabled || len(empty.StateSources()) != 0 {
+	if empty.DefaultSeverity != drift.Medium || empty.Falco.Enabled || len(empty.StateSources()) != 0 || empty.Terraform.Configured {
 		t.Errorf("empty config = %+v", empty)
+	}
+	// An empty terraform block asks for terraform with every default.
+	tf, err := Parse("tf.yaml", []byte("terraform: {}\n"))
+	if err != nil || !tf.Terraform.Configured || tf.Terraform.Binary != DefaultTerraformBinary {
+		t.Errorf("terraform: {} = %+v, %v", tf.Terraform, err)
 	}
 }
 

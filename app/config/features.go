@@ -7,10 +7,12 @@ package config
 // The GitHub App's sink, once behind a switch here, is on: its github:
 // block configures it (configuredSinks lists it, so rules may name it).
 var features = struct {
-	// AutoRevert is the auto_revert rule action.
+	// AutoRevert is the auto_revert rule action: the GitHub App runs
+	// the guarded revert of a matching drift without a command
+	// (app/reconcile).
 	AutoRevert bool
 }{
-	AutoRevert: false,
+	AutoRevert: true,
 }
 
 // Messages for what is not available, in one place so that they stay the

@@ -35,11 +35,14 @@ const RepoFileName = ".tfdrift.yml"
 //	    var_files: [prod.tfvars]
 //	    backend_config: [prod.s3.tfbackend, "key=prod/terraform.tfstate"]
 //	    issues: true            # the GitHub App opens an issue per drift (default)
-//	    labels: [team:platform] # added to the App's own labels
+//	    labels: [team:platform] # on the root's issues and accept pull requests
 //	    assignees: [alice]
 //	    min_severity: medium    # the lowest severity that opens an issue (default low)
+//	    mode: pr                # accept pull requests opened on drift (default: issue)
+//	    reviewers: [alice, acme/platform]
 //	  - dir: envs/staging
 //	    state: s3://acme-tf/staging/terraform.tfstate
+//	revert_permission: write    # who may /tfdrift revert (default: maintain)
 //	ignore:                     # .tfdriftignore lines, read before that file
 //	  - aws_autoscaling_group.*.desired_capacity
 //	  - "**.tags_all"
@@ -49,6 +52,9 @@ type RepoConfig struct {
 	// file does not say.
 	Version int
 	Roots   []RepoRoot
+	// RevertPermission is the repository role a commenter needs for
+	// "/tfdrift revert": write, maintain (the default) or admin.
+	RevertPermission string
 	// Ignore holds the ignore: lines, with this file's name and line
 	// numbers; nil when there are none. The lines come before the
 	// repository's .tfdriftignore: see IgnoreChain.
@@ -79,10 +85,18 @@ type RepoRoot struct {
 	// Issues says whether the GitHub App opens an issue for a drift of
 	// this root's state (default true).
 	Issues bool
-	// Labels are added to the App's own labels on this root's issues;
-	// Assignees are assigned to them.
+	// Labels go on the root's drift issues and accept pull requests,
+	// beside the App's own; Assignees are assigned to its issues.
 	Labels    []string
 	Assignees []string
+	// Mode says what the GitHub App does when a resource of this root
+	// drifts: ModeIssue opens an issue and waits for a command; ModePR
+	// also opens the accept pull request at once, where the edit is
+	// possible.
+	Mode RootMode
+	// Reviewers are asked to review the root's accept pull requests:
+	// logins, and teams as "org/team-slug".
+	Reviewers []string
 	// MinSeverity is the lowest severity that opens an issue by itself
 	// (a create_ticket action with system: github opens one below it).
 	MinSeverity drift.Severity
@@ -131,11 +145,14 @@ type rawRepoRoot struct {
 	Labels        []string `yaml:"labels"`
 	Assignees     []string `yaml:"assignees"`
 	MinSeverity   string   `yaml:"min_severity"`
+	Mode          string   `yaml:"mode"`
+	Reviewers     []string `yaml:"reviewers"`
 }
 
 type rawRepo struct {
-	Version *int          `yaml:"version"`
-	Roots   []rawRepoRoot `yaml:"roots"`
+	Version          *int          `yaml:"version"`
+	Roots            []rawRepoRoot `yaml:"roots"`
+	RevertPermission string        `yaml:"revert_permission"`
 	// Ignore is a node so that each line keeps its position.
 	Ignore yaml.Node `yaml:"ignore"`
 }
@@ -219,6 +236,10 @@ func ParseRepo(name string, data []byte) (*RepoConfig, error) {
 		}
 		root := RepoRoot{Dir: dir, State: r.State, Workspace: r.Workspace, VarFiles: r.VarFiles, BackendConfig: r.BackendConfig,
 			Issues: r.Issues == nil || *r.Issues, MinSeverity: DefaultRepoMinSeverity, Line: lines.at(where)}
+		for _, p := range root.reconcileKeys(where, r.Mode, r.Reviewers, nil) {
+			at, _, _ := strings.Cut(p, ":")
+			problem(at, "%s", p)
+		}
 		if r.MinSeverity != "" {
 			sev, err := drift.ParseSeverity(r.MinSeverity)
 			if err != nil {
@@ -247,6 +268,9 @@ func ParseRepo(name string, data []byte) (*RepoConfig, error) {
 			root.Assignees = append(root.Assignees, a)
 		}
 		rc.Roots = append(rc.Roots, root)
+	}
+	for _, p := range rc.revertPermission(name, raw.RevertPermission) {
+		problem("revert_permission", "%s", strings.TrimPrefix(p, name+": "))
 	}
 	m, err := repoIgnore(name, &raw.Ignore)
 	if err != nil {

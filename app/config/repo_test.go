@@ -24,8 +24,8 @@ func TestParseRepo(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []RepoRoot{
-		{Dir: "envs/prod", State: "s3://acme-tf/prod/terraform.tfstate", VarFiles: []string{"prod.tfvars"}, Issues: true, MinSeverity: drift.Low, Line: 2},
-		{Dir: "envs/staging", Workspace: "staging", Issues: true, MinSeverity: drift.Low, Line: 5},
+		{Dir: "envs/prod", State: "s3://acme-tf/prod/terraform.tfstate", VarFiles: []string{"prod.tfvars"}, Issues: true, MinSeverity: drift.Low, Line: 2, Mode: ModeIssue},
+		{Dir: "envs/staging", Workspace: "staging", Issues: true, MinSeverity: drift.Low, Line: 5, Mode: ModeIssue},
 	}
 	if diff := cmp.Diff(want, rc.Roots); diff != "" {
 		t.Errorf("roots (-want +got):\n%s", diff)
@@ -50,6 +50,7 @@ func FuzzParseRepo(f *testing.F) {
 	f.Add([]byte("roots:\n  - dir: envs/prod\n    state: s3://b/k\n"))
 	f.Add([]byte("version: 1\nroots:\n  - dir: a\n    backend_config: [x=y]\nignore:\n  - \"**.tags_all\"\n  - \"!aws_instance.x.tags\"\n"))
 	f.Add([]byte("roots:\n  - dir: a\n    issues: false\n    labels: [x]\n    assignees: [al-ice]\n    min_severity: high\n"))
+	f.Add([]byte("revert_permission: admin\nroots:\n  - dir: a\n    mode: pr\n    reviewers: [alice, acme/platform]\n    labels: [infra]\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		rc, err := ParseRepo("f.yml", data)
 		if err == nil && len(rc.Roots) == 0 {
@@ -169,8 +170,8 @@ func TestParseRepoIssueKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []RepoRoot{
-		{Dir: "envs/prod", State: "prod", Issues: true, Labels: []string{"team:platform", "infra"}, Assignees: []string{"alice", "bob"}, MinSeverity: drift.High, Line: 2},
-		{Dir: "envs/dev", State: "dev", Issues: false, MinSeverity: drift.Low, Line: 7},
+		{Dir: "envs/prod", State: "prod", Issues: true, Labels: []string{"team:platform", "infra"}, Assignees: []string{"alice", "bob"}, MinSeverity: drift.High, Line: 2, Mode: ModeIssue},
+		{Dir: "envs/dev", State: "dev", Issues: false, MinSeverity: drift.Low, Line: 7, Mode: ModeIssue},
 	}
 	if diff := cmp.Diff(want, rc.Roots); diff != "" {
 		t.Errorf("roots (-want +got):\n%s", diff)
@@ -217,4 +218,87 @@ func rcRoots(rc *RepoConfig) []RepoRoot {
 		return nil
 	}
 	return rc.Roots
+}
+// TestParseRepoReconcileKeys: mode, reviewers and labels per root, and
+// revert_permission for the repository, with their defaults and errors.
+func TestParseRepoReconcileKeys(t *testing.T) {
+	rc, err := ParseRepo(".tfdrift.yml", []byte(`revert_permission: write
+roots:
+  - dir: envs/prod
+    state: s3://acme-tf/prod/terraform.tfstate
+    mode: pr
+    reviewers: [alice, acme/platform-team]
+    labels: [infra, prod]
+  - dir: envs/staging
+    state: s3://acme-tf/staging/terraform.tfstate
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []RepoRoot{
+		{Dir: "envs/prod", State: "s3://acme-tf/prod/terraform.tfstate", Mode: ModePR, Issues: true, MinSeverity: drift.Low, Line: 3,
+			Reviewers: []string{"alice", "acme/platform-team"}, Labels: []string{"infra", "prod"}},
+		{Dir: "envs/staging", State: "s3://acme-tf/staging/terraform.tfstate", Mode: ModeIssue, Issues: true, MinSeverity: drift.Low, Line: 8},
+	}
+	if diff := cmp.Diff(want, rc.Roots); diff != "" {
+		t.Errorf("roots (-want +got):\n%s", diff)
+	}
+	if rc.RevertPermission != "write" {
+		t.Errorf("revert_permission = %q", rc.RevertPermission)
+	}
+	if rc, err := ParseRepo(".tfdrift.yml", []byte("roots:\n  - dir: .\n")); err != nil || rc.RevertPermission != DefaultRevertPermission || rc.Roots[0].Mode != ModeIssue {
+		t.Errorf("defaults: %+v, %v", rc, err)
+	}
+	for _, tt := range []struct{ yaml, want string }{
+		{"roots:\n  - dir: a\n    mode: auto\n", `.tfdrift.yml: roots[0].mode: "auto" is not issue or pr`},
+		{"roots:\n  - dir: a\n    reviewers: [\"not a login\"]\n", `roots[0].reviewers[0]: "not a login" is not a GitHub login or an org/team-slug`},
+		{"roots:\n  - dir: a\n    reviewers: [acme/team/x]\n", `roots[0].reviewers[0]: "acme/team/x"`},
+		{"roots:\n  - dir: a\n    labels: [\"\"]\n", `roots[0].labels[0]: empty label`},
+		{"revert_permission: read\nroots:\n  - dir: a\n", `.tfdrift.yml: revert_permission: "read" is not one of write, maintain, admin`},
+		{"roots:\n  - dir: a\n    reviewer: [x]\n", "field reviewer not found"},
+	} {
+		_, err := ParseRepo(".tfdrift.yml", []byte(tt.yaml))
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%q: error %v, want %q", tt.yaml, err, tt.want)
+		}
+	}
+}
+
+// TestRootFor: a drift's location finds its root as the detector finds
+// it, the App's root dir first.
+func TestRootFor(t *testing.T) {
+	rc, err := ParseRepo(".tfdrift.yml", []byte(`roots:
+  - dir: envs/prod
+    state: s3://acme-tf/prod/terraform.tfstate
+  - dir: envs/staging
+    workspace: staging
+  - dir: envs/dev
+    workspace: dev
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		loc  drift.Location
+		want string
+	}{
+		{drift.Location{Root: "envs/dev", State: "s3://acme-tf/prod/terraform.tfstate"}, "envs/dev"},
+		{drift.Location{State: "s3://acme-tf/prod/terraform.tfstate"}, "envs/prod"},
+		{drift.Location{State: "s3://other", Workspace: "staging"}, "envs/staging"},
+		{drift.Location{State: "envs/dev"}, "envs/dev"},
+		{drift.Location{State: "s3://other"}, ""},
+	} {
+		r, ok := rc.RootFor(tt.loc)
+		if r.Dir != tt.want || ok != (tt.want != "") {
+			t.Errorf("RootFor(%+v) = %q, %v; want %q", tt.loc, r.Dir, ok, tt.want)
+		}
+	}
+	var none *RepoConfig
+	if r, ok := none.RootFor(drift.Location{State: "x"}); !ok || r.Dir != "." {
+		t.Errorf("without .tfdrift.yml: %+v, %v", r, ok)
+	}
+	one, _ := ParseRepo(".tfdrift.yml", []byte("roots:\n  - dir: infra\n"))
+	if r, ok := one.RootFor(drift.Location{State: "anything"}); !ok || r.Dir != "infra" {
+		t.Errorf("one root without state: %+v, %v", r, ok)
+	}
 }

@@ -31,7 +31,8 @@ func (v *validator) validate(r *rawConfig) *Config {
 		Falco:     v.falco(r.Falco),
 		SQS:       v.sqs(r.SQS),
 		Terraform: Terraform{
-			Binary: or(r.Terraform.Binary, DefaultTerraformBinary), PluginCacheDir: r.Terraform.PluginCacheDir,
+			Configured: v.has("terraform"),
+			Binary:     or(r.Terraform.Binary, DefaultTerraformBinary), PluginCacheDir: r.Terraform.PluginCacheDir,
 			PluginMirror: r.Terraform.PluginMirror,
 			LockTimeout:  v.duration("terraform.lock_timeout", r.Terraform.LockTimeout, DefaultTerraformLockTimeout, 0),
 		},

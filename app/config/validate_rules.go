@@ -158,8 +158,14 @@ func (v *validator) action(path string, r *rawAction) rules.Action {
 	case rules.ActionCreateTicket:
 		a.System = v.ticketSystem(path+".system", r)
 	case rules.ActionAutoRevert:
-		if !features.AutoRevert {
+		switch {
+		case !features.AutoRevert:
 			v.errAt(path+".type", "%s", autoRevertNotAvailable)
+		case r.Enabled == nil:
+			// Reverting the cloud is never a default: say it.
+			v.errAt(path+".type", "auto_revert runs only with enabled: true; write enabled: true to revert matching drifts without a command, or enabled: false to keep the action written down but off")
+		case *r.Enabled && !v.has("terraform"):
+			v.errAt(path+".enabled", "auto_revert runs terraform, and the config has no terraform: block, so nothing would be reverted; add one (terraform: {} takes every default)")
 		}
 	case rules.ActionWebhook:
 		if v.required(path+".url", r.URL, "the URL to call") {

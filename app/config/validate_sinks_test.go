@@ -51,10 +51,11 @@ drift_rules:
 			[]string{`t.yaml:20: drift_rules[0].actions[0].system: create_ticket opens jira tickets, but notifications.jira is not configured, so no ticket would be opened; configured sinks: email, output, siem, slack, webhook, webhook-1`}, nil},
 		{"create_ticket in github without its block", "      - type: create_ticket\n        system: github\n",
 			[]string{`t.yaml:21: drift_rules[0].actions[0].system: create_ticket opens github tickets, but github is not configured, so no ticket would be opened; configured sinks: email, output, siem, slack, webhook, webhook-1`}, nil},
-		{"auto_revert", "      - type: auto_revert\n",
-			[]string{`t.yaml:20: drift_rules[0].actions[0].type: ` + autoRevertNotAvailable}, nil},
-		{"auto_revert, even disabled", "      - type: auto_revert\n        enabled: false\n",
-			[]string{`t.yaml:20: drift_rules[0].actions[0].type: ` + autoRevertNotAvailable}, nil},
+		{"auto_revert unsaid", "      - type: auto_revert\n",
+			[]string{`t.yaml:20: drift_rules[0].actions[0].type: auto_revert runs only with enabled: true; write enabled: true to revert matching drifts without a command, or enabled: false to keep the action written down but off`}, nil},
+		{"auto_revert disabled", "      - type: auto_revert\n        enabled: false\n", nil, nil},
+		{"auto_revert without terraform", "      - type: auto_revert\n        enabled: true\n",
+			[]string{`t.yaml:21: drift_rules[0].actions[0].enabled: auto_revert runs terraform, and the config has no terraform: block, so nothing would be reverted; add one (terraform: {} takes every default)`}, nil},
 		{"priority belongs to alerts", "      - type: webhook\n        url: https://x.example.com\n        priority: p1\n",
 			[]string{`t.yaml:22: drift_rules[0].actions[0].priority: does not apply to a webhook action`}, nil},
 		{"extra is no key", "      - type: alert\n        extra: {playbook: x}\n",
@@ -124,5 +125,25 @@ func TestUnusedKeysWarn(t *testing.T) {
 	}
 	if !strings.Contains(c.Summary(), "providers: aws (1 account), gcp") {
 		t.Errorf("the summary counts what tfdrift does not use:\n%s", c.Summary())
+	}
+}
+
+// TestAutoRevertWithTerraform: auto_revert with enabled: true loads when
+// the config has a terraform: block, and the rule carries it.
+func TestAutoRevertWithTerraform(t *testing.T) {
+	c, err := Parse("t.yaml", []byte(`terraform: {}
+drift_rules:
+  - name: No public SSH
+    resource_types: [aws_security_group]
+    actions:
+      - type: auto_revert
+        enabled: true
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := c.Rules[0].Actions[0]
+	if a.Type != "auto_revert" || a.Enabled == nil || !*a.Enabled {
+		t.Errorf("action %+v", a)
 	}
 }

@@ -77,6 +77,11 @@ type Options struct {
 	// Background jobs (the notice deliverer) run until the pipeline has
 	// drained at shutdown, so notices of the last events still go out.
 	Background []func(ctx context.Context) error
+	// Shadow is the detector's shadow that Build passes to every engine
+	// (serve: the store's, else one in-memory shadow kept across
+	// reloads). The refresher drops what each new state version accounts
+	// for. Nil: engines keep their own.
+	Shadow detector.Shadow
 	// InSync hears each resource a change left as state holds it (the
 	// lifecycle resolves the drifts that were put back). See
 	// PipelineOptions.InSync.
@@ -149,12 +154,18 @@ func Run(ctx context.Context, o Options) error {
 		o.RefreshInterval = DefaultRefreshInterval
 	}
 
-	ref, err := refresh.New(o.Index, o.Backends,
+	shadowErrs := newShadowErrors(m.Registry)
+	refreshOpts := []refresh.Option{
 		refresh.WithInterval(o.RefreshInterval), refresh.WithLogger(log),
 		refresh.WithOnError(func(src state.Source, err error) {
 			m.StateErrors.WithLabelValues(src.Name).Inc()
 			log.Error("state load failed; keeping the last good index", "source", src.Name, "workspace", src.Workspace, "err", err)
-		}))
+		}),
+	}
+	if o.Shadow != nil {
+		refreshOpts = append(refreshOpts, refresh.WithShadow(forgetter{o.Shadow, shadowErrs}))
+	}
+	ref, err := refresh.New(o.Index, o.Backends, refreshOpts...)
 	if err != nil {
 		return err
 	}
@@ -171,6 +182,7 @@ func Run(ctx context.Context, o Options) error {
 			return err
 		}
 		eng.Store(e)
+		shadowErrs.swap(e)
 		return nil
 	}
 	if err := build(); err != nil {

@@ -9,6 +9,13 @@
 // the HTTP input turns into 503 with Retry-After and SQS into a later
 // redelivery. Nothing is dropped silently: every refusal is counted.
 //
+// What the detector cannot see is counted, not ignored: writes no catalog
+// entry maps go to tfdrift_events_unmapped_total and each new one is
+// logged once (unmapped.go). The detector's shadow (Options.Shadow) is
+// shared by every engine a reload builds; the refresher drops what each
+// new state version accounts for, and tfdrift_shadow_errors_total counts
+// its failures across reloads (shadow.go).
+//
 // Seams for other jobs: Options.Routes mounts extra endpoints (the GitHub
 // App's POST /webhooks/github), each authenticating its own requests;
 // Options.Consumers receives, after a crash, the journaled messages of

@@ -15,6 +15,7 @@ import (
 	"github.com/tfdrift/tfdrift/app/ingest"
 	"github.com/tfdrift/tfdrift/app/store"
 	"github.com/tfdrift/tfdrift/detector"
+	"github.com/tfdrift/tfdrift/detector/change"
 	"github.com/tfdrift/tfdrift/detector/decode"
 	"github.com/tfdrift/tfdrift/detector/drift"
 	"github.com/tfdrift/tfdrift/detector/state"
@@ -74,6 +75,10 @@ type Pipeline struct {
 	inQueue atomic.Int64
 	// unflushed says drifts were written since the last flush.
 	unflushed atomic.Bool
+	// unmapped counts the writes no catalog entry maps (unmapped.go);
+	// keep is the decoders' pre-filter that lets it see them.
+	unmapped *unmappedWatch
+	keep     func(change.Provider, string) bool
 }
 
 // NewPipeline starts the workers. Call Close to drain and stop them.
@@ -91,6 +96,10 @@ func NewPipeline(o PipelineOptions) *Pipeline {
 		o.Metrics = NewMetrics()
 	}
 	p := &Pipeline{o: o, queue: make(chan ingest.Message, o.QueueSize)}
+	p.unmapped = newUnmappedWatch(o.Metrics.Registry, o.Logger)
+	p.keep = func(pr change.Provider, event string) bool {
+		return p.o.Engine().Keep(pr, event) || p.unmapped.decode(pr, event)
+	}
 	o.Metrics.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "tfdrift_queue_depth", Help: "Messages waiting for a worker.",
 	}, func() float64 { return float64(p.inQueue.Load()) }))
@@ -174,7 +183,11 @@ func (p *Pipeline) flushIfIdle() {
 // acknowledged: nil once every drift it produced is durably recorded.
 func (p *Pipeline) process(m ingest.Message) error {
 	eng := p.o.Engine()
-	changes, derr := decode.Decode(m.Body, decode.Options{Keep: eng.Keep, Name: m.Source, Owned: true, Valid: m.ValidJSON})
+	keep := eng.Keep
+	if p.keep != nil {
+		keep = p.keep
+	}
+	changes, derr := decode.Decode(m.Body, decode.Options{Keep: keep, Name: m.Source, Owned: true, Valid: m.ValidJSON})
 	if derr != nil {
 		p.o.Metrics.Dropped.WithLabelValues("decode_error").Inc()
 		p.o.Logger.Warn("bad record", "source", m.Source, "id", m.ID, "err", derr)
@@ -183,6 +196,9 @@ func (p *Pipeline) process(m ingest.Message) error {
 	for _, c := range changes {
 		res := eng.Process(c)
 		p.o.Metrics.Outcomes.WithLabelValues(string(res.Outcome)).Inc()
+		if p.unmapped != nil && (res.Outcome == detector.OutcomeUnmapped || res.Outcome == detector.OutcomeReadOnly || res.Outcome == detector.OutcomeFailed) {
+			p.unmapped.observe(c, res.Outcome, eng.Keep(c.Provider, c.EventName))
+		}
 		if res.InSync != nil && p.o.InSync != nil {
 			p.o.InSync(res.InSync, res.InSyncAttrs)
 		}

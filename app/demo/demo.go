@@ -11,6 +11,7 @@ import (
 	"github.com/tfdrift/tfdrift/app/demo/scenario"
 	"github.com/tfdrift/tfdrift/app/job"
 	"github.com/tfdrift/tfdrift/app/wiring"
+	"github.com/tfdrift/tfdrift/detector/catalog"
 )
 
 // Args are the demo job's inputs, one field per flag.
@@ -70,6 +71,9 @@ func Run(ctx context.Context, env job.Env, a Args) error {
 	}
 	fmt.Fprintf(env.Stderr, "tfdrift demo: %d records → %d drifts (%d repeats suppressed)\n", st.Records, st.Drifts, st.Repeats)
 	fmt.Fprintf(env.Stderr, "  filtered: %s\n", outcomeSummary(st))
+	if err := coverage(ctx, env, sc.State, rel(sc.State)); err != nil {
+		return err
+	}
 	if !a.ReplayOnly {
 		if err := live(ctx, env, sc, cfg); err != nil {
 			return fmt.Errorf("live demo: %w", err)
@@ -80,6 +84,18 @@ func Run(ctx context.Context, env job.Env, a Args) error {
 			dir, sc.Config, sc.State, sc.Repo, dir, sc.Repo)
 	}
 	return nil
+}
+
+// coverage prints what the catalog sees of the example state: the events
+// that can change each of its resource types, and the types none covers
+// (tfdrift catalog --coverage).
+func coverage(ctx context.Context, env job.Env, statePath, name string) error {
+	uses, err := wiring.StateTypes(ctx, []string{statePath})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stderr, "\ntfdrift demo: what serve can see of %s (tfdrift catalog --coverage --state %s)\n\n", name, name)
+	return catalog.WriteCoverage(env.Stderr, []string{name}, catalog.Default().Coverage(uses))
 }
 
 // outcomeSummary says what the detector filtered out, in a fixed order.

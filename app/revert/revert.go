@@ -101,32 +101,21 @@ func (e *ChangesError) Error() string {
 // ExitCode is ExitChanges.
 func (e *ChangesError) ExitCode() int { return ExitChanges }
 
-// classify wraps err in an *Error with the exit status of its kind, in the
-// order docs/revert.md documents; other errors stay as they are (1).
+// exitCodes maps each kind of failure to the status docs/revert.md gives
+// it.
+var exitCodes = map[wiring.RevertFailure]int{
+	wiring.RevertError:             1,
+	wiring.RevertUnsupportedBinary: ExitUnsupportedBinary,
+	wiring.RevertLocked:            ExitLocked,
+	wiring.RevertCredentials:       ExitCredentials,
+	wiring.RevertStalePlan:         ExitStalePlan,
+	wiring.RevertRefused:           ExitRefused,
+}
+
+// classify wraps err in an *Error with the exit status of its kind
+// (wiring.ClassifyRevert, in the order docs/revert.md documents).
 func classify(err error) error {
-	var (
-		ve *terraform.VersionError
-		lh *terraform.LockHeldError
-		le *workspace.LockedError
-		ae *terraform.AuthError
-		se *terraform.StalePlanError
-		ue *terraform.UnexpectedChangesError
-		de *terraform.DestructiveChangeError
-	)
-	code := 1
-	switch {
-	case errors.As(err, &ve):
-		code = ExitUnsupportedBinary
-	case errors.As(err, &lh), errors.As(err, &le):
-		code = ExitLocked
-	case errors.As(err, &ae):
-		code = ExitCredentials
-	case errors.As(err, &se):
-		code = ExitStalePlan
-	case errors.As(err, &ue), errors.As(err, &de):
-		code = ExitRefused
-	}
-	return &Error{Code: code, Err: err}
+	return &Error{Code: exitCodes[wiring.ClassifyRevert(err)], Err: err}
 }
 
 // Run reverts a.Addresses. The plan (DryRun) and the result go to

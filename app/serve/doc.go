@@ -8,6 +8,11 @@
 // its webhook route and journal consumer, its code index after --repo's,
 // and its issue sink and own channel in the notices.
 //
+// The detector's shadow (what successive writes left in the cloud) is the
+// store's with --database, so a restart and every replica on the database
+// build the next write's drift on the same cloud; without a database it is
+// one in-memory shadow that configuration reloads keep.
+//
 // Exit status (Run's error, see job.Status):
 //
 //	0  stopped by ctx (SIGTERM, SIGINT) after draining in-flight events

@@ -24,6 +24,7 @@ import (
 	"github.com/tfdrift/tfdrift/app/job"
 	"github.com/tfdrift/tfdrift/app/store"
 	"github.com/tfdrift/tfdrift/app/wiring"
+	"github.com/tfdrift/tfdrift/detector"
 	"github.com/tfdrift/tfdrift/detector/state"
 	"github.com/tfdrift/tfdrift/ticket/deliver"
 )
@@ -153,7 +154,9 @@ func outputFormat(flag string, cfg *config.Config) string {
 
 // recording is the store and the notices that go through its outbox.
 type recording struct {
-	recorder   daemon.Recorder
+	recorder daemon.Recorder
+	// shadow is the store's detector.Shadow (nil without a store).
+	shadow     detector.Shadow
 	notices    daemon.NoticeFunc
 	background []func(context.Context) error
 	closers    []func() error
@@ -193,6 +196,7 @@ func openRecorder(ctx context.Context, cfg *config.Config, database string, timi
 	}
 	r.closers = append(r.closers, st.Close)
 	r.recorder, r.store = st, st
+	r.shadow = st.Shadow()
 	if notices == nil {
 		return r, nil
 	}

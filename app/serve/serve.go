@@ -213,6 +213,12 @@ func Run(ctx context.Context, env job.Env, a Args) error {
 		}
 	}
 
+	// One shadow for every engine a reload builds: the store's, so that
+	// a restart and every replica see the same cloud, else in memory.
+	shadow := rec.shadow
+	if shadow == nil {
+		shadow = detector.NewMemoryShadow(0)
+	}
 	reload, stopReload := reloads(a.Reload)
 	defer stopReload()
 	build := func(ctx context.Context, ix *state.Index, nudge func(*change.Change)) (*detector.Engine, error) {
@@ -225,7 +231,7 @@ func Run(ctx context.Context, env job.Env, a Args) error {
 		}
 		return wiring.NewEngine(ctx, wiring.DetectorOptions{
 			Config: c, Index: ix, Backends: backends, RepoDir: a.Repo, RootDir: a.Dir,
-			IgnoreFile: a.IgnoreFile, Catalog: cat, Diag: env.Stderr, OnTrustedWrite: nudge, Code: code,
+			IgnoreFile: a.IgnoreFile, Catalog: cat, Diag: env.Stderr, OnTrustedWrite: nudge, Shadow: shadow, Code: code,
 		})
 	}
 	opts := daemon.Options{
@@ -234,7 +240,7 @@ func Run(ctx context.Context, env job.Env, a Args) error {
 		Inputs: inputs, Spool: sp, Routes: routes, Consumers: consumers,
 		Recorder: rec.recorder, Notices: rec.notices, Background: background, Metrics: metrics, InSync: inSync,
 		Output: out, Logger: log, Reload: reload, Started: a.Started,
-		QueueSize: a.QueueSize,
+		QueueSize: a.QueueSize, Shadow: shadow,
 	}
 	if cfg != nil {
 		opts.RefreshInterval = cfg.StateRefreshInterval

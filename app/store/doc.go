@@ -63,6 +63,12 @@
 // found by fingerprint, by resource or by what they name at the
 // destination (ReceiptsByExternalID: the drifts one GitHub issue tracks).
 //
+// For reconciliation (the GitHub App's accept pull requests and comment
+// commands) it keeps named leases that replicas share (Locks: a revert's
+// per-root lock, taken with an INSERT … ON CONFLICT that only replaces an
+// expired lease), the drifted values people chose to ignore (Ignores),
+// and the accept pull requests with the drifts each holds (Pulls).
+//
 // The outbox is at-least-once with leases. ClaimNotices leases due notices
 // (Postgres: SELECT … FOR UPDATE SKIP LOCKED inside one UPDATE; SQLite: the
 // same UPDATE … RETURNING under its single writer); a worker that dies
@@ -70,9 +76,16 @@
 // again. A notice is delivered twice only if a worker delivered it and died
 // before MarkDelivered, which is why sinks dedup by Key.
 //
+// The detector's shadow (Shadows, shadow.go) is kept here for serve: per
+// state source, workspace, resource address and attribute, the cloud's
+// last known value as JSON, tagged with the state serial it was learnt
+// against. A restarted serve and every replica on the database build the
+// next write's drift on it; a state reload deletes what its serial
+// accounts for (Drop).
+//
 // # Imports
 //
-// store imports detector/drift (and through it detector/change) and its
-// two database drivers. It must not import app, ticket, gitops or any
+// store imports detector/drift (and through it detector/change), detector
+// for the Shadow interface it implements, and its two database drivers. It must not import app, ticket, gitops or any
 // input: they use the store, not the other way round.
 package store

@@ -206,6 +206,10 @@ func (s *sqlStore) List(ctx context.Context, f Filter) (Page, error) {
 		where = append(where, "resource_type = ?")
 		args = append(args, f.ResourceType)
 	}
+	if f.ResourceAddress != "" {
+		where = append(where, "resource_address = ?")
+		args = append(args, f.ResourceAddress)
+	}
 	if f.Severity != "" {
 		if f.Severity.Rank() == 0 {
 			return Page{}, fmt.Errorf("list drifts: unknown severity %q", f.Severity)

@@ -29,9 +29,13 @@ func TestLoadMigrations(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", d.name, err)
 		}
+		// Versions are handed out in blocks to changes made side by side
+		// (0004–0009, 0010–0014), so a gap is a block whose change has not
+		// landed yet: migrate applies every known version a database lacks,
+		// in order, gaps filled later included. What must hold is order.
 		for i, m := range ms {
-			if m.version != i+1 {
-				t.Errorf("%s: migration %s has version %d, want %d (no gaps)", d.name, m.name, m.version, i+1)
+			if i > 0 && m.version <= ms[i-1].version {
+				t.Errorf("%s: migration %s has version %d, after %d", d.name, m.name, m.version, ms[i-1].version)
 			}
 			versions[d.name] = append(versions[d.name], m.version)
 		}

@@ -138,6 +138,11 @@ type queries struct {
 	stormOpenWindow, stormJoin, stormOpen, stormAddMember    string
 	stormClaim, stormFlush, stormState, stormEmptyMembers    string
 	pruneStormMembers, pruneStormWindows, pruneStormArrivals string
+
+	tryLock, lockHolder, renewLock, unlock         string
+	addIgnore, activeIgnores, pruneIgnores         string
+	upsertPull, getPull, openPullFor, openPulls    string
+	shadowGet, shadowPut, shadowForget, shadowDrop string
 }
 
 func newQueries(d dialect) queries {
@@ -191,8 +196,53 @@ ON CONFLICT (source, event_id) DO NOTHING`),
 	SELECT id FROM storm_windows WHERE status = 'flushed' AND flushed_at < ?)`),
 		pruneStormWindows:  d.sql(`DELETE FROM storm_windows WHERE status = 'flushed' AND flushed_at < ?`),
 		pruneStormArrivals: d.sql(`DELETE FROM storm_arrivals WHERE at < ?`),
+
+		tryLock:    d.sql(tryLockSQL),
+		lockHolder: d.sql(`SELECT holder, acquired_at, expires_at FROM locks WHERE name = ?`),
+		renewLock: d.sql(`UPDATE locks SET expires_at = ? WHERE name = ? AND token = ? AND expires_at > ?
+RETURNING acquired_at`),
+		unlock: d.sql(`DELETE FROM locks WHERE name = ? AND token = ?`),
+
+		addIgnore: d.sql(`INSERT INTO drift_ignores (resource_key, attribute, value_hash, fingerprint, actor, note, created_at, expires_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+		activeIgnores: d.sql(`SELECT ` + ignoreCols + ` FROM drift_ignores
+WHERE resource_key = ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY id`),
+		pruneIgnores: d.sql(`DELETE FROM drift_ignores WHERE expires_at IS NOT NULL AND expires_at < ?`),
+
+		upsertPull:   d.sql(upsertPullSQL),
+		getPull:      d.sql(`SELECT ` + pullCols + ` FROM reconcile_pulls WHERE repo = ? AND number = ?`),
+		openPullFor:  d.sql(`SELECT ` + pullCols + ` FROM reconcile_pulls WHERE repo = ? AND state_key = ? AND address = ? AND status = 'open' ORDER BY id DESC LIMIT 1`),
+		openPulls:    d.sql(`SELECT ` + pullCols + ` FROM reconcile_pulls WHERE repo = ? AND status = 'open' ORDER BY id`),
+		shadowGet:    d.sql(shadowGetSQL),
+		shadowPut:    d.sql(shadowPutSQL),
+		shadowForget: d.sql(shadowForgetSQL),
+		shadowDrop:   d.sql(shadowDropSQL),
 	}
 }
+
+// tryLockSQL takes a free or expired lease: the upsert's WHERE leaves a
+// live lease alone, and then RETURNING gives no row. On Postgres the
+// conflicting row is locked, so two replicas cannot both take it.
+const tryLockSQL = `INSERT INTO locks (name, token, holder, acquired_at, expires_at) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (name) DO UPDATE SET token = excluded.token, holder = excluded.holder,
+	acquired_at = excluded.acquired_at, expires_at = excluded.expires_at
+WHERE locks.expires_at <= excluded.acquired_at
+RETURNING token`
+
+const ignoreCols = `id, resource_key, attribute, value_hash, fingerprint, actor, note, created_at, expires_at`
+
+const pullCols = `repo, number, branch, state_key, address, root, issue, base_sha, head_sha, fingerprints,
+	status, created_at, updated_at`
+
+// upsertPullSQL keeps one record per pull request: the latest state, the
+// first created_at.
+const upsertPullSQL = `INSERT INTO reconcile_pulls (repo, number, branch, state_key, address, root, issue, base_sha, head_sha,
+	fingerprints, status, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (repo, number) DO UPDATE SET
+	branch = excluded.branch, state_key = excluded.state_key, address = excluded.address, root = excluded.root,
+	issue = excluded.issue, base_sha = excluded.base_sha, head_sha = excluded.head_sha,
+	fingerprints = excluded.fingerprints, status = excluded.status, updated_at = excluded.updated_at`
 
 // all lists every statement, for prepareAll.
 func (q queries) all() []string {
@@ -207,5 +257,9 @@ func (q queries) all() []string {
 		q.stormOpenWindow, q.stormJoin, q.stormOpen, q.stormAddMember,
 		q.stormClaim, q.stormFlush, q.stormState, q.stormEmptyMembers,
 		q.pruneStormMembers, q.pruneStormWindows, q.pruneStormArrivals,
+		q.tryLock, q.lockHolder, q.renewLock, q.unlock,
+		q.addIgnore, q.activeIgnores, q.pruneIgnores,
+		q.upsertPull, q.getPull, q.openPullFor, q.openPulls,
+		q.shadowPut, q.shadowForget, q.shadowDrop, // shadowGet runs on the read pool (shadow.go)
 	}
 }

@@ -26,10 +26,15 @@ type sqlStore struct {
 	// filled by prepareAll.
 	mu    sync.Mutex
 	stmts map[string]*sql.Stmt
+
+	// shadow is the detector's shadow kept in this store (shadow.go).
+	shadow *sqlShadow
 }
 
 func newSQLStore(d dialect, w, r *sql.DB, o options) *sqlStore {
-	return &sqlStore{d: d, q: newQueries(d), w: w, r: r, now: o.now, stmts: map[string]*sql.Stmt{}}
+	s := &sqlStore{d: d, q: newQueries(d), w: w, r: r, now: o.now, stmts: map[string]*sql.Stmt{}}
+	s.shadow = &sqlShadow{s: s}
+	return s
 }
 
 func (s *sqlStore) Close() error {
@@ -40,6 +45,7 @@ func (s *sqlStore) Close() error {
 	}
 	s.stmts = map[string]*sql.Stmt{}
 	s.mu.Unlock()
+	err = errors.Join(err, s.shadow.close())
 	err = errors.Join(err, s.w.Close())
 	if s.r != s.w {
 		err = errors.Join(err, s.r.Close())

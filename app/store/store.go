@@ -22,6 +22,10 @@ type Store interface {
 	Receipts
 	Storms
 	EventLog
+	Locks
+	Ignores
+	Pulls
+	Shadows
 	// Check verifies the database is sound: on SQLite PRAGMA quick_check,
 	// which fails with a *CorruptError (errors.Is ErrCorrupt) when pages
 	// are damaged; on Postgres a round trip. Open runs it once; a daemon
@@ -341,6 +345,8 @@ type Filter struct {
 	// Status matches any of the listed statuses.
 	Status       []Status
 	ResourceType string
+	// ResourceAddress matches one Terraform address exactly.
+	ResourceAddress string
 	// Severity is the minimum severity (High matches High and Critical).
 	Severity drift.Severity
 	// Since matches records last seen at or after it.

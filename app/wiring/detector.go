@@ -40,6 +40,10 @@ type DetectorOptions struct {
 	Code detector.CodeIndex
 	// OnTrustedWrite is passed to the engine.
 	OnTrustedWrite func(*change.Change)
+	// Shadow is passed to the engine: serve's store-backed shadow, or
+	// one in-memory shadow kept across reloads. Nil gives the engine an
+	// in-memory shadow of its own (replay, accept).
+	Shadow detector.Shadow
 	// Index, when set, is used as it is: no state is loaded (the daemon's
 	// refresher owns loading). StateFiles and config sources are ignored.
 	Index *state.Index
@@ -148,7 +152,7 @@ func LocalBackends(cfg *config.Config, files []string) ([]state.Backend, error) 
 
 func (d *Detector) buildEngine(o DetectorOptions, cat *catalog.Catalog, diag io.Writer) error {
 	ix := d.Index
-	opts := detector.Options{Catalog: cat, Index: ix, OnTrustedWrite: o.OnTrustedWrite}
+	opts := detector.Options{Catalog: cat, Index: ix, OnTrustedWrite: o.OnTrustedWrite, Shadow: o.Shadow}
 	var repoIgnore *ignore.Matcher // .tfdrift.yml's ignore: lines
 	if o.RepoDir != "" {
 		rc, err := config.LoadRepo(o.RepoDir)

@@ -45,12 +45,12 @@ var acmEntries = []Entry{
 	{
 		Provider: change.AWS, Service: acmService, Event: "AddTagsToCertificate",
 		Doc:     "adds or overwrites tags of a certificate",
-		Targets: []Target{Tags("aws_acm_certificate", "arn", ReqID("certificateArn"), TagPairs("tags"))},
+		Targets: []Target{Tags("aws_acm_certificate", "arn", ReqID("certificateArn"), TagListEdit("tags", "key", "value", false))},
 	},
 	{
 		Provider: change.AWS, Service: acmService, Event: "RemoveTagsFromCertificate",
 		Doc:     "removes tags from a certificate",
-		Targets: []Target{Tags("aws_acm_certificate", "arn", ReqID("certificateArn"), RemoveKeys("tags"))},
+		Targets: []Target{Tags("aws_acm_certificate", "arn", ReqID("certificateArn"), TagKeysEdit("tags"))},
 	},
 	{
 		Provider: change.AWS, Service: acmService, Event: "UpdateCertificateOptions",

@@ -1,6 +1,10 @@
 package catalog
 
-import "github.com/tfdrift/tfdrift/detector/change"
+import (
+	"strings"
+
+	"github.com/tfdrift/tfdrift/detector/change"
+)
 
 const autoscalingService = "autoscaling.amazonaws.com"
 
@@ -11,6 +15,11 @@ const autoscalingService = "autoscaling.amazonaws.com"
 // Instances that a group launches or terminates by itself are not drift;
 // the detector recognises the service's own calls. What is mapped here are
 // people's writes to the group.
+//
+// A new launch configuration, and the scale-in protection of new
+// instances, apply to the instances the group launches from then on:
+// running instances keep theirs until they are replaced. Such an update is
+// reported at once, flagged pending (Target.Pending), saying so.
 //
 // Sources: the Auto Scaling API Reference (request syntax of each action).
 //
@@ -37,6 +46,7 @@ var autoscalingEntries = []Entry{
 		Doc: "changes an Auto Scaling group's size, health checks or launch configuration",
 		Targets: []Target{{
 			Type: "aws_autoscaling_group", Op: Modify, Key: "id", ID: ReqID("autoScalingGroupName"),
+			Pending: asgPending,
 			Attrs: []Attr{
 				{Name: "min_size", Value: ReqNum("minSize")},
 				{Name: "max_size", Value: ReqNum("maxSize")},
@@ -164,4 +174,24 @@ func asgAttachments() IDs {
 		}
 		return out
 	}
+}
+
+// asgPending says when an UpdateAutoScalingGroup takes effect: "" when all
+// it changes applies now, else for which instances. The EC2 Auto Scaling
+// User Guide: after a launch configuration change "existing instances are
+// not affected" until replaced; NewInstancesProtectedFromScaleIn protects
+// "newly launched instances".
+func asgPending(e *Event) string {
+	var what []string
+	if First(e.Req(), "launchConfigurationName") != nil {
+		what = append(what, "launch configuration")
+	}
+	if First(e.Req(), "newInstancesProtectedFromScaleIn") != nil {
+		what = append(what, "scale-in protection")
+	}
+	if len(what) == 0 {
+		return ""
+	}
+	return "for instances launched from now on: the group's running instances keep their " +
+		strings.Join(what, " and ") + " until they are replaced (scaling or an instance refresh)"
 }

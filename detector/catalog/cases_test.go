@@ -31,8 +31,12 @@ type catalogCase struct {
 	// State holds the resources the record meets, as in Terraform state.
 	State []caseResource `json:"state,omitempty"`
 	// NoDrift marks a case whose derived values equal state (a re-grant).
-	NoDrift bool       `json:"no_drift,omitempty"`
-	Want    []caseWant `json:"want"`
+	NoDrift bool `json:"no_drift,omitempty"`
+	// TakesEffect is when the cloud applies the write, as the entry's
+	// Target.Pending words it; "" means at once. Checked for every case
+	// of an entry with Pending.
+	TakesEffect string     `json:"takes_effect,omitempty"`
+	Want        []caseWant `json:"want"`
 }
 
 type caseResource struct {
@@ -187,6 +191,21 @@ func resolveCase(t *testing.T, cat *Catalog, c *catalogCase) (*Entry, []caseWant
 	return entry, got
 }
 
+// pendingOf is what the first target with Pending says of the case's
+// record: when its write takes effect ("" = at once).
+func pendingOf(t *testing.T, cat *Catalog, c *catalogCase) string {
+	t.Helper()
+	ch := changeFromRecord(t, c.Record)
+	entry := cat.LookupService(ch.Provider, ch.Service, ch.EventName)
+	ev := NewEvent(ch)
+	for i := range entry.Targets {
+		if p := entry.Targets[i].Pending; p != nil {
+			return p(ev)
+		}
+	}
+	return ""
+}
+
 // TestCatalogCases proves every entry against realistic records: each
 // resolves to the expected resources and derives the expected attributes.
 func TestCatalogCases(t *testing.T) {
@@ -204,10 +223,14 @@ func TestCatalogCases(t *testing.T) {
 		c := cases[f]
 		t.Run(strings.TrimPrefix(f, "testdata/cases/"), func(t *testing.T) {
 			_, got := resolveCase(t, cat, c)
+			takesEffect := pendingOf(t, cat, c)
 			if golden.Update() {
-				c.Want = got
+				c.Want, c.TakesEffect = got, takesEffect
 				writeCase(t, f, c)
 				return
+			}
+			if takesEffect != c.TakesEffect {
+				t.Errorf("takes effect %q, want %q", takesEffect, c.TakesEffect)
 			}
 			opt := cmp.Comparer(func(a, b map[string]any) bool {
 				if len(a) != len(b) {

@@ -98,12 +98,12 @@ var monitoringEntries = []Entry{
 	{
 		Provider: change.AWS, Service: monitoringService, Event: "TagResource",
 		Doc:     "adds or overwrites tags of an alarm",
-		Targets: []Target{Tags("aws_cloudwatch_metric_alarm", "arn", ReqID("resourceARN"), TagPairs("tags"))},
+		Targets: []Target{Tags("aws_cloudwatch_metric_alarm", "arn", ReqID("resourceARN"), TagListEdit("tags", "key", "value", false))},
 	},
 	{
 		Provider: change.AWS, Service: monitoringService, Event: "UntagResource",
 		Doc:     "removes tags from an alarm",
-		Targets: []Target{Tags("aws_cloudwatch_metric_alarm", "arn", ReqID("resourceARN"), RemoveKeys("tagKeys"))},
+		Targets: []Target{Tags("aws_cloudwatch_metric_alarm", "arn", ReqID("resourceARN"), TagKeysEdit("tagKeys"))},
 	},
 }
 

@@ -243,72 +243,6 @@ func Unwrap(v Value) Value {
 	})
 }
 
-// KeyValues derives a map from a list of {keyField, valueField} objects
-// (tags), merged over the current map unless replace is set.
-func KeyValues(path, keyField, valueField string, replace bool) Value {
-	return func(e *Event, cur any) (any, bool) {
-		items := Path(e.Req(), path)
-		if len(items) == 0 {
-			return nil, false
-		}
-		out := map[string]any{}
-		if !replace {
-			if m, ok := cur.(map[string]any); ok {
-				for k, v := range m {
-					out[k] = v
-				}
-			}
-		}
-		for _, it := range flattenLists(items) {
-			m, ok := it.(map[string]any)
-			if !ok {
-				continue
-			}
-			k, _ := m[keyField].(string)
-			if k == "" {
-				continue
-			}
-			v := m[valueField]
-			if v == nil {
-				v = ""
-			}
-			out[k] = v
-		}
-		return out, true
-	}
-}
-
-// RemoveKeys derives a map with the keys at path removed from the current
-// map (UntagResource, DeleteTags).
-func RemoveKeys(path string) Value {
-	return func(e *Event, cur any) (any, bool) {
-		keys := flattenLists(Path(e.Req(), path))
-		if len(keys) == 0 {
-			return nil, false
-		}
-		out := map[string]any{}
-		if m, ok := cur.(map[string]any); ok {
-			for k, v := range m {
-				out[k] = v
-			}
-		}
-		for _, k := range keys {
-			switch t := k.(type) {
-			case string:
-				delete(out, t)
-			case map[string]any:
-				// EC2 DeleteTags: {"key": "Owner"}
-				for _, f := range []string{"key", "Key"} {
-					if s, ok := t[f].(string); ok {
-						delete(out, s)
-					}
-				}
-			}
-		}
-		return out, true
-	}
-}
-
 func flattenLists(vals []any) []any {
 	var out []any
 	for _, v := range vals {
@@ -398,6 +332,13 @@ func AllTags(edit TagEdit) Value {
 	}
 }
 
+// Tags is the Modify target of a tagging call: tags and tags_all derived
+// from edit against the provider's default_tags (OwnTags, AllTags).
+func Tags(rtype, key string, ids IDs, edit TagEdit) Target {
+	return Target{Type: rtype, Op: Modify, Key: key, ID: ids,
+		Attrs: []Attr{{Name: "tags", Value: OwnTags(edit)}, {Name: "tags_all", Value: AllTags(edit)}}}
+}
+
 // applyTags applies ch to a resource's tags and tags_all as the cloud has
 // them (current). all is nil when state holds no tags_all; defaults
 // reports whether the result differs from state (recorded, or current
@@ -459,8 +400,12 @@ func applyTags(current, recorded map[string]any, ch TagChange) (tags, all map[st
 
 // TagListEdit reads the tags a call sets from a list of {keyField,
 // valueField} objects at path (IAM's tags, EC2's tagSet.items, S3's
-// Tagging.TagSet.Tag); replace says the call replaces the whole set.
+// Tagging.TagSet.Tag); replace says the call replaces the whole set. The
+// fields are matched with their first letter in either case: CloudTrail
+// lower-cases request members, but a few services log "Key"/"Value". A
+// tag without a value is set to "".
 func TagListEdit(path, keyField, valueField string, replace bool) TagEdit {
+	keys, values := bothCases(keyField), bothCases(valueField)
 	return func(e *Event) (TagChange, bool) {
 		items := Items(e.Req(), path)
 		if len(items) == 0 {
@@ -472,12 +417,40 @@ func TagListEdit(path, keyField, valueField string, replace bool) TagEdit {
 			if !ok {
 				continue
 			}
-			if k, _ := m[keyField].(string); k != "" {
-				ch.Set[k] = m[valueField]
+			if k := member[string](m, keys); k != "" {
+				ch.Set[k] = member[any](m, values)
 			}
 		}
 		return ch, true
 	}
+}
+
+// keyMembers and valueMembers are the spellings of a tag object's members.
+var keyMembers, valueMembers = bothCases("key"), bothCases("value")
+
+// member returns the first of names that m holds with a T value, without
+// the allocations of a path look-up (tag writes are a hot path).
+func member[T any](m map[string]any, names []string) T {
+	for _, n := range names {
+		if v, ok := m[n].(T); ok {
+			return v
+		}
+	}
+	var zero T
+	return zero
+}
+
+// bothCases returns name with its first letter lower- and upper-cased.
+func bothCases(name string) []string {
+	if name == "" {
+		return nil
+	}
+	lower := strings.ToLower(name[:1]) + name[1:]
+	upper := strings.ToUpper(name[:1]) + name[1:]
+	if lower == upper {
+		return []string{name}
+	}
+	return []string{lower, upper}
 }
 
 // TagMapEdit reads the tags a call sets from a map at path (SQS TagQueue).
@@ -491,20 +464,36 @@ func TagMapEdit(path string) TagEdit {
 	}
 }
 
-// TagKeysEdit reads the keys a call removes from path (UntagResource's
-// tagKeys, a list of strings).
+// TagKeysEdit reads the tags a call removes from path: a list of keys
+// (UntagResource's tagKeys) or of {key[, value]} objects (EC2 DeleteTags,
+// ACM RemoveTagsFromCertificate). An object naming a value removes the
+// tag only while it holds that value, as those APIs do.
 func TagKeysEdit(path string) TagEdit {
 	return func(e *Event) (TagChange, bool) {
-		var keys []string
-		for _, k := range flattenLists(Path(e.Req(), path)) {
-			if s, ok := k.(string); ok {
-				keys = append(keys, s)
+		var ch TagChange
+		for _, k := range Items(e.Req(), path) {
+			switch t := k.(type) {
+			case string:
+				ch.Remove = append(ch.Remove, t)
+			case map[string]any:
+				key := member[string](t, keyMembers)
+				if key == "" {
+					continue
+				}
+				if want := member[any](t, valueMembers); want != nil {
+					if ch.RemoveIf == nil {
+						ch.RemoveIf = map[string]any{}
+					}
+					ch.RemoveIf[key] = want
+				} else {
+					ch.Remove = append(ch.Remove, key)
+				}
 			}
 		}
-		if len(keys) == 0 {
+		if len(ch.Remove) == 0 && len(ch.RemoveIf) == 0 {
 			return TagChange{}, false
 		}
-		return TagChange{Remove: keys}, true
+		return ch, true
 	}
 }
 

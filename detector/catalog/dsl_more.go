@@ -72,68 +72,6 @@ func InState(v Value) Value {
 	}
 }
 
-// TagMap derives a tag map after a call that adds tags given as a JSON map
-// ({"team": "x"}), merged over the current tags.
-func TagMap(path string) Value {
-	return func(e *Event, cur any) (any, bool) {
-		add, ok := First(e.Req(), path).(map[string]any)
-		if !ok || len(add) == 0 {
-			return nil, false
-		}
-		out := map[string]any{}
-		for k, v := range asMap(cur) {
-			out[k] = v
-		}
-		for k, v := range add {
-			out[k] = v
-		}
-		return out, true
-	}
-}
-
-// NewTagMap derives the tags of a creation given as a JSON map.
-func NewTagMap(path string) Value {
-	return func(e *Event, _ any) (any, bool) {
-		add, ok := First(e.Req(), path).(map[string]any)
-		if !ok {
-			return nil, false
-		}
-		return add, true
-	}
-}
-
-// TagPairs derives a tag map after a call that adds tags given as a list of
-// {key, value} objects, merged over the current tags. CloudTrail lower-cases
-// the first letter of member names, but a few services log "Key"/"Value".
-func TagPairs(path string) Value {
-	return func(e *Event, cur any) (any, bool) {
-		items := Items(e.Req(), path)
-		if len(items) == 0 {
-			return nil, false
-		}
-		out := map[string]any{}
-		for k, v := range asMap(cur) {
-			out[k] = v
-		}
-		for _, it := range items {
-			m, ok := it.(map[string]any)
-			if !ok {
-				continue
-			}
-			k := ctString(m, "key", "Key")
-			if k == "" {
-				continue
-			}
-			v, _ := firstValue(m, []string{"value", "Value"})
-			if v == nil {
-				v = ""
-			}
-			out[k] = v
-		}
-		return out, true
-	}
-}
-
 // ARNOnly keeps the identifiers that are ARNs; NameOnly those that are not.
 // Many APIs take either a name or an ARN in the same parameter, and state
 // holds both in different attributes.
@@ -287,14 +225,6 @@ func ModifyOrCreate(t Target) []Target {
 
 // num is a JSON number for constants, the type decoded state carries.
 func num(s string) json.Number { return json.Number(s) }
-
-// Tags is a Modify target for a tagging call: tags and tags_all both take
-// the derived map (a write that sets what default_tags already holds is
-// judged by the engine, which compares each attribute with state).
-func Tags(rtype, key string, ids IDs, v Value) Target {
-	return Target{Type: rtype, Op: Modify, Key: key, ID: ids,
-		Attrs: []Attr{{Name: "tags", Value: v}, {Name: "tags_all", Value: v}}}
-}
 
 // List derives the list at path in the request, an empty list when the
 // request holds an empty one.

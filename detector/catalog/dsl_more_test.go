@@ -10,7 +10,6 @@ import (
 )
 
 func TestDSLMoreValues(t *testing.T) {
-	tags := map[string]any{"team": "a", "env": "prod"}
 	params := []any{
 		map[string]any{"name": "timeout", "value": "300"},
 		map[string]any{"name": "maxmemory-policy", "value": "allkeys-lru"},
@@ -23,13 +22,6 @@ func TestDSLMoreValues(t *testing.T) {
 		want   any
 		wantOK bool
 	}{
-		{"tag pairs merge", TagPairs("tags"), `{"tags":[{"key":"env","value":"dev"},{"key":"owner"}]}`, tags,
-			map[string]any{"team": "a", "env": "dev", "owner": ""}, true},
-		{"tag pairs with capitalised members", TagPairs("tags"), `{"tags":[{"Key":"x","Value":"y"}]}`, nil,
-			map[string]any{"x": "y"}, true},
-		{"tag pairs absent", TagPairs("tags"), `{"other":1}`, tags, nil, false},
-		{"tag map merge", TagMap("tags"), `{"tags":{"env":"qa"}}`, tags, map[string]any{"team": "a", "env": "qa"}, true},
-		{"tag map empty", TagMap("tags"), `{"tags":{}}`, tags, nil, false},
 		{"hidden marker", Hidden(Req("definition")), `{"definition":"HIDDEN_DUE_TO_SECURITY_REASONS"}`, nil, Unknown, true},
 		{"hidden passes values", Hidden(Req("definition")), `{"definition":"{}"}`, nil, "{}", true},
 		{"or default when absent", OrDefault(List("alarmActions"), []any{}), `{}`, []any{"x"}, []any{}, true},

@@ -47,14 +47,7 @@ func init() { register(servedBy(ec2TagEntries)) }
 func ec2TagTargets(edit TagEdit) []Target {
 	out := make([]Target, 0, len(ec2TagTypes))
 	for _, t := range ec2TagTypes {
-		out = append(out, Target{
-			Type: t.tfType, Op: Modify, Key: "id",
-			ID: MapID(ReqID("resourcesSet.items.resourceId"), keepPrefix(t.prefix)),
-			Attrs: []Attr{
-				{Name: "tags", Value: OwnTags(edit)},
-				{Name: "tags_all", Value: AllTags(edit)},
-			},
-		})
+		out = append(out, Tags(t.tfType, "id", MapID(ReqID("resourcesSet.items.resourceId"), keepPrefix(t.prefix)), edit))
 	}
 	return out
 }
@@ -69,32 +62,15 @@ func keepPrefix(prefix string) func(string) string {
 	}
 }
 
-// ec2RemoveTags reads DeleteTags. An item naming a value removes the tag
-// only when the tag has that value, as the API does. A call without a tag
+// ec2RemoveTags reads DeleteTags (see TagKeysEdit). A call without a tag
 // list deletes every user tag of the resources (the API keeps only "aws:"
 // tags, which Terraform does not hold).
 func ec2RemoveTags() TagEdit {
+	remove := TagKeysEdit("tagSet.items")
 	return func(e *Event) (TagChange, bool) {
-		items := Items(e.Req(), "tagSet.items")
-		if len(items) == 0 {
+		if len(Items(e.Req(), "tagSet.items")) == 0 {
 			return TagChange{Clear: true}, true
 		}
-		ch := TagChange{RemoveIf: map[string]any{}}
-		for _, it := range items {
-			m, ok := it.(map[string]any)
-			if !ok {
-				continue
-			}
-			k, _ := m["key"].(string)
-			if k == "" {
-				continue
-			}
-			if want, named := m["value"]; named && want != nil {
-				ch.RemoveIf[k] = want
-			} else {
-				ch.Remove = append(ch.Remove, k)
-			}
-		}
-		return ch, true
+		return remove(e)
 	}
 }

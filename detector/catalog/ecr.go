@@ -77,12 +77,12 @@ var ecrEntries = []Entry{
 	{
 		Provider: change.AWS, Service: ecrService, Event: "TagResource",
 		Doc:     "adds or overwrites tags of a repository",
-		Targets: []Target{Tags("aws_ecr_repository", "arn", ReqID("resourceArn"), TagPairs("tags"))},
+		Targets: []Target{Tags("aws_ecr_repository", "arn", ReqID("resourceArn"), TagListEdit("tags", "key", "value", false))},
 	},
 	{
 		Provider: change.AWS, Service: ecrService, Event: "UntagResource",
 		Doc:     "removes tags from a repository",
-		Targets: []Target{Tags("aws_ecr_repository", "arn", ReqID("resourceArn"), RemoveKeys("tagKeys"))},
+		Targets: []Target{Tags("aws_ecr_repository", "arn", ReqID("resourceArn"), TagKeysEdit("tagKeys"))},
 	},
 }
 

@@ -9,10 +9,18 @@ const elasticacheService = "elasticache.amazonaws.com"
 // name). ElastiCache is a query-protocol API: CloudTrail logs its
 // parameters in lower camel case and lists as JSON arrays.
 //
-// A modification sent without applyImmediately waits for the maintenance
-// window; it is compared like any other write.
+// A modification sent without applyImmediately that changes the nodes
+// (their count, type or engine version) waits for the maintenance window,
+// or a failure reboot if one comes first: the response lists it in
+// pendingModifiedValues. It is reported at once, as the change that is
+// coming, flagged pending with the window it lands in (Target.Pending).
 //
-// Sources: the ElastiCache API Reference (request syntax of each action).
+// Sources: the ElastiCache API Reference (request syntax of each action;
+// ApplyImmediately of ModifyCacheCluster and ModifyReplicationGroup) and
+// the ElastiCache User Guide's CloudTrail log file examples, whose
+// ModifyCacheCluster entry logs the request members lower-cased and the
+// modified CacheCluster as responseElements, with pendingModifiedValues
+// and preferredMaintenanceWindow.
 var elasticacheEntries = []Entry{
 	{
 		Provider: change.AWS, Service: elasticacheService, Event: "CreateCacheCluster",
@@ -31,6 +39,7 @@ var elasticacheEntries = []Entry{
 		Doc: "changes a cache cluster's size, version, parameters or security groups",
 		Targets: []Target{{
 			Type: "aws_elasticache_cluster", Op: Modify, Key: "id", ID: ReqID("cacheClusterId"),
+			Pending: elasticachePending("numCacheNodes", "cacheNodeType", "engineVersion"),
 			Attrs: []Attr{
 				{Name: "num_cache_nodes", Value: ReqNum("numCacheNodes")},
 				{Name: "node_type", Value: Req("cacheNodeType")},
@@ -66,6 +75,7 @@ var elasticacheEntries = []Entry{
 		Doc: "changes a replication group's node type, failover, backups or version",
 		Targets: []Target{{
 			Type: "aws_elasticache_replication_group", Op: Modify, Key: "id", ID: ReqID("replicationGroupId"),
+			Pending: elasticachePending("cacheNodeType", "engineVersion"),
 			Attrs: []Attr{
 				{Name: "description", Value: Req("replicationGroupDescription")},
 				{Name: "node_type", Value: Req("cacheNodeType")},
@@ -128,3 +138,31 @@ var elasticacheEntries = []Entry{
 }
 
 func init() { registerGuarded(elasticacheEntries) }
+
+// elasticachePending says when a ModifyCacheCluster or
+// ModifyReplicationGroup change takes effect: "" when applied now (with
+// applyImmediately, the response may still list values ElastiCache is
+// applying at once), else at the next maintenance window. It waits when
+// the response lists pendingModifiedValues or, for a record without a
+// response, when the request changes one of the node settings in
+// deferred, which are the ones ElastiCache defers.
+func elasticachePending(deferred ...string) func(e *Event) string {
+	return func(e *Event) string {
+		if now, _ := toBool(First(e.Req(), "applyImmediately")); now == true {
+			return ""
+		}
+		pending, _ := First(e.Resp(), "pendingModifiedValues").(map[string]any)
+		waits := len(pending) > 0
+		for _, member := range deferred {
+			waits = waits || First(e.Req(), member) != nil
+		}
+		if !waits {
+			return ""
+		}
+		when := "at the next maintenance window"
+		if w := ctString(e.Resp(), "preferredMaintenanceWindow"); w != "" {
+			when += " (" + w + " UTC)"
+		}
+		return when + ", or at a failure reboot if one comes first"
+	}
+}

@@ -86,12 +86,12 @@ var eventsEntries = []Entry{
 	{
 		Provider: change.AWS, Service: eventsService, Event: "TagResource",
 		Doc:     "adds or overwrites tags of a rule",
-		Targets: []Target{Tags("aws_cloudwatch_event_rule", "arn", ReqID("resourceARN"), TagPairs("tags"))},
+		Targets: []Target{Tags("aws_cloudwatch_event_rule", "arn", ReqID("resourceARN"), TagListEdit("tags", "key", "value", false))},
 	},
 	{
 		Provider: change.AWS, Service: eventsService, Event: "UntagResource",
 		Doc:     "removes tags from a rule",
-		Targets: []Target{Tags("aws_cloudwatch_event_rule", "arn", ReqID("resourceARN"), RemoveKeys("tagKeys"))},
+		Targets: []Target{Tags("aws_cloudwatch_event_rule", "arn", ReqID("resourceARN"), TagKeysEdit("tagKeys"))},
 	},
 }
 

@@ -175,7 +175,7 @@ var iamEntries = []Entry{
 				{Name: "assume_role_policy", Value: Doc("assumeRolePolicyDocument")},
 				{Name: "max_session_duration", Value: Req("maxSessionDuration")},
 				{Name: "permissions_boundary", Value: Req("permissionsBoundary")},
-				{Name: "tags", Value: KeyValues("tags", "key", "value", true)},
+				{Name: "tags", Value: OwnTags(TagListEdit("tags", "key", "value", true))},
 			},
 		}},
 	},
@@ -221,25 +221,13 @@ var iamEntries = []Entry{
 	},
 	{
 		Provider: change.AWS, Service: iamService, Event: "TagRole",
-		Doc: "adds or overwrites tags of a role",
-		Targets: []Target{{
-			Type: "aws_iam_role", Op: Modify, Key: "name", ID: ReqID("roleName"),
-			Attrs: []Attr{
-				{Name: "tags", Value: OwnTags(TagListEdit("tags", "key", "value", false))},
-				{Name: "tags_all", Value: AllTags(TagListEdit("tags", "key", "value", false))},
-			},
-		}},
+		Doc:     "adds or overwrites tags of a role",
+		Targets: []Target{Tags("aws_iam_role", "name", ReqID("roleName"), TagListEdit("tags", "key", "value", false))},
 	},
 	{
 		Provider: change.AWS, Service: iamService, Event: "UntagRole",
-		Doc: "removes tags from a role",
-		Targets: []Target{{
-			Type: "aws_iam_role", Op: Modify, Key: "name", ID: ReqID("roleName"),
-			Attrs: []Attr{
-				{Name: "tags", Value: OwnTags(TagKeysEdit("tagKeys"))},
-				{Name: "tags_all", Value: AllTags(TagKeysEdit("tagKeys"))},
-			},
-		}},
+		Doc:     "removes tags from a role",
+		Targets: []Target{Tags("aws_iam_role", "name", ReqID("roleName"), TagKeysEdit("tagKeys"))},
 	},
 
 	// Users, keys and groups.
@@ -253,7 +241,7 @@ var iamEntries = []Entry{
 				{Name: "arn", Value: Resp("user.arn")},
 				{Name: "path", Value: Req("path")},
 				{Name: "permissions_boundary", Value: Req("permissionsBoundary")},
-				{Name: "tags", Value: KeyValues("tags", "key", "value", true)},
+				{Name: "tags", Value: OwnTags(TagListEdit("tags", "key", "value", true))},
 			},
 		}},
 	},
@@ -264,25 +252,13 @@ var iamEntries = []Entry{
 	},
 	{
 		Provider: change.AWS, Service: iamService, Event: "TagUser",
-		Doc: "adds or overwrites tags of a user",
-		Targets: []Target{{
-			Type: "aws_iam_user", Op: Modify, Key: "name", ID: ReqID("userName"),
-			Attrs: []Attr{
-				{Name: "tags", Value: OwnTags(TagListEdit("tags", "key", "value", false))},
-				{Name: "tags_all", Value: AllTags(TagListEdit("tags", "key", "value", false))},
-			},
-		}},
+		Doc:     "adds or overwrites tags of a user",
+		Targets: []Target{Tags("aws_iam_user", "name", ReqID("userName"), TagListEdit("tags", "key", "value", false))},
 	},
 	{
 		Provider: change.AWS, Service: iamService, Event: "UntagUser",
-		Doc: "removes tags from a user",
-		Targets: []Target{{
-			Type: "aws_iam_user", Op: Modify, Key: "name", ID: ReqID("userName"),
-			Attrs: []Attr{
-				{Name: "tags", Value: OwnTags(TagKeysEdit("tagKeys"))},
-				{Name: "tags_all", Value: AllTags(TagKeysEdit("tagKeys"))},
-			},
-		}},
+		Doc:     "removes tags from a user",
+		Targets: []Target{Tags("aws_iam_user", "name", ReqID("userName"), TagKeysEdit("tagKeys"))},
 	},
 	{
 		// The secret is never logged; the key ID is in the response only.
@@ -341,7 +317,7 @@ var iamEntries = []Entry{
 				{Name: "path", Value: Req("path")},
 				{Name: "description", Value: Req("description")},
 				{Name: "policy", Value: Doc("policyDocument")},
-				{Name: "tags", Value: KeyValues("tags", "key", "value", true)},
+				{Name: "tags", Value: OwnTags(TagListEdit("tags", "key", "value", true))},
 			},
 		}},
 	},

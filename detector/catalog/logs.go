@@ -22,7 +22,7 @@ var logsEntries = []Entry{
 			Attrs: []Attr{
 				{Name: "kms_key_id", Value: Req("kmsKeyId")},
 				{Name: "log_group_class", Value: Req("logGroupClass")},
-				{Name: "tags", Value: NewTagMap("tags")},
+				{Name: "tags", Value: OwnTags(TagMapEdit("tags"))},
 			},
 		}},
 	},
@@ -129,36 +129,24 @@ var logsEntries = []Entry{
 	},
 	{
 		Provider: change.AWS, Service: logsService, Event: "TagResource",
-		Doc: "adds or overwrites tags of a log group",
-		Targets: []Target{{
-			Type: "aws_cloudwatch_log_group", Op: Modify, Key: "arn", ID: logsGroupARN("resourceArn"),
-			Attrs: []Attr{{Name: "tags", Value: TagMap("tags")}, {Name: "tags_all", Value: TagMap("tags")}},
-		}},
+		Doc:     "adds or overwrites tags of a log group",
+		Targets: []Target{Tags("aws_cloudwatch_log_group", "arn", logsGroupARN("resourceArn"), TagMapEdit("tags"))},
 	},
 	{
 		Provider: change.AWS, Service: logsService, Event: "UntagResource",
-		Doc: "removes tags from a log group",
-		Targets: []Target{{
-			Type: "aws_cloudwatch_log_group", Op: Modify, Key: "arn", ID: logsGroupARN("resourceArn"),
-			Attrs: []Attr{{Name: "tags", Value: RemoveKeys("tagKeys")}, {Name: "tags_all", Value: RemoveKeys("tagKeys")}},
-		}},
+		Doc:     "removes tags from a log group",
+		Targets: []Target{Tags("aws_cloudwatch_log_group", "arn", logsGroupARN("resourceArn"), TagKeysEdit("tagKeys"))},
 	},
 	{
 		// The deprecated calls the console used before TagResource.
 		Provider: change.AWS, Service: logsService, Event: "TagLogGroup",
-		Doc: "adds or overwrites tags of a log group (deprecated call)",
-		Targets: []Target{{
-			Type: "aws_cloudwatch_log_group", Op: Modify, Key: "id", ID: ReqID("logGroupName"),
-			Attrs: []Attr{{Name: "tags", Value: TagMap("tags")}, {Name: "tags_all", Value: TagMap("tags")}},
-		}},
+		Doc:     "adds or overwrites tags of a log group (deprecated call)",
+		Targets: []Target{Tags("aws_cloudwatch_log_group", "id", ReqID("logGroupName"), TagMapEdit("tags"))},
 	},
 	{
 		Provider: change.AWS, Service: logsService, Event: "UntagLogGroup",
-		Doc: "removes tags from a log group (deprecated call)",
-		Targets: []Target{{
-			Type: "aws_cloudwatch_log_group", Op: Modify, Key: "id", ID: ReqID("logGroupName"),
-			Attrs: []Attr{{Name: "tags", Value: RemoveKeys("tags")}, {Name: "tags_all", Value: RemoveKeys("tags")}},
-		}},
+		Doc:     "removes tags from a log group (deprecated call)",
+		Targets: []Target{Tags("aws_cloudwatch_log_group", "id", ReqID("logGroupName"), TagKeysEdit("tags"))},
 	},
 }
 

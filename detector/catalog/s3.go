@@ -160,25 +160,13 @@ var s3Entries = []Entry{
 		// it is read against tags_all, so re-sending the provider's
 		// default tags unchanged is no drift (see OwnTags in dsl.go).
 		Provider: change.AWS, Service: s3Service, Event: "PutBucketTagging",
-		Doc: "replaces the tags of a bucket",
-		Targets: []Target{{
-			Type: "aws_s3_bucket", Op: Modify, Key: "bucket", ID: ReqID("bucketName"),
-			Attrs: []Attr{
-				{Name: "tags", Value: OwnTags(TagListEdit("Tagging.TagSet.Tag", "Key", "Value", true))},
-				{Name: "tags_all", Value: AllTags(TagListEdit("Tagging.TagSet.Tag", "Key", "Value", true))},
-			},
-		}},
+		Doc:     "replaces the tags of a bucket",
+		Targets: []Target{Tags("aws_s3_bucket", "bucket", ReqID("bucketName"), TagListEdit("Tagging.TagSet.Tag", "Key", "Value", true))},
 	},
 	{
 		Provider: change.AWS, Service: s3Service, Event: "DeleteBucketTagging",
-		Doc: "removes every tag of a bucket",
-		Targets: []Target{{
-			Type: "aws_s3_bucket", Op: Modify, Key: "bucket", ID: ReqID("bucketName"),
-			Attrs: []Attr{
-				{Name: "tags", Value: OwnTags(ClearTagsEdit())},
-				{Name: "tags_all", Value: AllTags(ClearTagsEdit())},
-			},
-		}},
+		Doc:     "removes every tag of a bucket",
+		Targets: []Target{Tags("aws_s3_bucket", "bucket", ReqID("bucketName"), ClearTagsEdit())},
 	},
 	{
 		Provider: change.AWS, Service: s3Service, Event: "PutBucketOwnershipControls",

@@ -29,7 +29,7 @@ var secretsEntries = []Entry{
 			Attrs: []Attr{
 				{Name: "description", Value: Req("description")},
 				{Name: "kms_key_id", Value: Req("kmsKeyId")},
-				{Name: "tags", Value: TagPairs("tags")},
+				{Name: "tags", Value: OwnTags(TagListEdit("tags", "key", "value", false))},
 			},
 		}},
 	},
@@ -79,12 +79,12 @@ var secretsEntries = []Entry{
 	{
 		Provider: change.AWS, Service: secretsService, Event: "TagResource",
 		Doc:     "adds or overwrites tags of a secret",
-		Targets: secretTagTargets(TagPairs("tags")),
+		Targets: secretTagTargets(TagListEdit("tags", "key", "value", false)),
 	},
 	{
 		Provider: change.AWS, Service: secretsService, Event: "UntagResource",
 		Doc:     "removes tags from a secret",
-		Targets: secretTagTargets(RemoveKeys("tagKeys")),
+		Targets: secretTagTargets(TagKeysEdit("tagKeys")),
 	},
 }
 
@@ -98,10 +98,10 @@ func secretTargets(op Op, attrs []Attr) []Target {
 	}
 }
 
-func secretTagTargets(v Value) []Target {
+func secretTagTargets(edit TagEdit) []Target {
 	return []Target{
-		Tags("aws_secretsmanager_secret", "arn", ARNOnly(ReqID("secretId")), v),
-		Tags("aws_secretsmanager_secret", "name", NameOnly(ReqID("secretId")), v),
+		Tags("aws_secretsmanager_secret", "arn", ARNOnly(ReqID("secretId")), edit),
+		Tags("aws_secretsmanager_secret", "name", NameOnly(ReqID("secretId")), edit),
 	}
 }
 

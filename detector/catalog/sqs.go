@@ -66,25 +66,13 @@ var sqsEntries = []Entry{
 	},
 	{
 		Provider: change.AWS, Service: sqsService, Event: "TagQueue",
-		Doc: "adds or overwrites tags of a queue",
-		Targets: []Target{{
-			Type: "aws_sqs_queue", Op: Modify, Key: "id", ID: sqsQueueURL("queueUrl"),
-			Attrs: []Attr{
-				{Name: "tags", Value: OwnTags(TagMapEdit("tags"))},
-				{Name: "tags_all", Value: AllTags(TagMapEdit("tags"))},
-			},
-		}},
+		Doc:     "adds or overwrites tags of a queue",
+		Targets: []Target{Tags("aws_sqs_queue", "id", sqsQueueURL("queueUrl"), TagMapEdit("tags"))},
 	},
 	{
 		Provider: change.AWS, Service: sqsService, Event: "UntagQueue",
-		Doc: "removes tags from a queue",
-		Targets: []Target{{
-			Type: "aws_sqs_queue", Op: Modify, Key: "id", ID: sqsQueueURL("queueUrl"),
-			Attrs: []Attr{
-				{Name: "tags", Value: OwnTags(TagKeysEdit("tagKeys"))},
-				{Name: "tags_all", Value: AllTags(TagKeysEdit("tagKeys"))},
-			},
-		}},
+		Doc:     "removes tags from a queue",
+		Targets: []Target{Tags("aws_sqs_queue", "id", sqsQueueURL("queueUrl"), TagKeysEdit("tagKeys"))},
 	},
 }
 

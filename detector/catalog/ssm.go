@@ -44,16 +44,16 @@ var ssmEntries = []Entry{
 		Provider: change.AWS, Service: ssmService, Event: "AddTagsToResource",
 		Doc: "adds or overwrites tags of a parameter or document",
 		Targets: []Target{
-			Tags("aws_ssm_parameter", "id", WhenReq("resourceType", "Parameter", ReqID("resourceId")), TagPairs("tags")),
-			Tags("aws_ssm_document", "id", WhenReq("resourceType", "Document", ReqID("resourceId")), TagPairs("tags")),
+			Tags("aws_ssm_parameter", "id", WhenReq("resourceType", "Parameter", ReqID("resourceId")), TagListEdit("tags", "key", "value", false)),
+			Tags("aws_ssm_document", "id", WhenReq("resourceType", "Document", ReqID("resourceId")), TagListEdit("tags", "key", "value", false)),
 		},
 	},
 	{
 		Provider: change.AWS, Service: ssmService, Event: "RemoveTagsFromResource",
 		Doc: "removes tags from a parameter or document",
 		Targets: []Target{
-			Tags("aws_ssm_parameter", "id", WhenReq("resourceType", "Parameter", ReqID("resourceId")), RemoveKeys("tagKeys")),
-			Tags("aws_ssm_document", "id", WhenReq("resourceType", "Document", ReqID("resourceId")), RemoveKeys("tagKeys")),
+			Tags("aws_ssm_parameter", "id", WhenReq("resourceType", "Parameter", ReqID("resourceId")), TagKeysEdit("tagKeys")),
+			Tags("aws_ssm_document", "id", WhenReq("resourceType", "Document", ReqID("resourceId")), TagKeysEdit("tagKeys")),
 		},
 	},
 	{

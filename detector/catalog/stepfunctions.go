@@ -45,12 +45,12 @@ var statesEntries = []Entry{
 	{
 		Provider: change.AWS, Service: statesService, Event: "TagResource",
 		Doc:     "adds or overwrites tags of a state machine",
-		Targets: []Target{Tags("aws_sfn_state_machine", "arn", ReqID("resourceArn"), TagPairs("tags"))},
+		Targets: []Target{Tags("aws_sfn_state_machine", "arn", ReqID("resourceArn"), TagListEdit("tags", "key", "value", false))},
 	},
 	{
 		Provider: change.AWS, Service: statesService, Event: "UntagResource",
 		Doc:     "removes tags from a state machine",
-		Targets: []Target{Tags("aws_sfn_state_machine", "arn", ReqID("resourceArn"), RemoveKeys("tagKeys"))},
+		Targets: []Target{Tags("aws_sfn_state_machine", "arn", ReqID("resourceArn"), TagKeysEdit("tagKeys"))},
 	},
 }
 

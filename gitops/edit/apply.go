@@ -22,6 +22,7 @@ type ApplyOption interface{ configureApply(*applyConfig) }
 
 type applyConfig struct {
 	terraform string
+	verbatim  bool
 	ctx       context.Context
 }
 
@@ -35,6 +36,14 @@ func (f applyFunc) configureApply(c *applyConfig) { f(c) }
 // what terraform fmt does apart from a few Terraform-specific rewrites.
 func FmtWith(terraformPath string) ApplyOption {
 	return applyFunc(func(c *applyConfig) { c.terraform = terraformPath })
+}
+
+// Verbatim makes Apply write each file exactly as planned (FileEdit.After),
+// formatting nothing: what a pull request commits, so that a proof run on
+// the written files sees the commit's bytes. Accept already keeps a
+// formatted block formatted.
+func Verbatim() ApplyOption {
+	return applyFunc(func(c *applyConfig) { c.verbatim = true })
 }
 
 // WithContext bounds the terraform fmt run.
@@ -51,7 +60,7 @@ var ErrChanged = errors.New("file changed since the plan was made")
 // then replaced atomically (a temporary file in the same directory,
 // renamed over it, keeping its permissions). The edited native-syntax
 // files (.tf, .tfvars) are then formatted; JSON files are left as
-// planned.
+// planned. With Verbatim nothing is formatted.
 func (p *Plan) Apply(repoRoot string, opts ...ApplyOption) error {
 	cfg := applyConfig{ctx: context.Background()}
 	for _, o := range opts {
@@ -74,7 +83,7 @@ func (p *Plan) Apply(repoRoot string, opts ...ApplyOption) error {
 	var native []string
 	for _, e := range p.Edits {
 		out := e.After
-		if !isJSONFile(e.File) {
+		if !isJSONFile(e.File) && !cfg.verbatim {
 			native = append(native, e.File)
 			if cfg.terraform == "" {
 				out = hclwrite.Format(out)

@@ -47,6 +47,8 @@ func TestApply(t *testing.T) {
 			"resource \"a\" \"b\" {\n  x = 2\n}\n", jsonAfter},
 		{"terraform fmt", func(t *testing.T) []ApplyOption { return []ApplyOption{FmtWith(tftest.TerraformPath(t))} },
 			"resource \"a\" \"b\" {\n  x = 2\n}\n", jsonAfter},
+		{"verbatim", func(t *testing.T) []ApplyOption { return []ApplyOption{Verbatim(), FmtWith(tftest.TerraformPath(t))} },
+			after, jsonAfter},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -114,6 +114,9 @@ func (r *Repo) Location(address string) (drift.Location, bool) {
 		Line:          b.Range.Start.Line,
 		Remote:        b.Remote,
 	}
+	if end := b.Range.End.Line; end > loc.Line {
+		loc.EndLine = end // the block's closing line: permalinks cover the block
+	}
 	if b.Module != "" && b.Remote == "" {
 		loc.Module = b.ModuleDir
 	}

@@ -122,12 +122,12 @@ func TestLocation(t *testing.T) {
 		want    drift.Location
 		ok      bool
 	}{
-		{"aws_instance.workers[0]", drift.Location{File: "main.tf", Line: 27}, true},
-		{"aws_s3_bucket.archive", drift.Location{File: "buckets.tf.json", Line: 4}, true},
-		{"module.network.aws_vpc.main", drift.Location{Module: "modules/network", ModuleAddress: "module.network", File: "modules/network/main.tf", Line: 1}, true},
-		{"module.network.module.sg.aws_security_group.web", drift.Location{Module: "modules/sg", ModuleAddress: "module.network.module.sg", File: "modules/sg/main.tf", Line: 1}, true},
-		{"module.vpc.aws_nat_gateway.this[0]", drift.Location{ModuleAddress: "module.vpc", File: "main.tf", Line: 16, Remote: "terraform-aws-modules/vpc/aws"}, true},
-		{"aws_iam_role.application", drift.Location{File: "main.tf", Line: 60}, true},
+		{"aws_instance.workers[0]", drift.Location{File: "main.tf", Line: 27, EndLine: 44}, true},
+		{"aws_s3_bucket.archive", drift.Location{File: "buckets.tf.json", Line: 4, EndLine: 12}, true},
+		{"module.network.aws_vpc.main", drift.Location{Module: "modules/network", ModuleAddress: "module.network", File: "modules/network/main.tf", Line: 1, EndLine: 7}, true},
+		{"module.network.module.sg.aws_security_group.web", drift.Location{Module: "modules/sg", ModuleAddress: "module.network.module.sg", File: "modules/sg/main.tf", Line: 1, EndLine: 34}, true},
+		{"module.vpc.aws_nat_gateway.this[0]", drift.Location{ModuleAddress: "module.vpc", File: "main.tf", Line: 16, EndLine: 21, Remote: "terraform-aws-modules/vpc/aws"}, true},
+		{"aws_iam_role.application", drift.Location{File: "main.tf", Line: 60, EndLine: 63}, true},
 		{"aws_instance.nope", drift.Location{}, false},
 	}
 	for _, tt := range tests {
@@ -487,7 +487,7 @@ func TestLoadMulti(t *testing.T) {
 		t.Fatalf("ForState(staging) = %+v", st)
 	}
 	loc, ok := st.Location("module.network.module.sg.aws_security_group.web")
-	want := drift.Location{Workspace: "staging", Module: "modules/sg", ModuleAddress: "module.network.module.sg", File: "modules/sg/main.tf", Line: 1}
+	want := drift.Location{Workspace: "staging", Module: "modules/sg", ModuleAddress: "module.network.module.sg", File: "modules/sg/main.tf", Line: 1, EndLine: 34}
 	if diff := cmp.Diff(want, loc); !ok || diff != "" {
 		t.Errorf("staging Location (-want +got):\n%s", diff)
 	}

@@ -53,6 +53,21 @@ func TestArgv(t *testing.T) {
 			},
 		},
 		{
+			name: "prove plan renders it",
+			env:  map[string]string{"FAKE_SHOW_JSON": "testdata/plans/noop.json"},
+			run: func(r *Runner) error {
+				_, err := r.ProvePlan(ctx, "aws_instance.app")
+				return err
+			},
+			want: [][]string{
+				versionCall,
+				{"plan", "-no-color", "-input=false", "-detailed-exitcode", "-lock-timeout=0s", "-out=PLANDIR/clean.tfplan",
+					"-lock=true", "-parallelism=10", "-refresh=true", "-target=aws_instance.app"},
+				{"show", "-json", "-no-color", "PLANDIR/clean.tfplan"},
+				{"show", "-no-color", "PLANDIR/clean.tfplan"},
+			},
+		},
+		{
 			name: "plan revert",
 			env:  map[string]string{"FAKE_SHOW_JSON": "testdata/plans/revert-update.json", "FAKE_PLAN_EXIT": "2"},
 			run: func(r *Runner) error {

@@ -11,6 +11,8 @@
 //     Lock(false), -lock=false), reading every resource_drift entry.
 //   - PlanClean runs a normal targeted plan after an accept edit; no
 //     changes for the address is the proof a reconciliation PR carries.
+//     ProvePlan does the same and also renders the plan (`terraform
+//     show`), for the PR's check run.
 //   - PlanRevert and Revert make the cloud follow the code again: a
 //     targeted plan is saved, checked against the guards, rendered, and
 //     only then applied. Applying the saved file means Terraform applies

@@ -197,6 +197,10 @@ func TestConfirmThenAccept(t *testing.T) {
 	if !clean || summary != "No changes. Your infrastructure matches the configuration." {
 		t.Errorf("PlanClean after the edit = %v, %q; want clean", clean, summary)
 	}
+	proof, err := f.runner.ProvePlan(ctx, addrApp)
+	if err != nil || !proof.Clean || proof.Summary != summary || !strings.Contains(proof.Rendered, "No changes.") {
+		t.Errorf("ProvePlan after the edit = %+v, %v; want clean and rendered", proof, err)
+	}
 
 	var nf *terraform.AddressNotFoundError
 	if _, _, err := f.runner.PlanClean(ctx, "aws_instance.ap"); !errors.As(err, &nf) {

@@ -22,18 +22,44 @@ import (
 // An addr that matches nothing in code or state is an
 // *AddressNotFoundError: an empty plan for it would prove nothing.
 func (r *Runner) PlanClean(ctx context.Context, addr string) (clean bool, summary string, err error) {
+	p, err := r.planClean(ctx, addr, false)
+	if err != nil {
+		return false, "", err
+	}
+	return p.Clean, p.Summary, nil
+}
+
+// CleanPlan is PlanClean's answer with Terraform's own rendering of the
+// plan, for a check run's output.
+type CleanPlan struct {
+	// Clean and Summary are PlanClean's.
+	Clean   bool
+	Summary string
+	// Changes are every planned change, the target's and the others'.
+	Changes []PlannedChange
+	// Rendered is `terraform show PLAN`: the plan as people read it.
+	Rendered string
+}
+
+// ProvePlan is PlanClean, also returning the plan's changes and its
+// rendering (`terraform show` of the saved plan).
+func (r *Runner) ProvePlan(ctx context.Context, addr string) (*CleanPlan, error) {
+	return r.planClean(ctx, addr, true)
+}
+
+func (r *Runner) planClean(ctx context.Context, addr string, render bool) (*CleanPlan, error) {
 	targets, err := parseTargets([]string{addr})
 	if err != nil {
-		return false, "", fmt.Errorf("plan clean: %w", err)
+		return nil, fmt.Errorf("plan clean: %w", err)
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if err := r.ensureVersion(ctx); err != nil {
-		return false, "", err
+		return nil, err
 	}
 	pf, cleanup, err := planFile("clean.tfplan")
 	if err != nil {
-		return false, "", err
+		return nil, err
 	}
 	defer cleanup()
 	opts := append([]tfexec.PlanOption{tfexec.Out(pf)}, r.planOptions(targets, r.lockTimeout)...)
@@ -42,17 +68,30 @@ func (r *Runner) PlanClean(ctx context.Context, addr string) (clean bool, summar
 		return err
 	})
 	if err != nil {
-		return false, "", fmt.Errorf("plan clean %s: %w", addr, err)
+		return nil, fmt.Errorf("plan clean %s: %w", addr, err)
 	}
 	plan, err := r.showPlan(ctx, pf)
 	if err != nil {
-		return false, "", fmt.Errorf("plan clean %s: %w", addr, err)
+		return nil, fmt.Errorf("plan clean %s: %w", addr, err)
 	}
 	if missing := missingTargets(targets, changeAddresses(plan.ResourceChanges), managedAddresses(plan)); len(missing) > 0 {
-		return false, "", fmt.Errorf("plan clean: %w", &AddressNotFoundError{Addresses: missing})
+		return nil, fmt.Errorf("plan clean: %w", &AddressNotFoundError{Addresses: missing})
 	}
-	mine, others := splitChanges(changes(plan), targets)
-	return len(mine) == 0, cleanSummary(addr, mine, others), nil
+	all := changes(plan)
+	mine, others := splitChanges(all, targets)
+	out := &CleanPlan{Clean: len(mine) == 0, Summary: cleanSummary(addr, mine, others), Changes: all}
+	if !render {
+		return out, nil
+	}
+	err = r.run(ctx, "show", nil, quiet, func(tf *tfexec.Terraform, _ io.Writer) error {
+		var err error
+		out.Rendered, err = tf.ShowPlanFileRaw(ctx, pf)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("plan clean %s: %w", addr, err)
+	}
+	return out, nil
 }
 
 // splitChanges separates changes within targets from the rest.

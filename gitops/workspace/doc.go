@@ -6,7 +6,9 @@
 // directory, workspace), then makes a fresh copy of the repository: `git
 // worktree add --detach DIR COMMIT` when the repository is a git checkout
 // (hooks disabled), otherwise a recursive copy without .terraform
-// directories. In the copy's root module it writes a Terraform CLI
+// directories. A snapshot (Spec.Snapshot: a tree at a commit downloaded
+// as a tarball, as the GitHub App keeps them) is copied the same way
+// and git is never run, so the App needs no git binary. In the copy's root module it writes a Terraform CLI
 // configuration of its own (plugin cache, filesystem mirror; the ambient
 // TF_CLI_CONFIG_FILE is never used), runs `terraform init`, refuses a
 // local state that would live inside the copy (a revert there would fork

@@ -232,3 +232,64 @@ func TestOpenCopy(t *testing.T) {
 		t.Errorf("second Close: %v", err)
 	}
 }
+
+// TestOpenSnapshot: a tree at a commit, extracted without git (as the
+// GitHub App's tarball snapshots are), is copied and never shown to git,
+// even inside a git checkout and with no git binary at all; the root's
+// backend_config reaches terraform init.
+func TestOpenSnapshot(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	env, stateDir := repoFixture(t)
+	// The backend's path comes from -backend-config, as .tfdrift.yml's
+	// backend_config gives it for a partial backend configuration.
+	if err := os.WriteFile(filepath.Join(env.Dir, "envs", "prod", "backend.tf"), []byte("terraform {\n  backend \"local\" {}\n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	git(t, env.Dir, "init", "--quiet") // a checkout around the snapshot: it must not matter
+	m, err := workspace.NewManager(
+		workspace.BaseDir(t.TempDir()),
+		workspace.FilesystemMirror(env.Mirror, "registry.terraform.io/hashicorp/*"),
+		workspace.Env(env.Environ()),
+		workspace.TerraformOptions(terraform.Binary(env.Terraform)),
+		workspace.Git(filepath.Join(t.TempDir(), "no-git-here")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const sha = "0123456789abcdef0123456789abcdef01234567"
+	statePath := filepath.Join(stateDir, "snap.tfstate")
+	spec := workspace.Spec{Repo: env.Dir, Snapshot: true, Commit: sha, RepoID: "github.com/acme/infra", Dir: "envs/prod",
+		Job: "revert by alice", BackendConfig: []string{"path=" + statePath}}
+	if _, err := m.Open(ctx, workspace.Spec{Repo: env.Dir, Snapshot: true, Commit: "main", Job: "x"}); err == nil ||
+		!strings.Contains(err.Error(), "not the full commit SHA") {
+		t.Errorf("a snapshot at a branch name: err = %v", err)
+	}
+	w, err := m.Open(ctx, spec)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer w.Close()
+	if w.Commit != sha || strings.HasPrefix(w.Dir, env.Dir) {
+		t.Errorf("Open = %+v, want a copy at %s", w, sha)
+	}
+	if _, err := os.Stat(filepath.Join(w.Root, ".git")); err != nil {
+		t.Errorf("the snapshot's files were not all copied: %v", err)
+	}
+	if _, err := w.Runner().Confirm(ctx, "aws_security_group.web"); err == nil {
+		t.Error("Confirm found a resource in an empty state")
+	}
+	tf := env.TfIn(t, w.Dir)
+	if err := tf.Apply(ctx); err != nil {
+		t.Fatalf("apply in the copy: %v", err)
+	}
+	if _, err := os.Stat(statePath); err != nil {
+		t.Errorf("backend_config did not reach init: no state at %s: %v", statePath, err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if _, err := os.Stat(w.Root); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("copy %s still there after Close", w.Root)
+	}
+}

@@ -155,8 +155,14 @@ type Spec struct {
 	RepoID string
 	// Commit is the commit to check out (anything git rev-parse takes);
 	// default HEAD. Uncommitted changes are never part of a job. Must be
-	// empty for a plain directory, which is copied as it is.
+	// empty for a plain directory, which is copied as it is, unless
+	// Snapshot is set.
 	Commit string
+	// Snapshot says Repo is a repository's tree at Commit (a full SHA),
+	// extracted without git (gitops/ghapi.SnapshotCache): it is copied
+	// and git is never run, so no git binary is needed. Commit is then
+	// recorded as the workspace's commit, not checked out.
+	Snapshot bool
 	// Dir is the root module, relative to Repo; default the top.
 	Dir string
 	// Workspace is the Terraform workspace; default "default".
@@ -170,6 +176,13 @@ type Spec struct {
 	// Job names the job holding the lock, as others will see it
 	// ("revert #42 by alice").
 	Job string
+	// BackendConfig are -backend-config arguments for the job's
+	// terraform init (.tfdrift.yml's backend_config), in order.
+	BackendConfig []string
+	// Terraform are runner options for this job only, after the
+	// Manager's TerraformOptions (terraform.VarFile for the root's
+	// var_files, terraform.Output to capture its output).
+	Terraform []terraform.Option
 }
 
 // Workspace is one job's working copy, initialised and on its Terraform
@@ -234,11 +247,19 @@ func (m *Manager) open(ctx context.Context, spec Spec, wait bool) (_ *Workspace,
 		return nil, err
 	}
 	src := filepath.Join(w.jobDir, "src")
-	top, err := m.gitTop(ctx, spec.Repo)
-	if err != nil {
-		return nil, err
+	top := ""
+	if !spec.Snapshot {
+		if top, err = m.gitTop(ctx, spec.Repo); err != nil {
+			return nil, err
+		}
 	}
-	if top != "" {
+	switch {
+	case spec.Snapshot:
+		if err := copyTree(spec.Repo, src); err != nil {
+			return nil, fmt.Errorf("copy snapshot %s: %w", spec.Repo, err)
+		}
+		w.Root, w.Commit = src, spec.Commit
+	case top != "":
 		prefix, err := relInside(top, spec.Repo)
 		if err != nil {
 			return nil, err
@@ -248,7 +269,7 @@ func (m *Manager) open(ctx context.Context, spec Spec, wait bool) (_ *Workspace,
 		}
 		w.gitTop = top
 		w.Root = filepath.Join(src, prefix)
-	} else {
+	default:
 		if spec.Commit != "" {
 			return nil, fmt.Errorf("commit %q given, but %s is not a git checkout", spec.Commit, spec.Repo)
 		}
@@ -272,10 +293,15 @@ func (m *Manager) open(ctx context.Context, spec Spec, wait bool) (_ *Workspace,
 		return nil, err
 	}
 	opts := append([]terraform.Option{terraform.Env(jobEnv(m.cfg.env, rcPath)), terraform.Logger(log)}, m.cfg.tfOpts...)
+	opts = append(opts, spec.Terraform...)
 	if w.runner, err = terraform.New(w.Dir, opts...); err != nil {
 		return nil, err
 	}
-	if err := m.init(ctx, w.runner); err != nil {
+	var initOpts []terraform.InitOption
+	for _, b := range spec.BackendConfig {
+		initOpts = append(initOpts, terraform.BackendConfig(b))
+	}
+	if err := m.init(ctx, w.runner, initOpts...); err != nil {
 		return nil, err
 	}
 	if !spec.AllowLocalState {
@@ -296,12 +322,12 @@ func (m *Manager) open(ctx context.Context, spec Spec, wait bool) (_ *Workspace,
 	return w, nil
 }
 
-func (m *Manager) init(ctx context.Context, r *terraform.Runner) error {
+func (m *Manager) init(ctx context.Context, r *terraform.Runner, opts ...terraform.InitOption) error {
 	if m.cfg.pluginCache != "" {
 		m.initMu.Lock()
 		defer m.initMu.Unlock()
 	}
-	return r.Init(ctx)
+	return r.Init(ctx, opts...)
 }
 
 // Close removes the working copy (the git worktree, pruning the
@@ -336,6 +362,9 @@ func normalize(s Spec) (Spec, Key, error) {
 	if s.Job == "" {
 		return s, Key{}, errors.New("workspace: no job name (Spec.Job)")
 	}
+	if s.Snapshot && !isCommitSHA(s.Commit) {
+		return s, Key{}, fmt.Errorf("workspace: snapshot of %s: Commit %q is not the full commit SHA the snapshot was taken at", s.Repo, s.Commit)
+	}
 	repo, err := filepath.Abs(s.Repo)
 	if err != nil {
 		return s, Key{}, fmt.Errorf("workspace: %w", err)
@@ -361,6 +390,19 @@ func normalize(s Spec) (Spec, Key, error) {
 		id = repo
 	}
 	return s, Key{Repo: id, Dir: filepath.ToSlash(dir), Workspace: s.Workspace}, nil
+}
+
+// isCommitSHA reports whether s is a full SHA-1 or SHA-256 commit ID.
+func isCommitSHA(s string) bool {
+	if len(s) != 40 && len(s) != 64 {
+		return false
+	}
+	for _, c := range s {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // relInside returns repo's path relative to the checkout top, resolving

@@ -15,10 +15,17 @@ func (s *Scenario) FalcoAlerts() ([][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return FalcoAlertsOf(data)
+}
+
+// FalcoAlertsOf turns the records of a CloudTrail log file
+// ({"Records": [...]}) into the alerts Falco would post for them, one per
+// record, in order: tests of serve feed their own records through it.
+func FalcoAlertsOf(logFile []byte) ([][]byte, error) {
 	var file struct {
 		Records []map[string]any `json:"Records"`
 	}
-	if err := json.Unmarshal(data, &file); err != nil {
+	if err := json.Unmarshal(logFile, &file); err != nil {
 		return nil, err
 	}
 	var out [][]byte
@@ -46,7 +53,7 @@ func (s *Scenario) FalcoAlerts() ([][]byte, error) {
 				"ct.user": str(id, "userName"), "ct.originaluser": user, "ct.user.arn": str(id, "arn"),
 				"ct.user.accountid": str(id, "accountId"), "ct.user.identitytype": str(id, "type"),
 				"ct.user.principalid": str(id, "principalId"), "ct.recipientaccountid": r["recipientAccountId"],
-				"ct.readonly": fmt.Sprint(r["readOnly"]), "ct.error": r["errorCode"],
+				"ct.readonly": str(r, "readOnly"), "ct.error": r["errorCode"],
 				"ct.request": string(req), "ct.response": string(resp),
 			},
 		}

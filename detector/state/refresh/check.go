@@ -83,6 +83,12 @@ func (r *Refresher) check(ctx context.Context, s *source) error {
 	}
 	r.ix.Replace(snap)
 	r.loaded(s, start, version, snap)
+	if r.opt.shadow != nil {
+		if err := r.opt.shadow.Drop(cctx, s.src.Name, s.src.Workspace, snap.Serial); err != nil {
+			r.opt.log.Warn("could not forget what the new state accounts for; the detector ignores it anyway",
+				"source", s.src.Name, "workspace", s.src.Workspace, "serial", snap.Serial, "err", err)
+		}
+	}
 	return nil
 }
 

@@ -17,6 +17,10 @@
 // version is reported once, not at every poll. Status and Ready feed the
 // daemon's /readyz and metrics.
 //
+// WithShadow hands each newly loaded version's serial to the detector's
+// shadow (Forgetter, which detector.Shadow satisfies), so that what the
+// detector learnt from the cloud before that apply is forgotten.
+//
 // This package imports detector/state and the standard library only. It
 // must not import cloud SDKs (backends are passed in), metrics libraries
 // or anything above the detector.

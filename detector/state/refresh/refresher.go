@@ -2,6 +2,7 @@ package refresh
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -36,6 +37,7 @@ type options struct {
 	followUps    []time.Duration
 	log          *slog.Logger
 	onError      func(state.Source, error)
+	shadow       Forgetter
 	now          func() time.Time
 }
 
@@ -69,6 +71,20 @@ func WithLogger(l *slog.Logger) Option { return func(o *options) { o.log = l } }
 func WithOnError(fn func(src state.Source, err error)) Option {
 	return func(o *options) { o.onError = fn }
 }
+
+// Forgetter is what a newly loaded state makes stale: the detector's
+// shadow (detector.Shadow) implements it. Drop forgets what was learnt
+// about the state's resources at a serial below before.
+type Forgetter interface {
+	Drop(ctx context.Context, source, workspace string, before int64) error
+}
+
+// WithShadow makes every load of a new state version call f.Drop with the
+// version's serial, after the index holds it: apply and refresh read
+// every resource back, so the state accounts for what the detector
+// learnt from the cloud before it. A failed Drop is logged and costs
+// nothing else (the detector never uses values older than the state).
+func WithShadow(f Forgetter) Option { return func(o *options) { o.shadow = f } }
 
 // Refresher keeps an Index loaded with the current snapshot of each of its
 // backends. Its methods are safe for concurrent use.
