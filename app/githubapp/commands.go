@@ -39,7 +39,7 @@ type verbSpec struct {
 var verbs = []verbSpec{
 	{VerbAccept, "[ADDRESS…]", "make the code match the cloud, in a pull request", ghapi.PermissionWrite,
 		func(c *Command, fs *flag.FlagSet) { c.Accept.RegisterShared(fs) }},
-	{VerbRevert, "[ADDRESS…]", "put the cloud back as the code says (a guarded, targeted terraform apply)", ghapi.PermissionMaintain,
+	{VerbRevert, "[ADDRESS…]", "put the cloud back as the code says (a guarded, targeted terraform apply; .tfdrift.yml's revert_permission may ask for another role)", ghapi.PermissionMaintain,
 		func(c *Command, fs *flag.FlagSet) { c.Revert.RegisterShared(fs) }},
 	{VerbIgnore, "[ADDRESS…]", "the change is intended: stop reporting this drift, or only some attributes, for good or for a while", ghapi.PermissionWrite,
 		func(c *Command, fs *flag.FlagSet) { c.Ignore.RegisterShared(fs) }},
@@ -56,9 +56,16 @@ func lookupVerb(v string) (verbSpec, bool) {
 	return verbSpec{}, false
 }
 
-// requiredPermission is the role a verb needs on the repository.
-// (Issue 11's revert_permission key of .tfdrift.yml belongs here.)
-func requiredPermission(s verbSpec, _ *repo) ghapi.Permission { return s.need }
+// requiredPermission is the role a verb needs on the repository: the
+// verb's own, or for revert the repository's revert_permission.
+func requiredPermission(s verbSpec, r *repo) ghapi.Permission {
+	if s.verb == VerbRevert && r != nil && r.Config != nil && r.Config.RevertPermission != "" {
+		if p, err := ghapi.ParsePermission(r.Config.RevertPermission); err == nil {
+			return p
+		}
+	}
+	return s.need
+}
 
 // commandLines returns the lines of a comment that are commands: those
 // that start with "/tfdrift" (after up to three spaces, as Markdown

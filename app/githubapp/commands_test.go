@@ -255,3 +255,20 @@ func TestLifetime(t *testing.T) {
 		}
 	}
 }
+
+// TestRevertPermission: .tfdrift.yml's revert_permission sets the role
+// /tfdrift revert needs.
+func TestRevertPermission(t *testing.T) {
+	f := newFixture(t, fixtureOptions{yml: "revert_permission: write\n" + tfdriftYML})
+	n, _ := f.trackedIssue("aws_instance.app_server")
+	cm, _ := f.comment("alice", n, "/tfdrift revert")
+	waitUntil(t, "the reactions", func() bool { return len(f.reactions(cm.ID)) == 2 })
+	if got := f.reactions(cm.ID); !slices.Equal(got, []string{"eyes", "rocket"}) {
+		t.Errorf("a writer's revert with revert_permission: write: %v", got)
+	}
+	cm, _ = f.comment("mallory", n, "/tfdrift revert")
+	waitUntil(t, "the reactions", func() bool { return len(f.reactions(cm.ID)) == 2 })
+	if r := f.replies(n); !strings.Contains(r[len(r)-1], "needs the **write** permission") {
+		t.Errorf("reply: %s", r[len(r)-1])
+	}
+}

@@ -130,7 +130,8 @@ func isWorkflow(doc *yaml.Node) bool {
 }
 
 // isRepoConfig reports whether a YAML example is a repository's
-// .tfdrift.yml (top-level roots, with version and ignore at most), whose
+// .tfdrift.yml (top-level roots, with version, revert_permission and
+// ignore at most), whose
 // keys app/config's ParseRepo checks and the GitHub App's tests prove.
 func isRepoConfig(doc *yaml.Node) bool {
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
@@ -142,7 +143,7 @@ func isRepoConfig(doc *yaml.Node) bool {
 		switch top.Content[i].Value {
 		case "roots":
 			roots = true
-		case "version", "ignore":
+		case "version", "revert_permission", "ignore":
 		default:
 			return false
 		}
