@@ -219,6 +219,7 @@ func rcRoots(rc *RepoConfig) []RepoRoot {
 	}
 	return rc.Roots
 }
+
 // TestParseRepoReconcileKeys: mode, reviewers and labels per root, and
 // revert_permission for the repository, with their defaults and errors.
 func TestParseRepoReconcileKeys(t *testing.T) {
