@@ -61,7 +61,8 @@
 // Receipts (what a delivered notice left at its destination) are kept per
 // fingerprint, sink and target, written in MarkDelivered's transaction,
 // found by fingerprint, by resource or by what they name at the
-// destination (ReceiptsByExternalID: the drifts one GitHub issue tracks).
+// destination (ReceiptsByExternalID: the drifts one GitHub issue tracks,
+// indexed by migration 0005).
 //
 // For reconciliation (the GitHub App's accept pull requests and comment
 // commands) it keeps named leases that replicas share (Locks: a revert's
