@@ -101,6 +101,13 @@ type Result struct {
 	// Repeats are drifts identical to one seen within the dedup window:
 	// the record is updated, nobody is alerted again.
 	Repeats []*drift.Drift
+	// InSync is a managed resource the change wrote and left exactly as
+	// state holds it (the first, when it wrote several), and InSyncAttrs
+	// the values it set there: a drift on those attributes has been put
+	// back in the cloud. Nil when the change left no resource in sync.
+	// Both are shared with the engine and the index: read them only.
+	InSync      *state.Resource
+	InSyncAttrs map[string]any
 }
 
 // Stats are running counters, safe to read at any time. ShadowErrors
@@ -210,8 +217,8 @@ func (e *Engine) ProcessContext(ctx context.Context, c *change.Change) Result {
 		return Result{Outcome: OutcomeDuplicate}
 	}
 
-	found, drifts, ignoredAll, byService := e.compare(ctx, entry, c)
-	res := Result{}
+	found, drifts, ignoredAll, byService, synced := e.compare(ctx, entry, c)
+	res := Result{InSync: synced.res, InSyncAttrs: synced.attrs}
 	for _, d := range drifts {
 		d.Event = c
 		d.DetectedAt = now.UTC()
@@ -259,7 +266,7 @@ func (e *Engine) ProcessContext(ctx context.Context, c *change.Change) Result {
 // primary target claimed (see catalog.Target.Inline and Secondary). Last,
 // Create targets: a creation is unmanaged when no state holds it, and a
 // secondary one only when nothing else claimed the write.
-func (e *Engine) compare(ctx context.Context, entry *catalog.Entry, c *change.Change) (found bool, out []*drift.Drift, ignoredAll, byService bool) {
+func (e *Engine) compare(ctx context.Context, entry *catalog.Entry, c *change.Change) (found bool, out []*drift.Drift, ignoredAll, byService bool, synced inSync) {
 	ev := catalog.NewEvent(c)
 	resolutions := entry.Resolve(ev)
 	service := awsServiceActor(c) != ""
@@ -281,11 +288,13 @@ func (e *Engine) compare(ctx context.Context, entry *catalog.Entry, c *change.Ch
 	}
 	modify := func(p pending, inline bool) (compared bool) {
 		for _, res := range p.hits {
-			d, cmp, ign := e.modify(ctx, p.t, ev, p.id, res, inline)
+			d, cmp, ign, attrs := e.modify(ctx, p.t, ev, p.id, res, inline)
 			compared = compared || cmp
 			ignoredAll = ignoredAll || ign
 			if d != nil {
 				out = append(out, d)
+			} else if attrs != nil && synced.res == nil {
+				synced = inSync{res, attrs}
 			}
 		}
 		return compared
@@ -357,7 +366,14 @@ func (e *Engine) compare(ctx context.Context, entry *catalog.Entry, c *change.Ch
 		d := &drift.Drift{ChangeType: drift.Created, ResourceType: p.t.Type, ResourceID: p.id, Changes: changes}
 		out = append(out, d)
 	}
-	return found, out, ignoredAll && len(out) == 0, byService && len(out) == 0
+	return found, out, ignoredAll && len(out) == 0, byService && len(out) == 0, synced
+}
+
+// inSync is a resource a write left as state holds it, with the values
+// the write set.
+type inSync struct {
+	res   *state.Resource
+	attrs map[string]any
 }
 
 // matching keeps the resources m selects for the event.
@@ -378,11 +394,12 @@ const unknownDiff = "written outside Terraform; the audit record hides the new v
 // from the cloud's values the shadow holds, and records the new values in
 // the shadow. compared is false when there was nothing to compare (an
 // inline target whose attributes state does not hold); ignored is set when
-// drift was found and every attribute of it was ignored.
-func (e *Engine) modify(ctx context.Context, t *catalog.Target, ev *catalog.Event, id string, res *state.Resource, inline bool) (d *drift.Drift, compared, ignored bool) {
+// drift was found and every attribute of it was ignored; synced holds the
+// values the write set when it left the resource as state holds it.
+func (e *Engine) modify(ctx context.Context, t *catalog.Target, ev *catalog.Event, id string, res *state.Resource, inline bool) (d *drift.Drift, compared, ignored bool, synced map[string]any) {
 	attrs, err := res.AttributesOf(t.AttrNames())
 	if err != nil {
-		return nil, false, false // state parsed but this object is unreadable: nothing to compare
+		return nil, false, false, nil // state parsed but this object is unreadable: nothing to compare
 	}
 	if inline {
 		held := false
@@ -390,7 +407,7 @@ func (e *Engine) modify(ctx context.Context, t *catalog.Target, ev *catalog.Even
 			held = held || attrs[n] != nil
 		}
 		if !held {
-			return nil, false, false
+			return nil, false, false, nil
 		}
 	}
 	ref, serial := shadowRef(res)
@@ -410,7 +427,7 @@ func (e *Engine) modify(ctx context.Context, t *catalog.Target, ev *catalog.Even
 			}
 		}
 		if len(derived) == 0 {
-			return nil, false, false
+			return nil, false, false, nil
 		}
 	}
 	var changes map[string]drift.AttrChange
@@ -444,11 +461,14 @@ func (e *Engine) modify(ctx context.Context, t *catalog.Target, ev *catalog.Even
 		}
 	}
 	if len(changes) == 0 {
-		return nil, true, false
+		if len(derived) == 0 {
+			return nil, true, false, nil
+		}
+		return nil, true, false, derived
 	}
 	kept := e.dropIgnored(res, changes)
 	if len(kept) == 0 {
-		return nil, true, true
+		return nil, true, true, nil
 	}
 	d = e.newDrift(drift.Modified, res, t.Type, kept)
 	if t.Pending != nil {
@@ -456,7 +476,7 @@ func (e *Engine) modify(ctx context.Context, t *catalog.Target, ev *catalog.Even
 			d.Pending, d.TakesEffect = true, when
 		}
 	}
-	return d, true, false
+	return d, true, false, nil
 }
 
 func shadowRef(res *state.Resource) (ShadowRef, int64) {

@@ -311,3 +311,34 @@ func TestDefaultTagWrittenTwice(t *testing.T) {
 		t.Errorf("tags_all = %v, want %v", d.Changes["tags_all"].Actual, want)
 	}
 }
+
+// TestRevertReportsInSync: a write that puts a drifted value back (the
+// rule opened to the world is revoked by hand) is no drift, and the
+// result names the resource it left as state holds it, with the values
+// it set, so the drift can be resolved as reverted in the cloud. A drift
+// reports no resource in sync.
+func TestRevertReportsInSync(t *testing.T) {
+	ti := newTestIndex(t)
+	ti.load(12, sgCaseState(t))
+	e := New(Options{Catalog: catalog.Default(), Index: ti.ix})
+	c := loadCaseFile(t, "aws/ec2/AuthorizeSecurityGroupIngress.json")
+	opened := e.Process(recordChange(t, c.Record))
+	if len(opened.Drifts) != 1 || opened.InSync != nil || opened.InSyncAttrs != nil {
+		t.Fatalf("the edit: outcome %s, %d drifts, in sync %v", opened.Outcome, len(opened.Drifts), opened.InSync)
+	}
+	revoke := strings.Replace(string(c.Record), `"AuthorizeSecurityGroupIngress"`, `"RevokeSecurityGroupIngress"`, 1)
+	revoke = strings.Replace(revoke, `"eventID": "`, `"eventID": "revoke-`, 1)
+	res := e.Process(recordChange(t, []byte(revoke)))
+	if res.Outcome != OutcomeNoChange || len(res.Drifts) != 0 {
+		t.Fatalf("the revert: outcome %s %q, want no change", res.Outcome, summarize(res))
+	}
+	if res.InSync == nil || res.InSync.Address != "aws_security_group.web" {
+		t.Fatalf("the revert names no resource in sync: %+v", res.InSync)
+	}
+	if _, ok := res.InSyncAttrs["ingress"]; !ok {
+		t.Errorf("the values it set: %v, want ingress", res.InSyncAttrs)
+	}
+	if !normalize.Equal(res.InSyncAttrs["ingress"], opened.Drifts[0].Changes["ingress"].Expected) {
+		t.Errorf("ingress %v, want state's %v", res.InSyncAttrs["ingress"], opened.Drifts[0].Changes["ingress"].Expected)
+	}
+}

@@ -45,6 +45,9 @@ type Config struct {
 	IgnoreFile    string
 	Notifications Notifications
 	Output        Output
+	// GitHub is the GitHub App; GitHub.Enabled is false without a github:
+	// block.
+	GitHub GitHub
 
 	// Warnings are problems that do not stop the configuration from
 	// being used: unset variables under AllowMissingEnv, a sink with no
@@ -363,4 +366,30 @@ type Output struct {
 const (
 	OutputText = "text"
 	OutputJSON = "json"
+)
+
+// GitHub is the github: block: the GitHub App that opens one issue per
+// drifted resource on the repository that holds its code, and takes the
+// webhooks at POST /webhooks/github.
+type GitHub struct {
+	// Enabled is set when the block is present.
+	Enabled bool
+	AppID   int64
+	// PrivateKeyFile or PrivateKey (PEM text), exactly one: the App's
+	// private key as GitHub hands it out.
+	PrivateKeyFile string
+	PrivateKey     string
+	// WebhookSecret verifies X-Hub-Signature-256 on every webhook.
+	WebhookSecret string
+	// APIURL is the REST API: https://api.github.com/ or, for GitHub
+	// Enterprise Server, https://HOST/api/v3/.
+	APIURL string
+	// MaxOpenIssues caps the open drift issues of one repository.
+	MaxOpenIssues int
+}
+
+// Defaults of the github block.
+const (
+	DefaultGitHubAPIURL        = "https://api.github.com/"
+	DefaultGitHubMaxOpenIssues = 50
 )

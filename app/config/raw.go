@@ -18,6 +18,18 @@ type rawConfig struct {
 	IgnoreFile           string           `yaml:"ignore_file"`
 	Notifications        rawNotifications `yaml:"notifications"`
 	Output               rawOutput        `yaml:"output"`
+	GitHub               *rawGitHub       `yaml:"github"`
+}
+
+// rawGitHub is the GitHub App: its identity, its webhook secret and the
+// API it talks to.
+type rawGitHub struct {
+	AppID          int    `yaml:"app_id"`
+	PrivateKeyFile string `yaml:"private_key_file"`
+	PrivateKey     string `yaml:"private_key"`
+	WebhookSecret  string `yaml:"webhook_secret"`
+	APIURL         string `yaml:"api_url"`
+	MaxOpenIssues  *int   `yaml:"max_open_issues"`
 }
 
 type rawProviders struct {

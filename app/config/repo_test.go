@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -23,8 +24,8 @@ func TestParseRepo(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []RepoRoot{
-		{Dir: "envs/prod", State: "s3://acme-tf/prod/terraform.tfstate", VarFiles: []string{"prod.tfvars"}, Mode: ModeIssue},
-		{Dir: "envs/staging", Workspace: "staging", Mode: ModeIssue},
+		{Dir: "envs/prod", State: "s3://acme-tf/prod/terraform.tfstate", VarFiles: []string{"prod.tfvars"}, Issues: true, MinSeverity: drift.Low, Line: 2, Mode: ModeIssue},
+		{Dir: "envs/staging", Workspace: "staging", Issues: true, MinSeverity: drift.Low, Line: 5, Mode: ModeIssue},
 	}
 	if diff := cmp.Diff(want, rc.Roots); diff != "" {
 		t.Errorf("roots (-want +got):\n%s", diff)
@@ -48,11 +49,21 @@ func TestParseRepo(t *testing.T) {
 func FuzzParseRepo(f *testing.F) {
 	f.Add([]byte("roots:\n  - dir: envs/prod\n    state: s3://b/k\n"))
 	f.Add([]byte("version: 1\nroots:\n  - dir: a\n    backend_config: [x=y]\nignore:\n  - \"**.tags_all\"\n  - \"!aws_instance.x.tags\"\n"))
+	f.Add([]byte("roots:\n  - dir: a\n    issues: false\n    labels: [x]\n    assignees: [al-ice]\n    min_severity: high\n"))
 	f.Add([]byte("revert_permission: admin\nroots:\n  - dir: a\n    mode: pr\n    reviewers: [alice, acme/platform]\n    labels: [infra]\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		rc, err := ParseRepo("f.yml", data)
 		if err == nil && len(rc.Roots) == 0 {
 			t.Fatal("accepted a file without roots")
+		}
+		var re *RepoError
+		if err != nil && !errors.As(err, &re) {
+			t.Fatalf("error %T, want *RepoError", err)
+		}
+		for _, r := range rcRoots(rc) {
+			if r.MinSeverity.Rank() == 0 {
+				t.Fatalf("root %s: severity %q", r.Dir, r.MinSeverity)
+			}
 		}
 	})
 }
@@ -103,7 +114,7 @@ ignore:
 		{"roots:\n  - dir: a\n    backend_config: x=y\n", "line 3: cannot unmarshal"},
 		{"roots:\n  - dir: a\nignore: aws_instance.x\n", ".tfdrift.yml: line 3: ignore: want a list of patterns"},
 		{"roots:\n  - dir: a\nignore:\n  - aws_instance.x\n  - {a: b}\n", ".tfdrift.yml: line 5: ignore[1]: want a pattern string"},
-		{"roots:\n  - dir: a\nignore:\n  - aws_instance.x\n  - \"!\"\n", ".tfdrift.yml:5: '!' without a pattern"},
+		{"roots:\n  - dir: a\nignore:\n  - aws_instance.x\n  - \"!\"\n", ".tfdrift.yml: line 5: ignore: '!' without a pattern"},
 		{"roots:\n  - dir: a\nignore:\n  - \"a\\nb\"\n", "ignore[0]: one pattern per entry"},
 		{"roots:\n  - dir: a\nignore:\n  - *.tags_all\n", "line 4"},
 	} {
@@ -142,6 +153,73 @@ func TestIgnoreChain(t *testing.T) {
 	}
 }
 
+// TestParseRepoIssueKeys: the keys that say how the GitHub App files a
+// root's drifts, their defaults, and their mistakes.
+func TestParseRepoIssueKeys(t *testing.T) {
+	rc, err := ParseRepo(".tfdrift.yml", []byte(`roots:
+  - dir: envs/prod
+    state: prod
+    labels: [team:platform, " infra "]
+    assignees: [alice, "@bob"]
+    min_severity: High
+  - dir: envs/dev
+    state: dev
+    issues: false
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []RepoRoot{
+		{Dir: "envs/prod", State: "prod", Issues: true, Labels: []string{"team:platform", "infra"}, Assignees: []string{"alice", "bob"}, MinSeverity: drift.High, Line: 2, Mode: ModeIssue},
+		{Dir: "envs/dev", State: "dev", Issues: false, MinSeverity: drift.Low, Line: 7, Mode: ModeIssue},
+	}
+	if diff := cmp.Diff(want, rc.Roots); diff != "" {
+		t.Errorf("roots (-want +got):\n%s", diff)
+	}
+	long := strings.Repeat("x", 51)
+	for _, tt := range []struct {
+		yaml string
+		want []RepoProblem
+	}{
+		{"roots:\n  - dir: a\n    min_severity: urgent\n",
+			[]RepoProblem{{".tfdrift.yml", 3, `roots[0].min_severity: "urgent" is not a severity (want info, low, medium, high or critical)`}}},
+		{"roots:\n  - dir: a\n    labels: [ok, \"\", " + long + "]\n",
+			[]RepoProblem{{".tfdrift.yml", 3, "roots[0].labels[1]: empty label"}, {".tfdrift.yml", 3, `roots[0].labels[2]: "` + long + `" is longer than GitHub's 50 characters`}}},
+		{"roots:\n  - dir: a\n    assignees:\n      - alice\n      - not a login\n",
+			[]RepoProblem{{".tfdrift.yml", 5, `roots[0].assignees[1]: "not a login" is not a GitHub login`}}},
+		{"roots:\n  - dir: a\n    issues: sometimes\n",
+			[]RepoProblem{{".tfdrift.yml", 3, "line 3: cannot unmarshal !!str `sometimes`"}}},
+		{"roots:\n  - dir: a\n    state: x\n  - dir: a/\n    state: y\n",
+			[]RepoProblem{{".tfdrift.yml", 4, `roots[1].dir: "a/" is already roots[0]`}}},
+		{"version: 2\nroots:\n  - dir: a\n", []RepoProblem{{".tfdrift.yml", 1, "version: 2 is not supported (the only version is 1)"}}},
+		{"roots:\n  - dir: a\nignore:\n  - aws_instance.x\n  - \"!\"\n", []RepoProblem{{".tfdrift.yml", 5, "line 5: ignore: '!' without a pattern"}}},
+		{"roots:\n  - dir: a\nignore: aws_instance.x\n", []RepoProblem{{".tfdrift.yml", 3, "line 3: ignore: want a list of patterns, one a line as in .tfdriftignore"}}},
+	} {
+		_, err := ParseRepo(".tfdrift.yml", []byte(tt.yaml))
+		var re *RepoError
+		if !errors.As(err, &re) {
+			t.Errorf("%q: error %v, want a *RepoError", tt.yaml, err)
+			continue
+		}
+		got := re.Problems
+		for i := range got {
+			if i < len(tt.want) && strings.HasPrefix(got[i].Msg, tt.want[i].Msg) {
+				got[i].Msg = tt.want[i].Msg // yaml.v3's tail of the message is its own
+			}
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("%q (-want +got):\n%s", tt.yaml, diff)
+		}
+	}
+}
+
+func rcRoots(rc *RepoConfig) []RepoRoot {
+	if rc == nil {
+		return nil
+	}
+	return rc.Roots
+}
+
 // TestParseRepoReconcileKeys: mode, reviewers and labels per root, and
 // revert_permission for the repository, with their defaults and errors.
 func TestParseRepoReconcileKeys(t *testing.T) {
@@ -159,9 +237,9 @@ roots:
 		t.Fatal(err)
 	}
 	want := []RepoRoot{
-		{Dir: "envs/prod", State: "s3://acme-tf/prod/terraform.tfstate", Mode: ModePR,
+		{Dir: "envs/prod", State: "s3://acme-tf/prod/terraform.tfstate", Mode: ModePR, Issues: true, MinSeverity: drift.Low, Line: 3,
 			Reviewers: []string{"alice", "acme/platform-team"}, Labels: []string{"infra", "prod"}},
-		{Dir: "envs/staging", State: "s3://acme-tf/staging/terraform.tfstate", Mode: ModeIssue},
+		{Dir: "envs/staging", State: "s3://acme-tf/staging/terraform.tfstate", Mode: ModeIssue, Issues: true, MinSeverity: drift.Low, Line: 8},
 	}
 	if diff := cmp.Diff(want, rc.Roots); diff != "" {
 		t.Errorf("roots (-want +got):\n%s", diff)
@@ -176,7 +254,7 @@ roots:
 		{"roots:\n  - dir: a\n    mode: auto\n", `.tfdrift.yml: roots[0].mode: "auto" is not issue or pr`},
 		{"roots:\n  - dir: a\n    reviewers: [\"not a login\"]\n", `roots[0].reviewers[0]: "not a login" is not a GitHub login or an org/team-slug`},
 		{"roots:\n  - dir: a\n    reviewers: [acme/team/x]\n", `roots[0].reviewers[0]: "acme/team/x"`},
-		{"roots:\n  - dir: a\n    labels: [\"\"]\n", `roots[0].labels[0]: "": a label is 1 to 50 characters`},
+		{"roots:\n  - dir: a\n    labels: [\"\"]\n", `roots[0].labels[0]: empty label`},
 		{"revert_permission: read\nroots:\n  - dir: a\n", `.tfdrift.yml: revert_permission: "read" is not one of write, maintain, admin`},
 		{"roots:\n  - dir: a\n    reviewer: [x]\n", "field reviewer not found"},
 	} {

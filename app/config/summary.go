@@ -93,6 +93,9 @@ func (c *Config) sinks() []string {
 	if n.PagerDuty.Enabled {
 		out = append(out, "pagerduty")
 	}
+	if c.GitHub.Enabled {
+		out = append(out, fmt.Sprintf("github (App %d, at most %d open issues a repository)", c.GitHub.AppID, c.GitHub.MaxOpenIssues))
+	}
 	return out
 }
 

@@ -47,6 +47,7 @@ func (v *validator) validate(r *rawConfig) *Config {
 			c.DefaultSeverity = s
 		}
 	}
+	c.GitHub = v.github(r.GitHub)
 	// Notifications first: rules and storm control name their sinks.
 	c.Notifications = v.notifications(&r.Notifications)
 	v.sinks = v.configuredSinks(c.Notifications, c.Output)

@@ -19,7 +19,8 @@ type sinkSet struct {
 
 // configuredSinks lists the sinks the notices layer builds from n and o
 // (app/wiring.BuildNotices): the blocks present in the file, and output
-// when output.file is set. The GitHub issue sink joins when it exists.
+// when output.file is set, and the GitHub App's issue sink when the
+// github: block is there.
 func (v *validator) configuredSinks(n Notifications, o Output) sinkSet {
 	s := sinkSet{names: map[string]bool{}, types: map[string]bool{}}
 	add := func(typ, name string, enabled bool) {
@@ -43,6 +44,9 @@ func (v *validator) configuredSinks(n Notifications, o Output) sinkSet {
 	}
 	if o.File != "" {
 		add("output", "output", true)
+	}
+	if v.has("github") {
+		add("github", "github", true)
 	}
 	return s
 }
@@ -81,7 +85,7 @@ func (s sinkSet) list() string {
 // candidates are what a misspelt reference may have meant: the
 // configured names and types, and every sink type.
 func (s sinkSet) candidates() []string {
-	out := []string{"github"}
+	var out []string
 	for k := range sinkBlocks {
 		out = append(out, k)
 	}
@@ -98,15 +102,12 @@ func (s sinkSet) candidates() []string {
 var sinkBlocks = map[string]string{
 	"slack": "notifications.slack", "webhook": "notifications.webhooks", "jira": "notifications.jira",
 	"email": "notifications.email", "pagerduty": "notifications.pagerduty", "output": "output.file",
+	"github": "github",
 }
 
 // channel checks one sink an alert action names.
 func (v *validator) channel(path, ref string) {
 	if v.unknownValue(path) {
-		return
-	}
-	if ref == "github" && !features.GitHub {
-		v.errAt(path, "%q: %s", ref, githubNotAvailable)
 		return
 	}
 	enabled, ok := v.sinks.lookup(ref)
@@ -141,17 +142,13 @@ func (v *validator) ticketSystem(path string, a *rawAction) string {
 	if a.System != "" && v.unknownValue(path) {
 		return system
 	}
-	if system == "github" && !features.GitHub {
-		v.errAt(path, "%q: %s", system, githubNotAvailable)
-		return system
-	}
 	if !v.oneOf(path, system, "jira", "github") {
 		return system
 	}
 	if enabled, ok := v.sinks.lookup(system); !ok {
-		v.errAt(path, "create_ticket opens %s tickets, but notifications.%s is not configured, so no ticket would be opened; configured sinks: %s", system, system, v.sinks.list())
+		v.errAt(path, "create_ticket opens %s tickets, but %s is not configured, so no ticket would be opened; configured sinks: %s", system, sinkBlocks[system], v.sinks.list())
 	} else if !enabled {
-		v.warnAt(path, "notifications.%s is configured with enabled: false: this action opens no ticket", system)
+		v.warnAt(path, "%s is configured with enabled: false: this action opens no ticket", sinkBlocks[system])
 	}
 	return system
 }

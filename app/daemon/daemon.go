@@ -82,6 +82,10 @@ type Options struct {
 	// reloads). The refresher drops what each new state version accounts
 	// for. Nil: engines keep their own.
 	Shadow detector.Shadow
+	// InSync hears each resource a change left as state holds it (the
+	// lifecycle resolves the drifts that were put back). See
+	// PipelineOptions.InSync.
+	InSync func(res *state.Resource, attrs map[string]any)
 }
 
 // Route is an HTTP endpoint a job mounts on the daemon's server, beside
@@ -187,7 +191,7 @@ func Run(ctx context.Context, o Options) error {
 
 	p := NewPipeline(PipelineOptions{
 		Engine: eng.Load, Recorder: o.Recorder, Notices: o.Notices, Output: o.Output,
-		QueueSize: o.QueueSize, Workers: o.Workers, Metrics: m, Logger: log,
+		QueueSize: o.QueueSize, Workers: o.Workers, Metrics: m, Logger: log, InSync: o.InSync,
 	})
 
 	handle, durable := ingest.Handler(p.Handle), ingest.Handler(p.Handle)

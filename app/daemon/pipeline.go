@@ -18,6 +18,7 @@ import (
 	"github.com/tfdrift/tfdrift/detector/change"
 	"github.com/tfdrift/tfdrift/detector/decode"
 	"github.com/tfdrift/tfdrift/detector/drift"
+	"github.com/tfdrift/tfdrift/detector/state"
 )
 
 // DefaultQueueSize bounds the messages waiting for a worker. At the
@@ -58,6 +59,10 @@ type PipelineOptions struct {
 	Workers   int
 	Metrics   *Metrics
 	Logger    *slog.Logger
+	// InSync, when set, hears each resource a change left exactly as
+	// state holds it (detector.Result.InSync): a drift on it may have
+	// been put back in the cloud. It must not block.
+	InSync func(res *state.Resource, attrs map[string]any)
 }
 
 // Pipeline decodes and processes messages on a fixed pool of workers.
@@ -193,6 +198,9 @@ func (p *Pipeline) process(m ingest.Message) error {
 		p.o.Metrics.Outcomes.WithLabelValues(string(res.Outcome)).Inc()
 		if p.unmapped != nil && (res.Outcome == detector.OutcomeUnmapped || res.Outcome == detector.OutcomeReadOnly || res.Outcome == detector.OutcomeFailed) {
 			p.unmapped.observe(c, res.Outcome, eng.Keep(c.Provider, c.EventName))
+		}
+		if res.InSync != nil && p.o.InSync != nil {
+			p.o.InSync(res.InSync, res.InSyncAttrs)
 		}
 		if err := p.emit(ctx, m, res); err != nil {
 			// Forget the event so its redelivery is processed again.

@@ -31,7 +31,7 @@ func TestMain(m *testing.M) {
 	if os.Getenv(asBinaryEnv) == "1" {
 		// What main does, with the test binary's arguments.
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		code := runArgs(ctx, job.OS(), os.Args[1:], nil)
+		code := runArgs(ctx, job.OS(), os.Args[1:], childHook)
 		stop()
 		os.Exit(code)
 	}

@@ -2,8 +2,10 @@ package serve
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,6 +14,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/tfdrift/tfdrift/app/config"
@@ -50,9 +53,30 @@ func falcoAuth(env job.Env, cfg *config.Config, flagSecrets []string, listen str
 	mtls := tlsCfg != nil && tlsCfg.ClientCAs != nil
 	open := len(secrets) == 0 && len(bearers) == 0 && !mtls
 	if open && !loopback {
+		if cfg != nil && cfg.GitHub.WebhookSecret != "" {
+			// The GitHub webhook authenticates with its own secret, so
+			// the listener may face the network; /falco then takes
+			// nobody: its one secret is random, never shown.
+			return falcohttp.Config{Secrets: []string{closedSecret()}}, nil
+		}
 		return falcohttp.Config{}, &NoSecretError{Listen: listen}
 	}
 	return falcohttp.Config{Secrets: secrets, BearerTokens: bearers, RequireClientCert: mtls, AllowUnauthenticated: open}, nil
+}
+
+// closedSecret is a secret nobody knows, drawn once per process: /falco's
+// on a public listener that serves only the GitHub webhook.
+var closedSecret = sync.OnceValue(func() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return hex.EncodeToString(b)
+})
+
+// closed reports whether /falco takes nobody (closedSecret).
+func closed(c falcohttp.Config) bool {
+	return len(c.Secrets) == 1 && c.Secrets[0] == closedSecret() && len(c.BearerTokens) == 0 && !c.RequireClientCert
 }
 
 // isLoopback reports whether a listen address binds only loopback.
@@ -136,6 +160,10 @@ type recording struct {
 	notices    daemon.NoticeFunc
 	background []func(context.Context) error
 	closers    []func() error
+	// store and set are the store and the notices themselves (nil
+	// without a database, or without notifications).
+	store store.Store
+	set   *wiring.Notices
 }
 
 func (r *recording) close() {
@@ -146,8 +174,11 @@ func (r *recording) close() {
 
 // openRecorder opens the store and, when the config has notifications,
 // the outbox workers over it. Without a database nothing is recorded and
-// only the stdout output may be configured.
-func openRecorder(ctx context.Context, cfg *config.Config, database string, timing deliver.Options, log *slog.Logger) (*recording, error) {
+// only the stdout output may be configured. prepare, when set, runs
+// before the workers start, with the store and the notices (the GitHub
+// App installs its sink there).
+func openRecorder(ctx context.Context, cfg *config.Config, database string, timing deliver.Options, log *slog.Logger,
+	prepare func(store.Store, *wiring.Notices) error) (*recording, error) {
 	r := &recording{}
 	notices, err := wiring.BuildNotices(cfg)
 	if err != nil {
@@ -164,13 +195,19 @@ func openRecorder(ctx context.Context, cfg *config.Config, database string, timi
 		return nil, err
 	}
 	r.closers = append(r.closers, st.Close)
-	r.recorder = st
+	r.recorder, r.store = st, st
 	r.shadow = st.Shadow()
 	if notices == nil {
 		return r, nil
 	}
 	r.closers = append(r.closers, notices.Close)
-	r.notices = notices.Outbox
+	r.notices, r.set = notices.Outbox, notices
+	if prepare != nil {
+		if err := prepare(st, notices); err != nil {
+			r.close()
+			return nil, err
+		}
+	}
 	host, _ := os.Hostname()
 	d, err := notices.Deliverer(st, fmt.Sprintf("%s-%d", host, os.Getpid()), func(res deliver.Result) {
 		if res.Err != nil {

@@ -6,15 +6,20 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"maps"
+	"time"
 
 	"github.com/tfdrift/tfdrift/app/daemon"
+	"github.com/tfdrift/tfdrift/app/githubapp"
 	"github.com/tfdrift/tfdrift/app/ingest"
 	"github.com/tfdrift/tfdrift/app/job"
+	"github.com/tfdrift/tfdrift/app/store"
 	"github.com/tfdrift/tfdrift/app/wiring"
 	"github.com/tfdrift/tfdrift/detector"
 	"github.com/tfdrift/tfdrift/detector/catalog"
 	"github.com/tfdrift/tfdrift/detector/change"
 	"github.com/tfdrift/tfdrift/detector/state"
+	"github.com/tfdrift/tfdrift/gitops/ghapi"
 	"github.com/tfdrift/tfdrift/ticket/deliver"
 )
 
@@ -72,6 +77,13 @@ type Args struct {
 	// sources other than the Falco inputs. See daemon.Options.
 	Routes    []daemon.Route
 	Consumers map[string]ingest.Handler
+	// Reconciler carries out the GitHub App's comment commands
+	// (app/reconcile); nil answers that they are not available here.
+	Reconciler githubapp.Reconciler
+	// GitHubPacing paces the App's writes (nil: ghapi.DefaultPacing);
+	// GitHubRelist is its fallback discovery interval (0: 10 minutes).
+	GitHubPacing *ghapi.Pacing
+	GitHubRelist time.Duration
 }
 
 // RegisterFlags binds every command-line flag of serve to a.
@@ -98,7 +110,7 @@ func (a *Args) RegisterFlags(fs *flag.FlagSet) {
 type NoSecretError struct{ Listen string }
 
 func (e *NoSecretError) Error() string {
-	return fmt.Sprintf("refusing to serve /falco on %s without a secret: set --falco-secret, $TFDRIFT_FALCO_SECRET, falco.http.secret, or mTLS with --tls-client-ca (only loopback addresses may run without one)", e.Listen)
+	return fmt.Sprintf("refusing to serve /falco on %s without a secret: set --falco-secret, $TFDRIFT_FALCO_SECRET, falco.http.secret, or mTLS with --tls-client-ca (only loopback addresses may run without one, or a listener for the GitHub webhook alone: github.webhook_secret)", e.Listen)
 }
 
 // ErrNoStore is returned when notifications are configured without a
@@ -137,6 +149,12 @@ func Run(ctx context.Context, env job.Env, a Args) error {
 	if err != nil {
 		return err
 	}
+	if closed(falco) {
+		log.Warn("/falco refuses every request: this listener faces the network and has no /falco secret, only the GitHub webhook's", "listen", listen)
+	}
+	if cfg != nil && cfg.GitHub.Enabled && a.Database == "" {
+		return errors.New("the github: block needs --database: the App's issues are written through the durable outbox, and its webhooks are de-duplicated in the store")
+	}
 
 	cat := catalog.Default()
 	ix := wiring.NewIndex(cat)
@@ -152,14 +170,47 @@ func Run(ctx context.Context, env job.Env, a Args) error {
 	if err != nil {
 		return err
 	}
-	rec, err := openRecorder(ctx, cfg, a.Database, a.Deliver, log)
-	if err != nil {
-		return err
-	}
-	defer rec.close()
 	sp, err := openSpool(a.SpoolDir, a.Database, log)
 	if err != nil {
 		return err
+	}
+	metrics := daemon.NewMetrics()
+	var app *githubapp.App
+	rec, err := openRecorder(ctx, cfg, a.Database, a.Deliver, log, func(st store.Store, n *wiring.Notices) (err error) {
+		if cfg != nil && cfg.GitHub.Enabled {
+			app, err = newGitHub(cfg, a, st, n, sp, a.Database, cat, metrics, log)
+		}
+		return err
+	})
+	if err != nil {
+		if sp != nil {
+			sp.Close()
+		}
+		return err
+	}
+	defer rec.close()
+	routes, consumers := append([]daemon.Route(nil), a.Routes...), maps.Clone(a.Consumers)
+	var code detector.CodeIndex
+	if app != nil {
+		routes = append(routes, daemon.Route{Pattern: "POST " + githubapp.WebhookPath, Handler: app.Handler()})
+		if consumers == nil {
+			consumers = map[string]ingest.Handler{}
+		}
+		consumers[githubapp.JournalSource] = app.Consumer()
+		code = app.Code()
+		ghCtx, stopGitHub := context.WithCancel(ctx)
+		wait := runGitHub(ghCtx, app, log)
+		defer func() { stopGitHub(); wait() }()
+	}
+	background := rec.background
+	var inSync func(*state.Resource, map[string]any)
+	if rec.store != nil {
+		life := wiring.NewLifecycle(rec.store, ix, resolvedNotices(rec.set), log)
+		background = append(background, life.Run)
+		inSync = life.InSync
+		if page := statusPage(rec.store, falco, webBase(cfg), log); page != nil {
+			routes = append(routes, daemon.Route{Pattern: "/", Handler: page})
+		}
 	}
 
 	// One shadow for every engine a reload builds: the store's, so that
@@ -180,14 +231,14 @@ func Run(ctx context.Context, env job.Env, a Args) error {
 		}
 		return wiring.NewEngine(ctx, wiring.DetectorOptions{
 			Config: c, Index: ix, Backends: backends, RepoDir: a.Repo, RootDir: a.Dir,
-			IgnoreFile: a.IgnoreFile, Catalog: cat, Diag: env.Stderr, OnTrustedWrite: nudge, Shadow: shadow,
+			IgnoreFile: a.IgnoreFile, Catalog: cat, Diag: env.Stderr, OnTrustedWrite: nudge, Shadow: shadow, Code: code,
 		})
 	}
 	opts := daemon.Options{
 		Listen: listen, TLS: tlsCfg, Falco: falco,
 		Build: build, Index: ix, Backends: backends,
-		Inputs: inputs, Spool: sp, Routes: a.Routes, Consumers: a.Consumers,
-		Recorder: rec.recorder, Notices: rec.notices, Background: rec.background,
+		Inputs: inputs, Spool: sp, Routes: routes, Consumers: consumers,
+		Recorder: rec.recorder, Notices: rec.notices, Background: background, Metrics: metrics, InSync: inSync,
 		Output: out, Logger: log, Reload: reload, Started: a.Started,
 		QueueSize: a.QueueSize, Shadow: shadow,
 	}

@@ -45,7 +45,9 @@
 //
 // Lifecycle: open → acknowledged → resolved | ignored, and open → resolved
 // | ignored directly (Transition; anything else is a *TransitionError).
-// Resolved and ignored are final for people. A resolved fingerprint that is
+// Resolved is final for people; ignored goes back to open only when a
+// person reopens the drift's GitHub issue (the App moves it). A resolved
+// fingerprint that is
 // detected again reopens: status open, ReopenedCount+1, and its notices are
 // enqueued again (the change came back, so someone must hear about it). An
 // ignored fingerprint stays ignored and is only counted.
@@ -58,7 +60,9 @@
 //
 // Receipts (what a delivered notice left at its destination) are kept per
 // fingerprint, sink and target, written in MarkDelivered's transaction,
-// and found again by fingerprint or by resource.
+// found by fingerprint, by resource or by what they name at the
+// destination (ReceiptsByExternalID: the drifts one GitHub issue tracks,
+// indexed by migration 0005).
 //
 // For reconciliation (the GitHub App's accept pull requests and comment
 // commands) it keeps named leases that replicas share (Locks: a revert's

@@ -210,8 +210,10 @@ func TestTransitions(t *testing.T) {
 			wantErr: &store.TransitionError{From: "resolved", To: "acknowledged"}, want: "resolved"},
 		{name: "resolved cannot be reopened by hand", moves: []store.Status{"resolved", "open"},
 			wantErr: &store.TransitionError{From: "resolved", To: "open"}, want: "resolved"},
-		{name: "ignored is final", moves: []store.Status{"ignored", "resolved"},
+		{name: "ignored cannot be resolved", moves: []store.Status{"ignored", "resolved"},
 			wantErr: &store.TransitionError{From: "ignored", To: "resolved"}, want: "ignored"},
+		{name: "ignored back to open (its issue reopened)", moves: []store.Status{"ignored", "open"}, want: "open"},
+		{name: "ignored, reopened, ignored again", moves: []store.Status{"acknowledged", "ignored", "open", "ignored"}, want: "ignored"},
 	}
 	forEachEngine(t, func(t *testing.T, dsn string) {
 		clk := newClock()

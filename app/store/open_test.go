@@ -184,6 +184,7 @@ func TestStatusRules(t *testing.T) {
 	want := []string{
 		"open→acknowledged", "open→resolved", "open→ignored",
 		"acknowledged→resolved", "acknowledged→ignored",
+		"ignored→open",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("legal moves (-want +got):\n%s", diff)

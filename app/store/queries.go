@@ -132,7 +132,7 @@ type queries struct {
 	retryNotice, retryDead, retryDeadSink                   string
 	countNotices, pruneNotices                              string
 	recordEvent, pruneEvents                                string
-	upsertReceipt, receiptsFor                              string
+	upsertReceipt, receiptsFor, receiptsByExternal          string
 
 	stormLock, stormPrune, stormArrive, stormCount           string
 	stormOpenWindow, stormJoin, stormOpen, stormAddMember    string
@@ -177,6 +177,8 @@ ON CONFLICT (source, event_id) DO NOTHING`),
 
 		upsertReceipt: d.sql(upsertReceiptSQL),
 		receiptsFor:   d.sql(`SELECT ` + receiptCols + ` FROM receipts WHERE fingerprint = ? ORDER BY updated_at DESC, id DESC`),
+		receiptsByExternal: d.sql(`SELECT ` + receiptCols + ` FROM receipts WHERE system = ? AND external_id = ?
+			ORDER BY updated_at DESC, id DESC LIMIT 1000`),
 
 		stormLock:         d.sql(stormLockSQL),
 		stormPrune:        d.sql(`DELETE FROM storm_arrivals WHERE storm_key = ? AND at <= ?`),
@@ -250,7 +252,7 @@ func (q queries) all() []string {
 		q.claim, q.markDelivered, q.markFailed, q.markDead, q.noticeState,
 		q.retryNotice, q.retryDead, q.retryDeadSink,
 		q.countNotices, q.pruneNotices, q.recordEvent, q.pruneEvents,
-		q.upsertReceipt, q.receiptsFor,
+		q.upsertReceipt, q.receiptsFor, q.receiptsByExternal,
 		q.stormLock, q.stormPrune, q.stormArrive, q.stormCount,
 		q.stormOpenWindow, q.stormJoin, q.stormOpen, q.stormAddMember,
 		q.stormClaim, q.stormFlush, q.stormState, q.stormEmptyMembers,

@@ -95,6 +95,21 @@ func (s *sqlStore) ReceiptsForResource(ctx context.Context, resourceKeys ...stri
 	return out, nil
 }
 
+func (s *sqlStore) ReceiptsByExternalID(ctx context.Context, system, externalID string) ([]Receipt, error) {
+	if externalID == "" {
+		return nil, nil
+	}
+	rows, err := s.r.QueryContext(ctx, s.q.receiptsByExternal, cleanText(system), cleanText(externalID))
+	if err != nil {
+		return nil, fmt.Errorf("receipts of %s %s: %w", system, externalID, err)
+	}
+	out, err := scanReceipts(rows)
+	if err != nil {
+		return nil, fmt.Errorf("receipts of %s %s: %w", system, externalID, err)
+	}
+	return out, nil
+}
+
 // scanReceipts reads receiptCols rows and closes them.
 func scanReceipts(rows *sql.Rows) ([]Receipt, error) {
 	defer rows.Close()

@@ -68,6 +68,27 @@ func TestReceipts(t *testing.T) {
 		if diff := cmp.Diff([]string{"INFRA-3", "INFRA-2", "12"}, ids); diff != "" {
 			t.Errorf("ReceiptsForResource (-want +got):\n%s", diff)
 		}
+		// By what they name at the destination: the GitHub issue, whichever
+		// drift left it.
+		again := store.Receipt{Fingerprint: "fp3", Sink: "github", ResourceKey: resWeb,
+			System: "github", ExternalID: "12", URL: "https://github.com/acme/infra/issues/12"}
+		if err := st.PutReceipt(ctx, again); err != nil {
+			t.Fatal(err)
+		}
+		var fps []string
+		issue, err := st.ReceiptsByExternalID(ctx, "github", "12")
+		for _, r := range issue {
+			fps = append(fps, r.Fingerprint)
+		}
+		if err != nil || !cmp.Equal([]string{"fp3", "fp1"}, fps) {
+			t.Errorf("ReceiptsByExternalID(github, 12) = %v, %v; want fp3, fp1", fps, err)
+		}
+		if got, err := st.ReceiptsByExternalID(ctx, "jira", "12"); err != nil || len(got) != 0 {
+			t.Errorf("another system's 12: %+v, %v", got, err)
+		}
+		if got, err := st.ReceiptsByExternalID(ctx, "github", ""); err != nil || len(got) != 0 {
+			t.Errorf("an empty ID: %+v, %v", got, err)
+		}
 		if got, err := st.ReceiptsFor(ctx, "grp_1"); err != nil || len(got) != 1 || got[0].ResourceKey != "" {
 			t.Errorf("a group's receipt: %+v, %v", got, err)
 		}

@@ -134,6 +134,11 @@ type Receipts interface {
 	// (ticket.ResourceKey), whatever their fingerprint, newest first: "the
 	// GitHub issue of this resource". At most 1000.
 	ReceiptsForResource(ctx context.Context, resourceKeys ...string) ([]Receipt, error)
+	// ReceiptsByExternalID returns the receipts that name one thing at a
+	// destination (system "github", the issue's ExternalID), whatever
+	// drift or sink left them, newest first: "the drifts this GitHub
+	// issue tracks", when a person closes or reopens it. At most 1000.
+	ReceiptsByExternalID(ctx context.Context, system, externalID string) ([]Receipt, error)
 }
 
 // Receipt is what one delivery left at its destination.
@@ -255,9 +260,10 @@ type DriftResult struct {
 type Status string
 
 // Statuses. Open may move to any of the others, Acknowledged to Resolved
-// or Ignored. Resolved and Ignored are final for Transition; a resolved
-// fingerprint that is detected again reopens (RecordDrift), an ignored one
-// stays ignored.
+// or Ignored, and Ignored back to Open (a person reopened the drift's
+// GitHub issue, which closing it had ignored). Resolved is final for
+// Transition; a resolved fingerprint that is detected again reopens
+// (RecordDrift), an ignored one stays ignored.
 const (
 	StatusOpen         Status = "open"
 	StatusAcknowledged Status = "acknowledged"
@@ -269,6 +275,7 @@ const (
 var legalTransitions = map[Status][]Status{
 	StatusOpen:         {StatusAcknowledged, StatusResolved, StatusIgnored},
 	StatusAcknowledged: {StatusResolved, StatusIgnored},
+	StatusIgnored:      {StatusOpen},
 }
 
 // Valid reports whether s is one of the four statuses.

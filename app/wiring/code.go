@@ -43,4 +43,31 @@ func (c multiRoot) IgnoreChanges(src *state.Source, a string) []string {
 	return nil
 }
 
-var _, _ detector.CodeIndex = singleRoot{}, multiRoot{}
+// codeChain asks each index in turn: the local --repo first, then the
+// GitHub App's repositories. ignore_changes come from the index that
+// declares the resource.
+type codeChain []detector.CodeIndex
+
+func (c codeChain) Location(src *state.Source, a string) (drift.Location, bool) {
+	for _, ix := range c {
+		if loc, ok := ix.Location(src, a); ok {
+			return loc, true
+		}
+	}
+	return drift.Location{}, false
+}
+
+func (c codeChain) IgnoreChanges(src *state.Source, a string) []string {
+	for _, ix := range c {
+		if _, ok := ix.Location(src, a); ok {
+			return ix.IgnoreChanges(src, a)
+		}
+	}
+	var out []string // declared nowhere: ignore lines may still name it
+	for _, ix := range c {
+		out = append(out, ix.IgnoreChanges(src, a)...)
+	}
+	return out
+}
+
+var _, _, _ detector.CodeIndex = singleRoot{}, multiRoot{}, codeChain{}

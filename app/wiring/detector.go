@@ -35,6 +35,9 @@ type DetectorOptions struct {
 	// Backends are extra state backends besides StateFiles and the
 	// config's local, S3 and GCS sources.
 	Backends []state.Backend
+	// Code is consulted for a resource --repo does not declare: the
+	// GitHub App's repositories (githubapp's Code).
+	Code detector.CodeIndex
 	// OnTrustedWrite is passed to the engine.
 	OnTrustedWrite func(*change.Change)
 	// Shadow is passed to the engine: serve's store-backed shadow, or
@@ -210,6 +213,13 @@ func (d *Detector) buildEngine(o DetectorOptions, cat *catalog.Catalog, diag io.
 	}
 	if repoIgnore != nil {
 		opts.Ignore = config.IgnoreChain{repoIgnore, d.Ignore}
+	}
+	switch {
+	case o.Code == nil:
+	case opts.Code == nil:
+		opts.Code = o.Code
+	default:
+		opts.Code = codeChain{opts.Code, o.Code}
 	}
 	if o.Config != nil {
 		opts.Rules = o.Config.RuleSet()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"time"
 
@@ -39,6 +40,8 @@ type Notices struct {
 	OnError func(error)
 	byName  map[string]ticket.Sink
 	closers []io.Closer
+	// githubWants is the GitHub App's own channel (UseGitHub).
+	githubWants func(d *drift.Drift) bool
 }
 
 // BuildNotices maps the config's notifications onto sinks and routes. It
@@ -126,6 +129,9 @@ func BuildNotices(cfg *config.Config) (*Notices, error) {
 		n.closers = append(n.closers, sink)
 		add(sink, ticket.Route{Type: ticket.TypeOutput, Resolved: true})
 	}
+	if cfg.GitHub.Enabled {
+		add(deferredGitHub{}, githubRoute())
+	}
 	// Rules' {type: webhook, url} actions post through one shared sink.
 	action, err := webhook.New(webhook.Options{Name: ticket.DefaultActionWebhookSink})
 	if err != nil {
@@ -140,6 +146,10 @@ func BuildNotices(cfg *config.Config) (*Notices, error) {
 	n.Router = router
 	if sc := nc.StormControl; sc.Enabled {
 		n.Storm = ticket.StormControl{Threshold: sc.Threshold, Window: sc.Window, Exempt: sc.Exempt}
+		if cfg.GitHub.Enabled {
+			// One issue per resource is the App's own grouping.
+			n.Storm.Exempt = append(slices.Clone(sc.Exempt), ticket.TypeGitHub)
+		}
 	}
 	return n, nil
 }
@@ -171,7 +181,9 @@ func (n *Notices) actions(d *drift.Drift) []rules.Action {
 }
 
 // For returns the notices a new drift produces.
-func (n *Notices) For(d *drift.Drift) []*ticket.Notice { return n.Router.Route(d, n.actions(d)) }
+func (n *Notices) For(d *drift.Drift) []*ticket.Notice {
+	return n.withGitHub(d, n.Router.Route(d, n.actions(d)))
+}
 
 // Outbox returns the notices of a drift in the store's form, to be written
 // in the same transaction as the drift. The notices storm control applies
@@ -417,7 +429,7 @@ func (e lostLease) Unwrap() []error { return []error{deliver.ErrLeaseLost, e.err
 // fixed", "accepted: the state now holds the cloud's values", "reverted
 // in the cloud"); the GitHub issue's closing comment shows it.
 func (n *Notices) Resolved(d *drift.Drift, reason string) []store.NewNotice {
-	ts := n.Router.Resolved(d, n.actions(d))
+	ts := n.withGitHubResolved(d, n.Router.Resolved(d, n.actions(d)))
 	for _, t := range ts {
 		t.Reason = reason
 	}

@@ -89,7 +89,7 @@ func lineDiff(a, b string) string {
 // jobPackages are the job packages under app: one room per job. The check
 // job of the GitHub Action joins them as app/check.
 var jobPackages = []string{"app/accept", "app/catalog", "app/check", "app/demo", "app/drifts", "app/falcorules",
-	"app/locate", "app/notices", "app/replay", "app/revert", "app/serve", "app/validate"}
+	"app/ghappcmd", "app/locate", "app/notices", "app/replay", "app/revert", "app/serve", "app/validate"}
 
 // TestImportDirection checks the rules docs/ARCHITECTURE.md states:
 // cmd → app jobs → app/wiring → {gitops, ticket, detector}; no job

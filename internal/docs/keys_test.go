@@ -34,6 +34,7 @@ var tablePrefixes = map[string][]string{
 	"notifications.pagerduty":            {"notifications.pagerduty"},
 	"notifications.storm_control":        {"notifications.storm_control"},
 	"terraform":                          {"terraform"},
+	"github":                             {"github"},
 	"output":                             {"output"},
 }
 
@@ -89,8 +90,8 @@ func documentedKeys(t *testing.T) map[string]string {
 				t.Errorf("%s: a YAML example that does not parse: %v", where, err)
 				continue
 			}
-			if isWorkflow(&doc) {
-				continue // a GitHub Actions workflow or steps, not tfdrift's config
+			if isWorkflow(&doc) || isRepoConfig(&doc) {
+				continue // a GitHub Actions workflow or steps, or a .tfdrift.yml: not tfdrift's config
 			}
 			walkYAML(&doc, "", func(path string) { keys[canonical(path)] = where })
 		}
@@ -126,6 +127,28 @@ func isWorkflow(doc *yaml.Node) bool {
 		}
 	}
 	return false
+}
+
+// isRepoConfig reports whether a YAML example is a repository's
+// .tfdrift.yml (top-level roots, with version, revert_permission and
+// ignore at most), whose
+// keys app/config's ParseRepo checks and the GitHub App's tests prove.
+func isRepoConfig(doc *yaml.Node) bool {
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return false
+	}
+	top := doc.Content[0]
+	roots := false
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		switch top.Content[i].Value {
+		case "roots":
+			roots = true
+		case "version", "revert_permission", "ignore":
+		default:
+			return false
+		}
+	}
+	return roots
 }
 
 func join(prefix, key string) string {

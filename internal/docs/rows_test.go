@@ -203,7 +203,7 @@ func keyRows(w *world) []keyRow {
 		{keys: []string{"drift_rules[].actions[].project"}, off: jiraRule + jira, on: jiraRule + "        project: SEC\n" + jira, observe: notify, want: `"key":"SEC"`},
 		{keys: []string{"drift_rules[].actions[].issue_type"}, off: jiraRule + jira, on: jiraRule + "        issue_type: Incident\n" + jira, observe: notify, want: `"name":"Incident"`},
 		{keys: []string{"drift_rules[].actions[].summary"}, off: jiraRule + jira, on: jiraRule + "        summary: Volume resized by hand\n" + jira, observe: notify, want: "Volume resized by hand"},
-		{keys: []string{"drift_rules[].actions[].system"}, off: jiraRule + "        system: jira\n" + jira, on: jiraRule + "        system: github\n" + jira, observe: validate, want: "not available"},
+		{keys: []string{"drift_rules[].actions[].system"}, off: jiraRule + "        system: jira\n" + jira, on: jiraRule + "        system: github\n" + jira, observe: validate, want: "github is not configured"},
 		{keys: []string{"drift_rules[].actions[].channels"}, off: withRule("actions: [{type: alert}]") + slackHook + "  webhooks: [{url: '${SINK}/hook'}]\n",
 			on: withRule("actions: [{type: alert, channels: [webhook]}]") + slackHook + "  webhooks: [{url: '${SINK}/hook'}]\n", observe: route, gone: "aws_ebs_volume.app_data → slack"},
 		{keys: []string{"drift_rules[].actions[].enabled"}, off: withRule("actions: [{type: alert, channels: [webhook]}]") + slackHook + "  webhooks: [{url: '${SINK}/hook'}]\n",
@@ -233,6 +233,18 @@ func keyRows(w *world) []keyRow {
 		{keys: []string{"notifications.storm_control.enabled"}, off: slackHook, on: slackHook + "  storm_control: {enabled: false}\n", observe: storm, want: "slack: 12 at once"},
 		{keys: []string{"notifications.storm_control.exempt"}, off: slackHook, on: slackHook + "  storm_control: {exempt: [slack]}\n", observe: storm, want: "slack: 12 at once"},
 		{keys: []string{"notifications.storm_control.window"}, off: slackHook, on: slackHook + "  storm_control: {window: 1s}\n", observe: storm, want: "groups released after 2s: 1"},
+
+		// The GitHub App: an issue per drifted resource on the repository
+		// whose .tfdrift.yml claims the state.
+		{keys: []string{"github", "github.app_id", "github.private_key_file", "github.webhook_secret", "github.api_url"},
+			off: "", on: githubBlock, observe: githubIssues, want: "Drift: aws_instance.workers[1] modified"},
+		{keys: []string{"github.app_id"}, off: strings.Replace(githubBlock, "app_id: 42", "app_id: 43", 1), on: githubBlock, observe: githubIssues, want: "Drift: aws_instance.app_server modified"},
+		{keys: []string{"github.private_key_file"}, off: strings.Replace(githubBlock, "${GITHUB_KEY}", "${GITHUB_OTHER_KEY}", 1), on: githubBlock, observe: githubIssues, want: "Drift: aws_instance.workers[1] modified"},
+		{keys: []string{"github.private_key"}, off: strings.Replace(githubBlock, "${GITHUB_KEY}", "${GITHUB_OTHER_KEY}", 1),
+			on: strings.Replace(githubBlock, "private_key_file: ${GITHUB_KEY}", `private_key: "${`+githubEnvKey+`}"`, 1), observe: githubIssues, want: "Drift: aws_instance.workers[1] modified"},
+		{keys: []string{"github.webhook_secret"}, off: strings.Replace(githubBlock, "${GITHUB_SECRET}", "not-the-secret", 1), on: githubBlock, observe: githubIssues, want: "ping=200"},
+		{keys: []string{"github.api_url"}, off: strings.Replace(githubBlock, "${GITHUB_API}", "${GITHUB_EMPTY_API}", 1), on: githubBlock, observe: githubIssues, want: "Drift: aws_instance.workers[1] modified"},
+		{keys: []string{"github.max_open_issues"}, off: githubBlock, on: githubBlock + "  max_open_issues: 1\n", observe: githubIssues, want: "tfdrift: drifts over the limit"},
 
 		// How accept --confirm and revert run terraform.
 		{keys: []string{"terraform", "terraform.binary", "terraform.plugin_mirror"}, off: "terraform: {binary: ${MISSING}, plugin_mirror: ${MIRROR}}\n", on: "terraform: {binary: ${TF}, plugin_mirror: ${MIRROR}}\n", observe: reverting, want: "exit 0"},

@@ -53,6 +53,8 @@ type world struct {
 	sts  *stsFake
 	vars *strings.Replacer
 	tf   *terraformWorld // made when a row first needs it
+	// github is the fake GitHub of the github: rows.
+	github *githubWorld
 	// patience bounds the waits of an observation that may never see
 	// what it waits for: the row's second run waits about three times as
 	// long as its first took, not the full deadline. Zero: no bound.
@@ -85,11 +87,12 @@ func newWorld(t *testing.T) *world {
 		t.Setenv(k, v)
 	}
 	cert, key, ca := clientPKI(t, w.dir)
-	w.vars = strings.NewReplacer(
+	w.github = newGitHubWorld(t, sc, w.dir)
+	w.vars = strings.NewReplacer(append([]string{
 		"${STATE}", sc.State, "${REPO}", sc.Repo, "${DIR}", w.dir, "${SINK}", w.sink.URL,
 		"${SMTP_PORT}", fmt.Sprint(w.smtp.Port), "${CERT}", cert, "${KEY}", key, "${CA}", ca,
 		"${MISSING}", filepath.Join(w.dir, "missing"),
-	)
+	}, w.github.placeholders()...)...)
 	return w
 }
 
