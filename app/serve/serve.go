@@ -176,9 +176,12 @@ func Run(ctx context.Context, env job.Env, a Args) error {
 	}
 	metrics := daemon.NewMetrics()
 	var app *githubapp.App
+	var gh *gitHub
 	rec, err := openRecorder(ctx, cfg, a.Database, a.Deliver, log, func(st store.Store, n *wiring.Notices) (err error) {
 		if cfg != nil && cfg.GitHub.Enabled {
-			app, err = newGitHub(cfg, a, st, n, sp, a.Database, cat, metrics, log)
+			if gh, err = newGitHub(cfg, a, st, n, sp, a.Database, cat, metrics, env.Stderr, log); err == nil {
+				app = gh.app
+			}
 		}
 		return err
 	})
@@ -189,6 +192,9 @@ func Run(ctx context.Context, env job.Env, a Args) error {
 		return err
 	}
 	defer rec.close()
+	if gh != nil {
+		gh.wire(rec)
+	}
 	routes, consumers := append([]daemon.Route(nil), a.Routes...), maps.Clone(a.Consumers)
 	var code detector.CodeIndex
 	if app != nil {
