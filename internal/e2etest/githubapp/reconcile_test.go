@@ -317,4 +317,3 @@ func lastBody(cs []githubfake.Comment) string {
 
 // scrubState puts the placeholder back for the state's path.
 func scrubState(s, state string) string { return strings.ReplaceAll(s, state, "STATE_PATH") }
-
