@@ -1,8 +1,3 @@
-// Package githubapp_test runs the GitHub App end to end through `serve`:
-// a real listener, webhooks signed with the App's secret, a stateful fake
-// GitHub (internal/githubfake), real Terraform 1.5.7 and the test
-// provider (internal/tftest), and Falco alerts for the drifts. It uses
-// exported APIs only.
 package githubapp_test
 
 import (
