@@ -77,8 +77,9 @@ type Args struct {
 	// sources other than the Falco inputs. See daemon.Options.
 	Routes    []daemon.Route
 	Consumers map[string]ingest.Handler
-	// Reconciler carries out the GitHub App's comment commands
-	// (app/reconcile); nil answers that they are not available here.
+	// Reconciler replaces what carries out the GitHub App's comment
+	// commands; nil builds app/reconcile from the config (with terraform
+	// when it has a terraform: block).
 	Reconciler githubapp.Reconciler
 	// GitHubPacing paces the App's writes (nil: ghapi.DefaultPacing);
 	// GitHubRelist is its fallback discovery interval (0: 10 minutes).
