@@ -2,6 +2,7 @@ package serve
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -16,6 +17,7 @@ import (
 	"github.com/tfdrift/tfdrift/app/store"
 	"github.com/tfdrift/tfdrift/app/wiring"
 	"github.com/tfdrift/tfdrift/detector/drift"
+	"github.com/tfdrift/tfdrift/detector/rules"
 	"github.com/tfdrift/tfdrift/gitops/ghapi"
 	"github.com/tfdrift/tfdrift/ticket"
 )
@@ -40,9 +42,10 @@ const issueWait = 60 * time.Second
 // comment commands and closed pull requests, and, through its queue,
 // what happens without a command.
 type appReconciler struct {
-	r   *reconcile.Reconciler
-	st  store.Store
-	log *slog.Logger
+	r     *reconcile.Reconciler
+	st    store.Store
+	rules *rules.Set
+	log   *slog.Logger
 	// app is set once the App is built (the App is built with its
 	// Reconciler).
 	app  *githubapp.App
@@ -93,7 +96,7 @@ func newReconciler(cfg *config.Config, st store.Store, snaps *ghapi.SnapshotCach
 	if err != nil {
 		return nil, err
 	}
-	return &appReconciler{r: r, st: st, log: log.With("component", "reconcile"), jobs: make(chan reconcileJob, reconcileQueue),
+	return &appReconciler{r: r, st: st, rules: o.Rules, log: log.With("component", "reconcile"), jobs: make(chan reconcileJob, reconcileQueue),
 		branches: map[string]bool{}}, nil
 }
 
@@ -203,7 +206,7 @@ func (a *appReconciler) DefaultBranchMoved(_ context.Context, t githubapp.Thread
 
 // driftOpened queues what the App does when a drift opens a record:
 // auto_revert, the update of an open accept pull request, mode: pr.
-func (a *appReconciler) driftOpened(d *drift.Drift) {
+func (a *appReconciler) driftOpened(ctx context.Context, d *drift.Drift) {
 	if d.ResourceAddress == "" || a.app == nil {
 		return
 	}
@@ -212,6 +215,19 @@ func (a *appReconciler) driftOpened(d *drift.Drift) {
 		return
 	}
 	owner, name, _ := strings.Cut(claim.Repo, "/")
+	// Only a drift the App acts on costs a job (and the GitHub calls that
+	// read the repository): one an auto_revert rule reverts, one of a
+	// resource with an open accept pull request, one of a mode: pr root.
+	if reconcile.AutoRevertRule(a.rules, d) == "" && claim.Mode != config.ModePR {
+		_, err := a.st.OpenPullFor(ctx, claim.Repo, d.Terraform.State, d.ResourceAddress)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			return
+		case err != nil:
+			a.log.Warn("open accept pull requests of a drifted resource", "resource", d.ResourceAddress, "err", err)
+			return
+		}
+	}
 	repo := reconcile.Repo{Client: a.app.GitHub().Installation(claim.Installation), Owner: owner, Name: name}
 	wantsIssue := a.app.Wants(d)
 	a.queue(reconcileJob{what: "drift of " + d.ResourceAddress + " opened", run: func(ctx context.Context) error {
@@ -301,7 +317,7 @@ func (o *openedRecorder) RecordDrift(ctx context.Context, d *drift.Drift, notice
 		return rec, opened, nil
 	}
 	c.Fingerprint = rec.Fingerprint
-	o.a.driftOpened(c)
+	o.a.driftOpened(ctx, c)
 	return rec, opened, nil
 }
 
