@@ -53,6 +53,16 @@ func TestAcceptThroughServe(t *testing.T) {
 		t.Errorf("the issue was not told of the pull request: %+v", w.botComments(is.Number))
 	}
 
+	// GitHub redelivers the comment: nothing runs twice.
+	ds := w.gh.Deliveries()
+	comments := len(w.repo.Comments(is.Number))
+	if d, err := w.hook.Redeliver(w.ctx, &ds[len(ds)-1]); err != nil || d.Status != 200 {
+		t.Errorf("redelivered accept: %v %v, want 200", d, err)
+	}
+	if n := len(w.repo.Comments(is.Number)); n != comments || len(w.repo.Pulls()) != 1 {
+		t.Errorf("the redelivery ran again: %d comments (was %d), %d pull requests", n, comments, len(w.repo.Pulls()))
+	}
+
 	// A second console edit of the same group, and a second accept: one
 	// pull request, made again with both changes.
 	w.revoke("web", 443, "0.0.0.0/0")
