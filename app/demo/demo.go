@@ -74,6 +74,11 @@ func Run(ctx context.Context, env job.Env, a Args) error {
 	if err := coverage(ctx, env, sc.State, rel(sc.State)); err != nil {
 		return err
 	}
+	gh, err := previewGitHub(ctx, sc, cfg)
+	if err != nil {
+		return fmt.Errorf("github preview: %w", err)
+	}
+	writeGitHub(env.Stderr, gh)
 	if !a.ReplayOnly {
 		if err := live(ctx, env, sc, cfg); err != nil {
 			return fmt.Errorf("live demo: %w", err)

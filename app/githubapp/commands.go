@@ -249,7 +249,12 @@ func (a *App) commentEvent(ctx context.Context, t *task) error {
 			a.reply(ctx, thread, fmt.Sprintf("@%s: %s failed: %s", t.Comment.Author, quoteLine(line), err))
 			continue
 		}
-		a.m.commands.WithLabelValues(string(cmd.Verb), "ok").Inc()
+		if reply.Refused {
+			ok = false
+			a.m.commands.WithLabelValues(string(cmd.Verb), "refused").Inc()
+		} else {
+			a.m.commands.WithLabelValues(string(cmd.Verb), "ok").Inc()
+		}
 		if reply.Body != "" {
 			a.reply(ctx, thread, reply.Body)
 		}

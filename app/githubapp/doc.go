@@ -55,7 +55,9 @@
 // job.ParseLine over the jobs' RegisterShared flags, allowed by the
 // author's permission (ghapi.Permission), acknowledged with reactions
 // (eyes, then rocket or confused) and carried out by a Reconciler, which
-// app/reconcile implements; NotAvailable answers until it is wired.
+// app/reconcile implements (serve wires it; NotAvailable answers when a
+// caller gives none). A Reconciler that is also a BranchFollower hears
+// of every push to a default branch, after discovery.
 // Bots' comments (the App's own included) and edits are never executed.
 //
 // The issue sink it feeds (Sink, over Resolver) is ticket/ghissue's;

@@ -11,12 +11,13 @@ import (
 )
 
 // Reconciler carries out the comment commands and follows the pull
-// requests the App opened. app/reconcile implements it (issue 11); until
-// it is wired, NotAvailable answers. The App has parsed the command,
-// checked the author's permission and reacted with eyes before a method
-// runs; it posts the Reply (when its Body is set) as a comment, then
-// reacts with rocket, or with confused when the method returns an error,
-// whose message it posts instead.
+// requests the App opened. app/reconcile implements it, behind serve's
+// adapter; NotAvailable answers on an App built without one. The App
+// has parsed the command, checked the author's permission and reacted
+// with eyes before a method runs; it posts the Reply (when its Body is
+// set) as a comment, then reacts with rocket, or with confused when the
+// Reply is Refused or the method returns an error, whose message it
+// posts instead.
 //
 // Methods are called from the App's workers, one command at a time per
 // worker; they must honour ctx and may take minutes (a terraform run).
@@ -112,6 +113,20 @@ type RootInfo struct {
 type Reply struct {
 	// Body is Markdown; empty posts no comment (the reaction says it).
 	Body string
+	// Refused is set when the command could not or would not do what
+	// was asked (nothing to edit, revert not configured, a guard): Body
+	// says why, and the comment gets the confused reaction.
+	Refused bool
+}
+
+// BranchFollower is a Reconciler that also follows a repository's
+// default branch moving on: the App calls DefaultBranchMoved after a
+// push to it has been discovered (Thread names the repository; its
+// Number is 0). app/reconcile updates the accept pull requests that
+// now conflict. It runs on discovery's worker, so it should hand long
+// work off and return.
+type BranchFollower interface {
+	DefaultBranchMoved(ctx context.Context, t Thread) error
 }
 
 // PullRequestEvent is a pull request the App opened being closed.

@@ -3,6 +3,7 @@ package githubapp
 import (
 	"slices"
 
+	"github.com/tfdrift/tfdrift/app/config"
 	"github.com/tfdrift/tfdrift/detector/drift"
 )
 
@@ -18,6 +19,8 @@ type Claim struct {
 	MinSeverity drift.Severity
 	Labels      []string
 	Assignees   []string
+	// Mode is the root's mode: (config.ModeIssue or config.ModePR).
+	Mode config.RootMode
 }
 
 // Claim returns the root that files d: the one naming d's state (and
@@ -29,7 +32,7 @@ func (a *App) Claim(d *drift.Drift) (Claim, bool) {
 	}
 	return Claim{Installation: cl.repo.Installation, Repo: cl.repo.FullName, HTMLURL: cl.repo.HTMLURL,
 		Root: cl.root.spec.Dir, Issues: cl.root.spec.Issues, MinSeverity: cl.root.spec.MinSeverity,
-		Labels: slices.Clone(cl.root.spec.Labels), Assignees: slices.Clone(cl.root.spec.Assignees)}, true
+		Labels: slices.Clone(cl.root.spec.Labels), Assignees: slices.Clone(cl.root.spec.Assignees), Mode: cl.root.spec.Mode}, true
 }
 
 // Wants reports whether the App's own channel opens an issue for d: a

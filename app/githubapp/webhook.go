@@ -451,6 +451,12 @@ func (a *App) discover(ctx context.Context, t *task) error {
 	case "push":
 		a.refreshRepo(ctx, repoMeta{Installation: t.Installation, Owner: t.Repo.Owner, Name: t.Repo.Name,
 			HTMLURL: t.Repo.HTMLURL, DefaultBranch: t.Repo.DefaultBranch}, t.After)
+		if f, ok := a.recon.(BranchFollower); ok {
+			th := Thread{Client: a.gh.Installation(t.Installation), Installation: t.Installation, Owner: t.Repo.Owner, Repo: t.Repo.Name}
+			if err := f.DefaultBranchMoved(ctx, th); err != nil {
+				a.log.Warn("github: following the default branch failed", "repo", t.Repo.fullName(), "err", err)
+			}
+		}
 		return nil
 	default: // installation, installation_repositories
 		return a.refreshAll(ctx)

@@ -3,6 +3,7 @@ package serve
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/url"
 	"os"
@@ -27,12 +28,21 @@ import (
 // code; GitHub being slow or down does not keep serve from starting.
 const discoveryWait = 30 * time.Second
 
+// gitHub is the App of the github: block and, unless Args.Reconciler
+// replaced it, app/reconcile wired behind it.
+type gitHub struct {
+	app *githubapp.App
+	// recon is nil when Args.Reconciler was given.
+	recon *appReconciler
+}
+
 // newGitHub makes the GitHub App of the github: block over the store
 // (the outbox, the receipts, the event log), journaling its deliveries
-// in the spool, and installs its issue sink and own channel in the
-// notices.
+// in the spool, installs its issue sink and own channel in the notices,
+// and builds its Reconciler (app/reconcile, with terraform when the
+// config has a terraform: block; its progress goes to tfLog).
 func newGitHub(cfg *config.Config, a Args, st store.Store, n *wiring.Notices, sp *spool.Spool, database string,
-	cat *catalog.Catalog, m *daemon.Metrics, log *slog.Logger) (*githubapp.App, error) {
+	cat *catalog.Catalog, m *daemon.Metrics, tfLog io.Writer, log *slog.Logger) (*gitHub, error) {
 	opts := ghapi.Options{Pacing: a.GitHubPacing}
 	gh, err := githubapp.NewClient(cfg.GitHub, opts)
 	if err != nil {
@@ -46,6 +56,14 @@ func newGitHub(cfg *config.Config, a Args, st store.Store, n *wiring.Notices, sp
 	if err != nil {
 		return nil, err
 	}
+	g := &gitHub{}
+	recon := a.Reconciler
+	if recon == nil {
+		if g.recon, err = newReconciler(cfg, st, snaps, n, tfLog, log); err != nil {
+			return nil, err
+		}
+		recon = g.recon
+	}
 	var journal func(ingest.Handler) ingest.Handler
 	if sp != nil {
 		journal = sp.Wrap
@@ -53,7 +71,7 @@ func newGitHub(cfg *config.Config, a Args, st store.Store, n *wiring.Notices, sp
 		log.Warn("github: no spool (--spool-dir): a webhook accepted just before a crash is lost; GitHub's Redeliver brings it back")
 	}
 	app, err := githubapp.New(githubapp.Options{GitHub: gh, WebhookSecret: cfg.GitHub.WebhookSecret, MaxOpenIssues: cfg.GitHub.MaxOpenIssues,
-		States: githubapp.StateSources(cfg, a.States), Snapshots: snaps, Store: st, Reconciler: a.Reconciler,
+		States: githubapp.StateSources(cfg, a.States), Snapshots: snaps, Store: st, Reconciler: recon,
 		Attributes: catalogAttributes(cat), Journal: journal, Relist: a.GitHubRelist, Registerer: m.Registry, Logger: log})
 	if err != nil {
 		return nil, err
@@ -63,7 +81,22 @@ func newGitHub(cfg *config.Config, a Args, st store.Store, n *wiring.Notices, sp
 		return nil, err
 	}
 	n.UseGitHub(wiring.GitHubChannel{Sink: sink, Wants: app.Wants})
-	return app, nil
+	g.app = app
+	if g.recon != nil {
+		g.recon.app = app
+	}
+	return g, nil
+}
+
+// wire mounts the App on serve's parts: its webhook route and journal
+// consumer, and, with app/reconcile, the recorder hook (ignores held,
+// opened drifts reconciled) and the reconcile worker.
+func (g *gitHub) wire(rec *recording) {
+	if g.recon == nil || rec.recorder == nil {
+		return
+	}
+	rec.recorder = g.recon.recorder(rec.recorder, rec.notices)
+	rec.background = append(rec.background, g.recon.run)
 }
 
 // runGitHub starts the App's discovery and workers (before the daemon,

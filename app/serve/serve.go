@@ -77,8 +77,9 @@ type Args struct {
 	// sources other than the Falco inputs. See daemon.Options.
 	Routes    []daemon.Route
 	Consumers map[string]ingest.Handler
-	// Reconciler carries out the GitHub App's comment commands
-	// (app/reconcile); nil answers that they are not available here.
+	// Reconciler replaces what carries out the GitHub App's comment
+	// commands; nil builds app/reconcile from the config (with terraform
+	// when it has a terraform: block).
 	Reconciler githubapp.Reconciler
 	// GitHubPacing paces the App's writes (nil: ghapi.DefaultPacing);
 	// GitHubRelist is its fallback discovery interval (0: 10 minutes).
@@ -176,9 +177,12 @@ func Run(ctx context.Context, env job.Env, a Args) error {
 	}
 	metrics := daemon.NewMetrics()
 	var app *githubapp.App
+	var gh *gitHub
 	rec, err := openRecorder(ctx, cfg, a.Database, a.Deliver, log, func(st store.Store, n *wiring.Notices) (err error) {
 		if cfg != nil && cfg.GitHub.Enabled {
-			app, err = newGitHub(cfg, a, st, n, sp, a.Database, cat, metrics, log)
+			if gh, err = newGitHub(cfg, a, st, n, sp, a.Database, cat, metrics, env.Stderr, log); err == nil {
+				app = gh.app
+			}
 		}
 		return err
 	})
@@ -189,6 +193,9 @@ func Run(ctx context.Context, env job.Env, a Args) error {
 		return err
 	}
 	defer rec.close()
+	if gh != nil {
+		gh.wire(rec)
+	}
 	routes, consumers := append([]daemon.Route(nil), a.Routes...), maps.Clone(a.Consumers)
 	var code detector.CodeIndex
 	if app != nil {

@@ -14,7 +14,9 @@ events in three formats (a CloudTrail log file, a Falco alert and a GCP audit
 entry). Console edits become drifts with expected/actual values, severity,
 tags, who did it from where, and the file and line in the repo. Reads, failed
 calls, Terraform's own apply, ignored attributes and a redelivered event are
-filtered out.
+filtered out. After the replay it prints the Markdown GitHub would show: the
+drift issue the GitHub App opens, the pull request /tfdrift accept opens, the
+comment commands, and tfdrift check's job summary.
 
 Then the live half: tfdrift serve starts on a loopback port, the same
 CloudTrail writes arrive as Falco alerts on POST /falco, and the drifts
