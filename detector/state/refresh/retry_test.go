@@ -14,7 +14,7 @@ import (
 // closes then, once every source has loaded.
 func TestRetryBackoff(t *testing.T) {
 	for _, tt := range []struct {
-		name  string
+		name   string
 		break_ func(m *memBackend)
 	}{
 		{"missing", func(m *memBackend) { m.fail(errors.New("open a.tfstate: no such file or directory")) }},
