@@ -28,6 +28,15 @@ import (
 // without a secret.
 const DefaultListen = "127.0.0.1:8080"
 
+// DefaultDatabase is --database's default: a SQLite file in the working
+// directory, so the quick start keeps its drift records, and its spool
+// (spool/ beside it) replays accepted alerts after a crash.
+// MemoryDatabase keeps neither, explicitly.
+const (
+	DefaultDatabase = "sqlite://tfdrift.db"
+	MemoryDatabase  = "memory"
+)
+
 // Args are the serve job's inputs: one field per flag, then the hooks a
 // caller that runs serve in-process may set (tests, the demo).
 type Args struct {
@@ -48,7 +57,8 @@ type Args struct {
 	// falco.http.listen, else DefaultListen.
 	Listen string
 	// Database is the store's DSN (sqlite:///path or postgres://…); ""
-	// keeps no records (the quick start).
+	// or MemoryDatabase keeps no records. The flag defaults to
+	// DefaultDatabase.
 	Database string
 	// SpoolDir journals accepted Falco alerts; "" means spool/ beside a
 	// SQLite Database, else none.
@@ -95,8 +105,8 @@ func (a *Args) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&a.IgnoreFile, "ignore-file", "", "ignore file (default: .tfdriftignore in --repo)")
 	fs.StringVar(&a.Format, "format", "", "print drifts to stdout: text or json (default: the config's output.mode, else json)")
 	fs.StringVar(&a.Listen, "listen", "", "HTTP listen address (default: the config's falco.http.listen, else "+DefaultListen+")")
-	fs.StringVar(&a.Database, "database", "", "store: a SQLite file (sqlite:///var/lib/tfdrift/tfdrift.db) or postgres://… for several replicas; empty keeps no records (quick start)")
-	fs.StringVar(&a.SpoolDir, "spool-dir", "", "journal of accepted Falco alerts, replayed after a crash (default: spool/ beside a SQLite --database; required for no loss with Postgres)")
+	fs.StringVar(&a.Database, "database", DefaultDatabase, "store: a SQLite file (sqlite:///var/lib/tfdrift/tfdrift.db) or postgres://… for several replicas; the default is tfdrift.db in the working directory; "+MemoryDatabase+" keeps no records and no spool")
+	fs.StringVar(&a.SpoolDir, "spool-dir", "", "journal of accepted Falco alerts, replayed after a crash (default: spool/ beside a SQLite --database; none with --database "+MemoryDatabase+"; required for no loss with Postgres)")
 	fs.Var((*job.StringList)(&a.FalcoSecrets), "falco-secret", "shared secret for /falco (repeatable, to rotate; or $TFDRIFT_FALCO_SECRET)")
 	fs.IntVar(&a.QueueSize, "queue-size", daemon.DefaultQueueSize, "events accepted but not yet processed; past it inputs are told to back off (503 Retry-After). Larger absorbs bigger bursts (a CloudTrail log file arrives at once), smaller bounds the delay under overload")
 	fs.BoolVar(&a.Verbose, "verbose", false, "debug logging")
@@ -121,6 +131,9 @@ var ErrNoStore = errors.New("notifications are configured but there is no store:
 // doc for the exit statuses.
 func Run(ctx context.Context, env job.Env, a Args) error {
 	env = env.Complete()
+	if a.Database == MemoryDatabase {
+		a.Database = ""
+	}
 	if a.QueueSize < 1 {
 		return fmt.Errorf("--queue-size %d: want at least 1", a.QueueSize)
 	}
@@ -240,7 +253,7 @@ func Run(ctx context.Context, env job.Env, a Args) error {
 		Inputs: inputs, Spool: sp, Routes: routes, Consumers: consumers,
 		Recorder: rec.recorder, Notices: rec.notices, Background: background, Metrics: metrics, InSync: inSync,
 		Output: out, Logger: log, Reload: reload, Started: a.Started,
-		QueueSize: a.QueueSize, Shadow: shadow,
+		QueueSize: a.QueueSize, Shadow: shadow, ReadyChecks: rec.readyChecks(),
 	}
 	if cfg != nil {
 		opts.RefreshInterval = cfg.StateRefreshInterval

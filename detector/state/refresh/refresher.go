@@ -20,8 +20,10 @@ const (
 	DefaultConcurrency  = 4
 	DefaultCheckTimeout = 5 * time.Minute
 	// DefaultRetryBackoff is the first retry's delay after a failed
-	// check; each further failure in a row doubles it, up to the interval.
+	// check; each further failure in a row doubles it, up to
+	// DefaultRetryMax (and never past the interval).
 	DefaultRetryBackoff = time.Second
+	DefaultRetryMax     = 10 * time.Second
 )
 
 // DefaultFollowUps are the checks that follow a Nudge. An apply's state
@@ -38,6 +40,7 @@ type options struct {
 	concurrency  int
 	checkTimeout time.Duration
 	retryBackoff time.Duration
+	retryMax     time.Duration
 	followUps    []time.Duration
 	log          *slog.Logger
 	onError      func(state.Source, error)
@@ -58,11 +61,14 @@ func WithConcurrency(n int) Option { return func(o *options) { o.concurrency = n
 func WithCheckTimeout(d time.Duration) Option { return func(o *options) { o.checkTimeout = d } }
 
 // WithRetryBackoff sets the delay before a failed source is checked
-// again: d after the first failure, doubling with each failure in a row,
-// never more than the interval. A state that is missing or broken at start
-// is therefore loaded seconds after it is fixed, not an interval later.
-// Default DefaultRetryBackoff.
-func WithRetryBackoff(d time.Duration) Option { return func(o *options) { o.retryBackoff = d } }
+// again: first after the first failure, doubling with each failure in a
+// row up to most, and never more than the interval. A state that is
+// missing or broken at start is therefore loaded seconds after it is
+// fixed, not an interval later. Default DefaultRetryBackoff and
+// DefaultRetryMax.
+func WithRetryBackoff(first, most time.Duration) Option {
+	return func(o *options) { o.retryBackoff, o.retryMax = first, most }
+}
 
 // WithNudgeFollowUps sets the delays, after a Nudge, of the extra checks
 // that follow the immediate one. None disables them. Default
@@ -144,6 +150,7 @@ func New(ix *state.Index, backends []state.Backend, opts ...Option) (*Refresher,
 		concurrency:  DefaultConcurrency,
 		checkTimeout: DefaultCheckTimeout,
 		retryBackoff: DefaultRetryBackoff,
+		retryMax:     DefaultRetryMax,
 		followUps:    DefaultFollowUps,
 		now:          time.Now,
 	}
@@ -163,8 +170,8 @@ func New(ix *state.Index, backends []state.Backend, opts ...Option) (*Refresher,
 	if o.checkTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("check timeout %v must be positive", o.checkTimeout))
 	}
-	if o.retryBackoff <= 0 {
-		errs = append(errs, fmt.Errorf("retry backoff %v must be positive", o.retryBackoff))
+	if o.retryBackoff <= 0 || o.retryMax < o.retryBackoff {
+		errs = append(errs, fmt.Errorf("retry backoff %v up to %v: want 0 < first <= most", o.retryBackoff, o.retryMax))
 	}
 	for _, d := range o.followUps {
 		if d <= 0 {
@@ -226,11 +233,12 @@ func (r *Refresher) markLoaded() { r.loadedOnce.Do(func() { close(r.allLoaded) }
 
 // retryAt is when a source that has just failed its check (failedInARow
 // counted) is checked again: the backoff, doubled per failure in a row,
-// at most the interval. Called with r.mu held.
+// at most retryMax and the interval. Called with r.mu held.
 func (r *Refresher) retryAt(s *source, start time.Time) time.Time {
+	most := min(r.opt.retryMax, r.opt.interval)
 	d := r.opt.retryBackoff
-	for i := 1; i < s.failedInARow && d < r.opt.interval; i++ {
+	for i := 1; i < s.failedInARow && d < most; i++ {
 		d *= 2
 	}
-	return start.Add(min(d, r.opt.interval))
+	return start.Add(min(d, most))
 }

@@ -3,6 +3,7 @@ package refresh
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -25,7 +26,7 @@ func TestRetryBackoff(t *testing.T) {
 			bad := newMem("a.tfstate", nil)
 			tt.break_(bad)
 			// An hour's interval: only the backoff can bring the fix in.
-			r, ix, _ := newRunRefresher(t, []state.Backend{good, bad}, WithInterval(time.Hour), WithRetryBackoff(time.Millisecond))
+			r, ix, _ := newRunRefresher(t, []state.Backend{good, bad}, WithInterval(time.Hour), WithRetryBackoff(time.Millisecond, time.Millisecond))
 			if err := r.LoadAll(context.Background()); err == nil {
 				t.Fatal("LoadAll succeeded with a broken source")
 			}
@@ -54,20 +55,26 @@ func TestRetryBackoff(t *testing.T) {
 	}
 }
 
-// The backoff doubles with each failure in a row and stops at the
-// interval; a good check starts it over.
+// The backoff doubles with each failure in a row and stops at its
+// maximum, or at the interval if that is shorter.
 func TestRetryAt(t *testing.T) {
-	r, _, _ := newTestRefresher(t, []state.Backend{newMem("a", stateJSON(1, "a", 1))}, WithInterval(time.Minute), WithRetryBackoff(time.Second))
-	s := r.sources[0]
-	var got []time.Duration
-	for i := 1; i <= 9; i++ {
-		s.failedInARow = i
-		got = append(got, r.retryAt(s, clock).Sub(clock))
-	}
-	want := []time.Duration{1, 2, 4, 8, 16, 32, 60, 60, 60}
-	for i := range want {
-		if got[i] != want[i]*time.Second {
-			t.Fatalf("delays %v, want %v seconds", got, want)
+	for _, tt := range []struct {
+		interval, most time.Duration
+		want           []time.Duration
+	}{
+		{time.Minute, DefaultRetryMax, []time.Duration{1, 2, 4, 8, 10, 10, 10}},
+		{time.Minute, time.Hour, []time.Duration{1, 2, 4, 8, 16, 32, 60}},
+		{3 * time.Second, DefaultRetryMax, []time.Duration{1, 2, 3, 3, 3, 3, 3}},
+	} {
+		r, _, _ := newTestRefresher(t, []state.Backend{newMem("a", stateJSON(1, "a", 1))}, WithInterval(tt.interval), WithRetryBackoff(time.Second, tt.most))
+		s := r.sources[0]
+		var got []time.Duration
+		for i := 1; i <= len(tt.want); i++ {
+			s.failedInARow = i
+			got = append(got, r.retryAt(s, clock).Sub(clock)/time.Second)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("interval %v, most %v: delays %v, want %v seconds", tt.interval, tt.most, got, tt.want)
 		}
 	}
 }
