@@ -206,6 +206,7 @@ func Run(ctx context.Context, o Options) error {
 	var recoverLater func()
 	if o.Spool != nil {
 		durable, falcoNext = o.Spool.Wrap(p.Handle), o.Spool.Wrap(falcoNext)
+		reportSpoolDamage(m, o.Spool, log)
 		if ref.Ready() {
 			recoverSpool(ctx, o, p.Handle, log)
 		} else {

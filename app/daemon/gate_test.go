@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -279,4 +280,55 @@ func TestReadyChecks(t *testing.T) {
 	if code, _ := h.get(t, "/readyz"); code != http.StatusOK {
 		t.Errorf("/readyz after the check passes again: %d", code)
 	}
+}
+
+// A damaged spool record is skipped at start, logged with its segment and
+// offset, and counted; the intact alerts around it are replayed.
+func TestSpoolDamageSkippedAndCounted(t *testing.T) {
+	sc, err := scenario.Extract(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	sp, err := spool.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	journal := sp.Wrap(func(context.Context, ingest.Message) error { return nil }) // never settled
+	for i := range 3 {
+		if err := journal(context.Background(), ingest.Message{Source: "falco-http", ID: string(rune('a' + i)), Body: distinctAlert(t, sc, i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := sp.Close(); err != nil {
+		t.Fatal(err)
+	}
+	segs, _ := filepath.Glob(filepath.Join(dir, "*.seg"))
+	if len(segs) != 1 {
+		t.Fatalf("segments %v", segs)
+	}
+	data, err := os.ReadFile(segs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	data[len(data)/2] ^= 0x20 // inside the second alert's body
+	if err := os.WriteFile(segs[0], data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sp, err = spool.Open(dir)
+	if err != nil {
+		t.Fatalf("a damaged byte stops the spool: %v", err)
+	}
+	logs := &syncBuffer{}
+	h := startOn(t, sc, func(o *Options) { o.Spool = sp; o.Logger = slog.New(slog.NewJSONHandler(logs, nil)) })
+	if got := sp.Stats().Replayed; got != 2 {
+		t.Errorf("replayed %d alerts, want the 2 intact ones", got)
+	}
+	if !strings.Contains(logs.String(), `"msg":"spool: skipped a damaged record`) || !strings.Contains(logs.String(), segs[0]) {
+		t.Errorf("the damage is not logged with its segment:\n%s", logs.String())
+	}
+	if _, m := h.get(t, "/metrics"); !strings.Contains(m, "tfdrift_spool_damaged_records_total 1") {
+		t.Errorf("metrics:\n%s", grep(m, "tfdrift_spool"))
+	}
+	waitFor(t, "the replayed drift", func() bool { return strings.Contains(h.out.String(), "aws_instance.workers[1]") })
 }
