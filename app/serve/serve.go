@@ -125,7 +125,7 @@ func (e *NoSecretError) Error() string {
 
 // ErrNoStore is returned when notifications are configured without a
 // store: notices are only ever delivered through the durable outbox.
-var ErrNoStore = errors.New("notifications are configured but there is no store: pass --database (e.g. sqlite:///var/lib/tfdrift/tfdrift.db) so notices are delivered through the durable outbox")
+var ErrNoStore = errors.New("notifications are configured but there is no store (--database memory): pass a --database (e.g. sqlite:///var/lib/tfdrift/tfdrift.db, or leave the default tfdrift.db) so notices are delivered through the durable outbox")
 
 // Run serves until ctx ends, then drains and returns nil. See the package
 // doc for the exit statuses.
@@ -166,7 +166,7 @@ func Run(ctx context.Context, env job.Env, a Args) error {
 		log.Warn("/falco refuses every request: this listener faces the network and has no /falco secret, only the GitHub webhook's", "listen", listen)
 	}
 	if cfg != nil && cfg.GitHub.Enabled && a.Database == "" {
-		return errors.New("the github: block needs --database: the App's issues are written through the durable outbox, and its webhooks are de-duplicated in the store")
+		return errors.New("the github: block needs a store, not --database memory: the App's issues are written through the durable outbox, and its webhooks are de-duplicated in the store")
 	}
 
 	cat := catalog.Default()
@@ -202,6 +202,11 @@ func Run(ctx context.Context, env job.Env, a Args) error {
 		return err
 	}
 	defer rec.close()
+	if a.Database == "" {
+		log.Warn("no store (--database memory): drifts are not recorded, and accepted alerts are lost in a crash unless --spool-dir is set")
+	} else {
+		log.Info("store", "database", store.RedactDSN(a.Database))
+	}
 	routes, consumers := append([]daemon.Route(nil), a.Routes...), maps.Clone(a.Consumers)
 	var code detector.CodeIndex
 	if app != nil {

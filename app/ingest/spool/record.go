@@ -206,9 +206,6 @@ type segmentReader struct {
 	tail bool
 	buf  []byte
 	hdr  [frameHeader]byte
-	// claimed is the length the last frame header read claims, when it
-	// is plausible (0 otherwise): where resync looks first.
-	claimed int64
 }
 
 // errTorn is returned by next when the rest of the segment, from off on,
@@ -223,16 +220,28 @@ func newSegmentReader(name string, r io.Reader, size int64, tail bool) *segmentR
 	return rd
 }
 
-// resync finds the first verifiable frame after damage found at off
-// (whose frame header claimed length n, 0 if none was read) and moves the
-// reader there. It reports that offset; s.size when no good frame follows.
-// The frame where the claimed length ends is tried first: a flipped bit
-// in a payload leaves the length, and so the next frame, intact. Then
-// every offset is tried in turn. Frames are checked by length, kind,
-// checksum and content, so a stretch of damage is never taken for one;
-// Falco's bodies are JSON, which cannot hold the control bytes a frame
-// header needs, so a body is not taken for one either.
-func (s *segmentReader) resync(off, n int64) (int64, error) {
+// resync finds the first verifiable frame after damage found at off and
+// moves the reader there. It reports that offset; s.size when no good
+// frame follows. Every offset after off is tried in turn (not the end of
+// the length the damaged header claims: that length may be the damage).
+// Frames are checked by length, kind, checksum and content, so a stretch
+// of damage is never taken for one; the journaled bodies are JSON, which
+// cannot hold the control bytes a frame header needs, so a body is not
+// taken for one either. The rest of the segment is read into memory once;
+// segments are bounded (WithSegmentBytes).
+func (s *segmentReader) resync(off int64) (int64, error) {
+	next, err := s.findNext(off)
+	if err != nil {
+		return 0, err
+	}
+	s.off = next
+	s.r.Reset(io.NewSectionReader(s.at, s.off, s.size-s.off))
+	return s.off, nil
+}
+
+// findNext is resync's search, without moving the reader: the offset of
+// the first verifiable frame after off, or s.size.
+func (s *segmentReader) findNext(off int64) (int64, error) {
 	rest := make([]byte, s.size-off)
 	if _, err := s.at.ReadAt(rest, off); err != nil && !errors.Is(err, io.EOF) {
 		return 0, fmt.Errorf("spool: reading segment %s at offset %d: %w", s.name, off, err)
@@ -256,20 +265,12 @@ func (s *segmentReader) resync(off, n int64) (int64, error) {
 		_, _, err := decodeMark(p)
 		return err == nil
 	}
-	next := int64(len(rest))
-	if end := frameHeader + n; n > 0 && end <= int64(len(rest)) && (end == int64(len(rest)) || good(end)) {
-		next = end
-	} else {
-		for i := int64(1); i < int64(len(rest)); i++ {
-			if good(i) {
-				next = i
-				break
-			}
+	for i := int64(1); i < int64(len(rest)); i++ {
+		if good(i) {
+			return off + i, nil
 		}
 	}
-	s.off = off + next
-	s.r.Reset(io.NewSectionReader(s.at, s.off, s.size-s.off))
-	return s.off, nil
+	return s.size, nil
 }
 
 // header checks the segment header. A newest segment shorter than the
@@ -316,7 +317,6 @@ func (s *segmentReader) next() (frame, error) {
 		return frame{}, fmt.Errorf("spool: reading segment %s at offset %d: %w", s.name, off, err)
 	}
 	n := int64(binary.LittleEndian.Uint32(s.hdr[:4]))
-	s.claimed = 0
 	if n == 0 || n > MaxRecordBytes {
 		// A crash cannot write a bad length; it can leave zeros where a
 		// power cut lost the tail's data blocks.
@@ -332,13 +332,20 @@ func (s *segmentReader) next() (frame, error) {
 		return corrupt(fmt.Sprintf("frame length %d outside 1..%d", n, MaxRecordBytes))
 	}
 	if n > rest-frameHeader {
-		// A short write: the process died in the middle of the batch.
+		// A short write: the process died in the middle of the batch;
+		// unless a good frame follows, and this is damage to a length.
 		if s.tail {
-			return torn()
+			if s.at == nil {
+				return torn()
+			}
+			if next, err := s.findNext(off); err != nil {
+				return frame{}, err
+			} else if next == s.size {
+				return torn()
+			}
 		}
 		return corrupt(fmt.Sprintf("frame of %d bytes runs past the end of the segment (%d bytes)", n, s.size))
 	}
-	s.claimed = n
 	if int64(cap(s.buf)) < n {
 		s.buf = make([]byte, n)
 	}

@@ -154,7 +154,7 @@ func scanSegment(g *segment, tail bool, bySeq map[uint64]*pendingEntry, nextSeq 
 		fr, err = rd.next()
 		if errors.As(err, &ce) && rd.at != nil {
 			var to int64
-			if to, err = rd.resync(ce.Offset, rd.claimed); err != nil {
+			if to, err = rd.resync(ce.Offset); err != nil {
 				return false, 0, err
 			}
 			*damage = append(*damage, Damage{CorruptError: *ce, Bytes: to - ce.Offset})
