@@ -21,6 +21,11 @@ import (
 // Retry-After.
 var ErrNotLoaded = errors.New("state not loaded yet: nothing is decided until every configured state has loaded once; retry later")
 
+// maxHeldBytes bounds the bodies the gate holds in memory before the
+// state loads; past it (or past the queue size in messages) alerts are
+// refused with 503 like a full queue.
+const maxHeldBytes = 64 << 20
+
 // notLoadedLogEvery is how often the daemon names, at error level, each
 // state that has not loaded yet.
 var notLoadedLogEvery = 10 * time.Second
@@ -34,9 +39,10 @@ type gate struct {
 	isOpen atomic.Bool
 	opened chan struct{}
 
-	mu    sync.Mutex
-	held  []ingest.Message
-	limit int
+	mu        sync.Mutex
+	held      []ingest.Message
+	heldBytes int
+	limit     int
 }
 
 func newGate(limit int) *gate { return &gate{opened: make(chan struct{}), limit: max(limit, 1)} }
@@ -56,11 +62,13 @@ func (g *gate) handler(next ingest.Handler, hold bool) ingest.Handler {
 			g.mu.Unlock()
 			return next(ctx, m)
 		}
-		if len(g.held) >= g.limit {
+		if len(g.held) >= g.limit || g.heldBytes+len(m.Body) > maxHeldBytes {
+			n, b := len(g.held), g.heldBytes
 			g.mu.Unlock()
-			return fmt.Errorf("%d alerts already wait for the state to load: %w", g.limit, ingest.ErrOverloaded)
+			return fmt.Errorf("%d alerts (%d bytes) already wait for the state to load: %w", n, b, ingest.ErrOverloaded)
 		}
 		g.held = append(g.held, m)
+		g.heldBytes += len(m.Body)
 		g.mu.Unlock()
 		return nil
 	}
@@ -81,7 +89,7 @@ func (g *gate) open(ctx context.Context, next ingest.Handler) {
 	for {
 		g.mu.Lock()
 		batch := g.held
-		g.held = nil
+		g.held, g.heldBytes = nil, 0
 		if len(batch) == 0 {
 			g.isOpen.Store(true)
 			close(g.opened)

@@ -236,6 +236,10 @@ func TestGateOrderAndLimit(t *testing.T) {
 	if diff := cmp.Diff([]string{"a", "b", "c", "e"}, got); diff != "" {
 		t.Errorf("order (-want +got):\n%s", diff)
 	}
+	big := newGate(10)
+	if err := big.handler(next, true)(context.Background(), ingest.Message{Body: make([]byte, maxHeldBytes+1)}); !errors.Is(err, ingest.ErrOverloaded) {
+		t.Errorf("past the byte bound: %v, want ErrOverloaded", err)
+	}
 	if err := newGate(1).handler(next, false)(context.Background(), ingest.Message{}); !errors.Is(err, ErrNotLoaded) {
 		t.Errorf("without hold: %v, want ErrNotLoaded", err)
 	}
