@@ -336,3 +336,42 @@ func TestSpoolDamageSkippedAndCounted(t *testing.T) {
 	}
 	waitFor(t, "the replayed drift", func() bool { return strings.Contains(h.out.String(), "aws_instance.workers[1]") })
 }
+
+// Alerts held for a state that never loaded are not lost when the daemon
+// stops: they stay journaled, unsettled, and the next start decides them
+// once its state loads.
+func TestHeldAlertsSurviveARestart(t *testing.T) {
+	sc, err := scenario.Extract(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	hidden := sc.State + ".hidden"
+	if err := os.Rename(sc.State, hidden); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	sp, err := spool.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := startOn(t, sc, func(o *Options) { o.Spool = sp })
+	if resp := first.post(t, falcoAlert(t, sc)); resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("POST /falco: %d", resp.StatusCode)
+	}
+	first.stop(t)
+	if got := outcomes(t, first.m); len(got) != 0 {
+		t.Fatalf("decided without the state: %v", got)
+	}
+
+	if err := os.Rename(hidden, sc.State); err != nil {
+		t.Fatal(err)
+	}
+	if sp, err = spool.Open(dir); err != nil {
+		t.Fatal(err)
+	}
+	second := startOn(t, sc, func(o *Options) { o.Spool = sp })
+	waitFor(t, "the held alert's drift", func() bool { return strings.Contains(second.out.String(), "aws_instance.workers[1]") })
+	if got := sp.Stats().Replayed; got != 1 {
+		t.Errorf("replayed %d, want 1", got)
+	}
+}
