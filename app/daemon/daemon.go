@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -86,6 +87,9 @@ type Options struct {
 	// lifecycle resolves the drifts that were put back). See
 	// PipelineOptions.InSync.
 	InSync func(res *state.Resource, attrs map[string]any)
+	// ReadyChecks are more conditions of /readyz (serve: the store is
+	// sound); a failing one makes the daemon not ready and is logged.
+	ReadyChecks []ReadyCheck
 }
 
 // Route is an HTTP endpoint a job mounts on the daemon's server, beside
@@ -194,12 +198,22 @@ func Run(ctx context.Context, o Options) error {
 		QueueSize: o.QueueSize, Workers: o.Workers, Metrics: m, Logger: log, InSync: o.InSync,
 	})
 
+	// Nothing is decided before every state has loaded once (gate.go):
+	// /falco's alerts are journaled and held, or refused without a spool.
+	g := newGate(cmp.Or(o.QueueSize, DefaultQueueSize))
 	handle, durable := ingest.Handler(p.Handle), ingest.Handler(p.Handle)
+	falcoNext := g.handler(p.Handle, o.Spool != nil)
+	var recoverLater func()
 	if o.Spool != nil {
-		durable = o.Spool.Wrap(p.Handle)
-		recoverSpool(ctx, o, p.Handle, log)
+		durable, falcoNext = o.Spool.Wrap(p.Handle), o.Spool.Wrap(falcoNext)
+		reportSpoolDamage(m, o.Spool, log)
+		if ref.Ready() {
+			recoverSpool(ctx, o, p.Handle, log)
+		} else {
+			recoverLater = func() { recoverSpool(ctx, o, p.Handle, log) }
+		}
 	}
-	falco, err := falcohttp.New(o.Falco, durable)
+	falco, err := falcohttp.New(o.Falco, falcoNext)
 	if err != nil {
 		return err
 	}
@@ -210,8 +224,15 @@ func Run(ctx context.Context, o Options) error {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, "ok\n")
 	})
-	mux.HandleFunc("/readyz", func(w http.ResponseWriter, _ *http.Request) {
+	checks := &readyChecks{checks: o.ReadyChecks, log: log}
+	mux.HandleFunc("/readyz", func(w http.ResponseWriter, r *http.Request) {
 		ready, report := readiness(ref, o.Inputs)
+		if ok, more := checks.report(r.Context()); !ok || more != "" {
+			if !ok && ready {
+				ready, report = false, "not ready\n"+strings.TrimPrefix(report, "ready\n")
+			}
+			report += more
+		}
 		if o.Spool != nil {
 			if err := o.Spool.Err(); err != nil {
 				// Every alert would be refused with 503 now.
@@ -271,6 +292,12 @@ func Run(ctx context.Context, o Options) error {
 	inputsCtx, stopInputs := context.WithCancel(runCtx)
 	defer stopInputs()
 	var inputs sync.WaitGroup
+	if ref.Ready() {
+		g.open(inputsCtx, p.Handle)
+	} else {
+		logNotLoaded(ref, log, 0)
+		inputs.Go(func() { g.waitForState(inputsCtx, ref, log, recoverLater, p.Handle) })
+	}
 	for _, in := range o.Inputs {
 		inputs.Add(1)
 		h := handle
@@ -279,6 +306,11 @@ func Run(ctx context.Context, o Options) error {
 		}
 		go func(in ingest.Input, h ingest.Handler) {
 			defer inputs.Done()
+			select { // the pulling inputs wait for the state (gate.go)
+			case <-g.opened:
+			case <-inputsCtx.Done():
+				return
+			}
 			if err := in.Run(inputsCtx, h); err != nil {
 				log.Error("input stopped", "input", in.Status().Name, "err", err)
 			}

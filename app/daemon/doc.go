@@ -9,6 +9,11 @@
 // the HTTP input turns into 503 with Retry-After and SQS into a later
 // redelivery. Nothing is dropped silently: every refusal is counted.
 //
+// Nothing is decided before every state source has loaded once (gate.go):
+// /falco's alerts are journaled and held (without a spool, refused with
+// ErrNotLoaded, 503), the pulling inputs start only then, and the spool's
+// replay waits too. Until then each state not loaded is logged every 10 s.
+//
 // What the detector cannot see is counted, not ignored: writes no catalog
 // entry maps go to tfdrift_events_unmapped_total and each new one is
 // logged once (unmapped.go). The detector's shadow (Options.Shadow) is

@@ -9,9 +9,10 @@
 // and its issue sink and own channel in the notices.
 //
 // The detector's shadow (what successive writes left in the cloud) is the
-// store's with --database, so a restart and every replica on the database
-// build the next write's drift on the same cloud; without a database it is
-// one in-memory shadow that configuration reloads keep.
+// store's (--database, by default tfdrift.db), so a restart and every
+// replica on the database build the next write's drift on the same cloud;
+// with --database memory it is one in-memory shadow that configuration
+// reloads keep.
 //
 // Exit status (Run's error, see job.Status):
 //

@@ -172,6 +172,16 @@ func (r *recording) close() {
 	}
 }
 
+// readyChecks make /readyz fail on a damaged store (PRAGMA quick_check on
+// SQLite, a round trip on Postgres): writing on would lose records that
+// the CLI then cannot read.
+func (r *recording) readyChecks() []daemon.ReadyCheck {
+	if r.store == nil {
+		return nil
+	}
+	return []daemon.ReadyCheck{{Name: "store", Check: r.store.Check}}
+}
+
 // openRecorder opens the store and, when the config has notifications,
 // the outbox workers over it. Without a database nothing is recorded and
 // only the stdout output may be configured. prepare, when set, runs

@@ -28,6 +28,15 @@ import (
 // without a secret.
 const DefaultListen = "127.0.0.1:8080"
 
+// DefaultDatabase is --database's default: a SQLite file in the working
+// directory, so the quick start keeps its drift records, and its spool
+// (spool/ beside it) replays accepted alerts after a crash.
+// MemoryDatabase keeps neither, explicitly.
+const (
+	DefaultDatabase = "sqlite://tfdrift.db"
+	MemoryDatabase  = "memory"
+)
+
 // Args are the serve job's inputs: one field per flag, then the hooks a
 // caller that runs serve in-process may set (tests, the demo).
 type Args struct {
@@ -48,7 +57,8 @@ type Args struct {
 	// falco.http.listen, else DefaultListen.
 	Listen string
 	// Database is the store's DSN (sqlite:///path or postgres://…); ""
-	// keeps no records (the quick start).
+	// or MemoryDatabase keeps no records. The flag defaults to
+	// DefaultDatabase.
 	Database string
 	// SpoolDir journals accepted Falco alerts; "" means spool/ beside a
 	// SQLite Database, else none.
@@ -96,8 +106,8 @@ func (a *Args) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&a.IgnoreFile, "ignore-file", "", "ignore file (default: .tfdriftignore in --repo)")
 	fs.StringVar(&a.Format, "format", "", "print drifts to stdout: text or json (default: the config's output.mode, else json)")
 	fs.StringVar(&a.Listen, "listen", "", "HTTP listen address (default: the config's falco.http.listen, else "+DefaultListen+")")
-	fs.StringVar(&a.Database, "database", "", "store: a SQLite file (sqlite:///var/lib/tfdrift/tfdrift.db) or postgres://… for several replicas; empty keeps no records (quick start)")
-	fs.StringVar(&a.SpoolDir, "spool-dir", "", "journal of accepted Falco alerts, replayed after a crash (default: spool/ beside a SQLite --database; required for no loss with Postgres)")
+	fs.StringVar(&a.Database, "database", DefaultDatabase, "store: a SQLite file (sqlite:///var/lib/tfdrift/tfdrift.db) or postgres://… for several replicas; the default is tfdrift.db in the working directory; "+MemoryDatabase+" keeps no records and no spool")
+	fs.StringVar(&a.SpoolDir, "spool-dir", "", "journal of accepted Falco alerts, replayed after a crash (default: spool/ beside a SQLite --database; none with --database "+MemoryDatabase+"; required for no loss with Postgres)")
 	fs.Var((*job.StringList)(&a.FalcoSecrets), "falco-secret", "shared secret for /falco (repeatable, to rotate; or $TFDRIFT_FALCO_SECRET)")
 	fs.IntVar(&a.QueueSize, "queue-size", daemon.DefaultQueueSize, "events accepted but not yet processed; past it inputs are told to back off (503 Retry-After). Larger absorbs bigger bursts (a CloudTrail log file arrives at once), smaller bounds the delay under overload")
 	fs.BoolVar(&a.Verbose, "verbose", false, "debug logging")
@@ -116,12 +126,15 @@ func (e *NoSecretError) Error() string {
 
 // ErrNoStore is returned when notifications are configured without a
 // store: notices are only ever delivered through the durable outbox.
-var ErrNoStore = errors.New("notifications are configured but there is no store: pass --database (e.g. sqlite:///var/lib/tfdrift/tfdrift.db) so notices are delivered through the durable outbox")
+var ErrNoStore = errors.New("notifications are configured but there is no store (--database memory): pass a --database (e.g. sqlite:///var/lib/tfdrift/tfdrift.db, or leave the default tfdrift.db) so notices are delivered through the durable outbox")
 
 // Run serves until ctx ends, then drains and returns nil. See the package
 // doc for the exit statuses.
 func Run(ctx context.Context, env job.Env, a Args) error {
 	env = env.Complete()
+	if a.Database == MemoryDatabase {
+		a.Database = ""
+	}
 	if a.QueueSize < 1 {
 		return fmt.Errorf("--queue-size %d: want at least 1", a.QueueSize)
 	}
@@ -154,7 +167,7 @@ func Run(ctx context.Context, env job.Env, a Args) error {
 		log.Warn("/falco refuses every request: this listener faces the network and has no /falco secret, only the GitHub webhook's", "listen", listen)
 	}
 	if cfg != nil && cfg.GitHub.Enabled && a.Database == "" {
-		return errors.New("the github: block needs --database: the App's issues are written through the durable outbox, and its webhooks are de-duplicated in the store")
+		return errors.New("the github: block needs a store, not --database memory: the App's issues are written through the durable outbox, and its webhooks are de-duplicated in the store")
 	}
 
 	cat := catalog.Default()
@@ -195,6 +208,11 @@ func Run(ctx context.Context, env job.Env, a Args) error {
 	defer rec.close()
 	if gh != nil {
 		gh.wire(rec)
+	}
+	if a.Database == "" {
+		log.Warn("no store (--database memory): drifts are not recorded, and accepted alerts are lost in a crash unless --spool-dir is set")
+	} else {
+		log.Info("store", "database", store.RedactDSN(a.Database))
 	}
 	routes, consumers := append([]daemon.Route(nil), a.Routes...), maps.Clone(a.Consumers)
 	var code detector.CodeIndex
@@ -247,7 +265,7 @@ func Run(ctx context.Context, env job.Env, a Args) error {
 		Inputs: inputs, Spool: sp, Routes: routes, Consumers: consumers,
 		Recorder: rec.recorder, Notices: rec.notices, Background: background, Metrics: metrics, InSync: inSync,
 		Output: out, Logger: log, Reload: reload, Started: a.Started,
-		QueueSize: a.QueueSize, Shadow: shadow,
+		QueueSize: a.QueueSize, Shadow: shadow, ReadyChecks: rec.readyChecks(),
 	}
 	if cfg != nil {
 		opts.RefreshInterval = cfg.StateRefreshInterval

@@ -86,7 +86,7 @@ func TestServeMutualTLS(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	go func() {
-		done <- runArgs(ctx, env, []string{"--listen", "127.0.0.1:0", "--state", sc.State, "--format", "json",
+		done <- runArgs(ctx, env, []string{"--listen", "127.0.0.1:0", "--state", sc.State, "--format", "json", "--database", "memory",
 			"--tls-cert", certFile, "--tls-key", keyFile, "--tls-client-ca", caFile}, hook)
 	}()
 	var addr string

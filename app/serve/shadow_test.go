@@ -193,12 +193,13 @@ func TestServeEditsAccumulateAcrossARestart(t *testing.T) {
 	checkEdit(t, again, 1, 2)
 }
 
-// TestServeWithoutStoreKeepsEditsForTheRun: without a database the shadow
-// is in memory, for the process's life, and a configuration reload (which
-// builds a new engine) keeps it: edits still accumulate.
+// TestServeWithoutStoreKeepsEditsForTheRun: without a database
+// (--database memory) the shadow is in memory, for the process's life,
+// and a configuration reload (which builds a new engine) keeps it: edits
+// still accumulate.
 func TestServeWithoutStoreKeepsEditsForTheRun(t *testing.T) {
 	alerts, state := sgEdits(t)
-	s := startServe(t, "--state", state)
+	s := startServe(t, "--state", state, "--database", "memory")
 	s.post(t, alerts[0])
 	checkEdit(t, s, 0, 0)
 	s.reload <- struct{}{}

@@ -236,7 +236,7 @@ func openSQLite(ctx context.Context, dsn string, o options) (Store, error) {
 	r.SetMaxOpenConns(o.readerConns)
 	r.SetMaxIdleConns(o.readerConns)
 	s := newSQLStore(sqliteDialect, w, r, o)
-	s.path = path
+	s.path, s.checkDSN = path, path+common+"&_query_only=1"
 	if err := s.prepareAll(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("store: %s: %w", path, err)

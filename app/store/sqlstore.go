@@ -19,8 +19,9 @@ type sqlStore struct {
 	// beside the single writer connection, on Postgres the same pool as w.
 	w, r *sql.DB
 	now  func() time.Time
-	// path is the SQLite file ("" on Postgres), for Check's errors.
-	path string
+	// path is the SQLite file ("" on Postgres), for Check's errors;
+	// checkDSN opens it read-only for Check.
+	path, checkDSN string
 
 	// stmts caches the writer's prepared statements (dialect.prepare),
 	// filled by prepareAll.
@@ -60,7 +61,17 @@ func (s *sqlStore) Check(ctx context.Context) error {
 		}
 		return nil
 	}
-	return quickCheck(ctx, s.r, s.path)
+	// A connection of its own, opened for this check: the pool's
+	// connections keep the pages they read cached, and WAL mode trusts
+	// that cache while no writer commits, so a page damaged on disk would
+	// go unseen by them until the next write.
+	db, err := sql.Open("sqlite", s.checkDSN)
+	if err != nil {
+		return fmt.Errorf("store: check %s: %w", s.path, err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	return quickCheck(ctx, db, s.path)
 }
 
 // prepareAll fills the statement cache. modernc's driver parses the SQL

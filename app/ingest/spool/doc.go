@@ -57,10 +57,12 @@
 //     the very last frame, or zeros to the end, and cuts them off. Nobody
 //     was told those bytes were durable. Any other bad frame (bad checksum
 //     with more data after it, bad length, a bad frame in an older
-//     segment) is damage, and Open fails with a *CorruptError naming the
-//     segment and offset rather than skip messages silently. To start
-//     anyway, move that segment aside: its unsettled messages are then
-//     lost.
+//     segment, a bad segment header) is damage: Open skips it, resuming at
+//     the next frame whose length, kind, checksum and content verify, and
+//     reports each skipped stretch (Damaged, Stats.Damaged) with its
+//     segment and offset. One bad byte costs the frame it is in, never the
+//     intact messages around it; damage never stops the spool from
+//     opening.
 //   - Each run starts a fresh segment; older ones are never written again,
 //     so "newest segment" is also "the one a crash can have torn".
 //   - After a failed write or fsync the spool stops (Err): retrying an

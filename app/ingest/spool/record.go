@@ -160,10 +160,11 @@ func decodeMark(p []byte) (seq uint64, state byte, err error) {
 	return seq, state, nil
 }
 
-// CorruptError reports a segment that cannot be read past Offset: a
-// frame with a bad checksum, length or content that is not a torn write at
-// the tail (see the package doc). The spool refuses to open rather than
-// skip records it cannot vouch for.
+// CorruptError reports damage in a segment at Offset: a frame with a bad
+// checksum, length or content that is not a torn write at the tail (see
+// the package doc). Open skips such damage (Damage, Spool.Damaged); a
+// frame that fails its checksum when Recover reads it back is reported
+// with one.
 type CorruptError struct {
 	Segment string
 	Offset  int64
@@ -172,6 +173,16 @@ type CorruptError struct {
 
 func (e *CorruptError) Error() string {
 	return fmt.Sprintf("spool: segment %s is corrupt at offset %d: %s", e.Segment, e.Offset, e.Reason)
+}
+
+// Damage is a damaged stretch of a segment that Open skipped: from
+// Offset, Bytes bytes that hold no frame it could verify. What it held (an
+// alert, or a verdict mark) is gone: a lost entry is not replayed, a lost
+// mark makes its entry replayed again (a duplicate the store absorbs).
+type Damage struct {
+	CorruptError
+	// Bytes were skipped, up to the next verifiable frame or the end.
+	Bytes int64
 }
 
 // frame is one frame read from a segment.
@@ -185,6 +196,9 @@ type frame struct {
 type segmentReader struct {
 	name string
 	r    *bufio.Reader
+	// at reads at any offset, to look for the next good frame after
+	// damage (resync); nil: damage cannot be skipped.
+	at   io.ReaderAt
 	size int64 // the file's size
 	off  int64 // of the next frame
 	// tail: this is the newest segment, the only one a crash can leave
@@ -201,7 +215,62 @@ type tornError struct{ off int64 }
 func (e *tornError) Error() string { return fmt.Sprintf("torn write at offset %d", e.off) }
 
 func newSegmentReader(name string, r io.Reader, size int64, tail bool) *segmentReader {
-	return &segmentReader{name: name, r: bufio.NewReaderSize(r, 256<<10), size: size, tail: tail}
+	rd := &segmentReader{name: name, r: bufio.NewReaderSize(r, 256<<10), size: size, tail: tail}
+	rd.at, _ = r.(io.ReaderAt)
+	return rd
+}
+
+// resync finds the first verifiable frame after damage found at off and
+// moves the reader there. It reports that offset; s.size when no good
+// frame follows. Every offset after off is tried in turn (not the end of
+// the length the damaged header claims: that length may be the damage).
+// Frames are checked by length, kind, checksum and content, so a stretch
+// of damage is never taken for one; the journaled bodies are JSON, which
+// cannot hold the control bytes a frame header needs, so a body is not
+// taken for one either. The rest of the segment is read into memory once;
+// segments are bounded (WithSegmentBytes).
+func (s *segmentReader) resync(off int64) (int64, error) {
+	next, err := s.findNext(off)
+	if err != nil {
+		return 0, err
+	}
+	s.off = next
+	s.r.Reset(io.NewSectionReader(s.at, s.off, s.size-s.off))
+	return s.off, nil
+}
+
+// findNext is resync's search, without moving the reader: the offset of
+// the first verifiable frame after off, or s.size.
+func (s *segmentReader) findNext(off int64) (int64, error) {
+	rest := make([]byte, s.size-off)
+	if _, err := s.at.ReadAt(rest, off); err != nil && !errors.Is(err, io.EOF) {
+		return 0, fmt.Errorf("spool: reading segment %s at offset %d: %w", s.name, off, err)
+	}
+	good := func(i int64) bool {
+		if i+frameHeader > int64(len(rest)) {
+			return false
+		}
+		l := int64(binary.LittleEndian.Uint32(rest[i:]))
+		if l == 0 || l > MaxRecordBytes || i+frameHeader+l > int64(len(rest)) {
+			return false
+		}
+		p := rest[i+frameHeader : i+frameHeader+l]
+		if (p[0] != kindEntry && p[0] != kindMark) || !frameCRC(rest[i:i+frameHeader], p) {
+			return false
+		}
+		if p[0] == kindEntry {
+			_, err := decodeEntry(p)
+			return err == nil
+		}
+		_, _, err := decodeMark(p)
+		return err == nil
+	}
+	for i := int64(1); i < int64(len(rest)); i++ {
+		if good(i) {
+			return off + i, nil
+		}
+	}
+	return s.size, nil
 }
 
 // header checks the segment header. A newest segment shorter than the
@@ -263,9 +332,17 @@ func (s *segmentReader) next() (frame, error) {
 		return corrupt(fmt.Sprintf("frame length %d outside 1..%d", n, MaxRecordBytes))
 	}
 	if n > rest-frameHeader {
-		// A short write: the process died in the middle of the batch.
+		// A short write: the process died in the middle of the batch;
+		// unless a good frame follows, and this is damage to a length.
 		if s.tail {
-			return torn()
+			if s.at == nil {
+				return torn()
+			}
+			if next, err := s.findNext(off); err != nil {
+				return frame{}, err
+			} else if next == s.size {
+				return torn()
+			}
 		}
 		return corrupt(fmt.Sprintf("frame of %d bytes runs past the end of the segment (%d bytes)", n, s.size))
 	}

@@ -79,6 +79,8 @@ type loaded struct {
 	nextSeq   uint64
 	nextID    uint64
 	tornBytes int64
+	// damage is what was skipped as damaged, in every segment.
+	damage []Damage
 }
 
 // load reads every segment of dir, oldest first, truncates a torn tail of
@@ -100,7 +102,7 @@ func load(dir string) (*loaded, error) {
 	bySeq := make(map[uint64]*pendingEntry)
 	for i, id := range ids {
 		g := &segment{id: id, path: filepath.Join(dir, segmentName(id))}
-		kept, torn, err := scanSegment(g, i == len(ids)-1, bySeq, &l.nextSeq)
+		kept, torn, err := scanSegment(g, i == len(ids)-1, bySeq, &l.nextSeq, &l.damage)
 		if err != nil {
 			return nil, err
 		}
@@ -119,8 +121,10 @@ func load(dir string) (*loaded, error) {
 
 // scanSegment reads one segment into bySeq. It reports whether the file
 // still exists (a newest segment torn inside its header is removed) and
-// how many torn bytes it cut off.
-func scanSegment(g *segment, tail bool, bySeq map[uint64]*pendingEntry, nextSeq *uint64) (kept bool, tornBytes int64, err error) {
+// how many torn bytes it cut off. Damage (anything a crash cannot leave)
+// is skipped up to the next frame that verifies, and added to damage:
+// one bad byte costs the frame it is in, never the intact ones around it.
+func scanSegment(g *segment, tail bool, bySeq map[uint64]*pendingEntry, nextSeq *uint64, damage *[]Damage) (kept bool, tornBytes int64, err error) {
 	f, err := os.Open(g.path)
 	if err != nil {
 		return false, 0, fmt.Errorf("spool: %w", err)
@@ -133,9 +137,29 @@ func scanSegment(g *segment, tail bool, bySeq map[uint64]*pendingEntry, nextSeq 
 	g.size = fi.Size()
 	rd := newSegmentReader(g.path, f, g.size, tail)
 	err = rd.header()
+	var ce *CorruptError
+	if errors.As(err, &ce) {
+		// The frames after a damaged header may be intact.
+		skip := min(int64(len(segmentMagic)), g.size)
+		*damage = append(*damage, Damage{CorruptError: *ce, Bytes: skip})
+		if skip == g.size {
+			err = io.EOF
+		} else {
+			err = nil
+			rd.off = skip
+		}
+	}
 	for err == nil {
 		var fr frame
 		fr, err = rd.next()
+		if errors.As(err, &ce) && rd.at != nil {
+			var to int64
+			if to, err = rd.resync(ce.Offset); err != nil {
+				return false, 0, err
+			}
+			*damage = append(*damage, Damage{CorruptError: *ce, Bytes: to - ce.Offset})
+			continue
+		}
 		if err != nil {
 			break
 		}
@@ -143,8 +167,9 @@ func scanSegment(g *segment, tail bool, bySeq map[uint64]*pendingEntry, nextSeq 
 		case kindEntry:
 			e, _ := decodeEntry(fr.payload) // next has validated it
 			if prev, dup := bySeq[e.seq]; dup {
-				return false, 0, &CorruptError{Segment: g.path, Offset: fr.off,
-					Reason: fmt.Sprintf("sequence number %d appears twice (first in %s at offset %d)", e.seq, prev.seg.path, prev.off)}
+				*damage = append(*damage, Damage{Bytes: frameHeader + int64(len(fr.payload)), CorruptError: CorruptError{Segment: g.path, Offset: fr.off,
+					Reason: fmt.Sprintf("sequence number %d appears twice (first in %s at offset %d); the second is skipped", e.seq, prev.seg.path, prev.off)}})
+				continue
 			}
 			bySeq[e.seq] = &pendingEntry{seq: e.seq, source: e.source, seg: g, off: fr.off, size: frameHeader + int64(len(fr.payload)), deliveries: 1}
 			g.pending++

@@ -77,6 +77,10 @@ type Stats struct {
 	// TornBytes were cut off the newest segment at Open: a write that a
 	// crash interrupted, never acknowledged.
 	TornBytes int64
+	// Damaged counts the damaged stretches Open skipped (Damaged), and
+	// DamagedBytes their size.
+	Damaged      uint64
+	DamagedBytes int64
 	// CleanupErrors counts segment deletions that failed (they cost disk,
 	// not messages, and are retried when another segment is freed).
 	// LastCleanupError is the latest.
@@ -119,6 +123,8 @@ type Spool struct {
 
 	recoverMu sync.Mutex
 	pending   []*pendingEntry // found at Open, consumed by Recover
+
+	damage []Damage // skipped at Open; read-only after
 }
 
 // batch is the frames written and synced together, and the callers
@@ -191,6 +197,7 @@ func (s *Spool) open() error {
 	}
 	s.stats.unsettled.Store(int64(len(l.pending)))
 	s.stats.tornBytes.Store(l.tornBytes)
+	s.damage = l.damage
 	// Always a fresh segment: the old ones are never written again, so a
 	// torn tail can only ever be in the newest file.
 	g, f, err := createSegment(s.dir, l.nextID)
@@ -212,12 +219,23 @@ func (s *Spool) Stats() Stats {
 		Replayed: s.stats.replayed.Load(), GivenUp: s.stats.givenUp.Load(),
 		Unsettled: s.stats.unsettled.Load(), Segments: s.stats.segments.Load(), Bytes: s.stats.bytes.Load(),
 		TornBytes: s.stats.tornBytes.Load(), CleanupErrors: s.stats.cleanupErrors.Load(),
+		Damaged: uint64(len(s.damage)),
+	}
+	for _, d := range s.damage {
+		st.DamagedBytes += d.Bytes
 	}
 	if e := s.stats.lastCleanupError.Load(); e != nil {
 		st.LastCleanupError = *e
 	}
 	return st
 }
+
+// Damaged lists the damaged stretches of the segments that Open skipped,
+// keeping every intact record around them: the daemon logs each and
+// counts them. A damaged segment is deleted, like any other, once its
+// intact entries are settled; until then each Open reports its damage
+// again.
+func (s *Spool) Damaged() []Damage { return append([]Damage(nil), s.damage...) }
 
 // Err returns the error that stopped the spool (a failed write or fsync),
 // or nil. Once set, every message is refused: readiness should report it.

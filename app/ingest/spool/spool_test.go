@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -395,9 +396,13 @@ func TestTornSegmentHeader(t *testing.T) {
 	}
 }
 
-// TestCorruptionIsAnError: damage that a crash cannot produce stops Open
-// with the segment and offset, instead of skipping messages.
-func TestCorruptionIsAnError(t *testing.T) {
+// TestDamageIsSkipped is issue 14's finding 9: damage a crash cannot
+// produce (a flipped byte in the middle, a bad length, a cut older
+// segment, a bad header) once stopped Open, and so the daemon, for good.
+// Now Open skips the damaged stretch, names its segment and offset
+// (Damaged, counted in Stats), and every intact entry around it, before
+// and after, is replayed.
+func TestDamageIsSkipped(t *testing.T) {
 	firstFrame := int64(len(segmentMagic))
 	tests := []struct {
 		name string
@@ -406,16 +411,20 @@ func TestCorruptionIsAnError(t *testing.T) {
 		damage func(d []byte) []byte
 		offset int64
 		reason string
+		// lost are the messages (0..5) whose entries the damage took.
+		lost []int
 	}{
-		{"checksum mismatch in the middle", 1, func(d []byte) []byte { d[firstFrame+12] ^= 0x01; return d }, firstFrame, "checksum mismatch"},
-		{"bad length in the middle", 1, func(d []byte) []byte { d[firstFrame+3] = 0x7f; return d }, firstFrame, "frame length"},
-		{"torn-looking end of an older segment", 0, func(d []byte) []byte { return d[:len(d)-3] }, -1, "runs past the end"},
-		{"bad header", 0, func(d []byte) []byte { copy(d, "NOTSPOOL"); return d }, 0, "not a tfdrift spool segment"},
+		{"a flipped byte in the middle of a segment", 1, func(d []byte) []byte { d[firstFrame+12] ^= 0x01; return d }, firstFrame, "checksum mismatch", []int{3}},
+		{"a flipped byte in the middle of the newest segment's middle frame", 1, nil, -1, "checksum mismatch", []int{4}},
+		{"bad length in the middle", 1, func(d []byte) []byte { d[firstFrame+3] = 0x7f; return d }, firstFrame, "frame length", []int{3}},
+		{"torn-looking end of an older segment", 0, func(d []byte) []byte { return d[:len(d)-3] }, -1, "runs past the end", []int{2}},
+		{"bad header", 0, func(d []byte) []byte { copy(d, "NOTSPOOL"); return d }, 0, "not a tfdrift spool segment", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			// Two runs, so there are two segments with three entries each.
+			var frameSize int64
 			for run := range 2 {
 				s := openSpool(t, dir)
 				h := s.Wrap((&pipeline{}).handle)
@@ -424,8 +433,10 @@ func TestCorruptionIsAnError(t *testing.T) {
 						t.Fatal(err)
 					}
 				}
+				frameSize = s.cur.size - firstFrame
 				crash(t, s)
 			}
+			frameSize /= 3 // the entries are the same size
 			files := segmentFiles(t, dir)
 			if len(files) != 2 {
 				t.Fatalf("segments %v", files)
@@ -435,26 +446,46 @@ func TestCorruptionIsAnError(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := os.WriteFile(path, tt.damage(data), 0o600); err != nil {
+			damage := tt.damage
+			if damage == nil { // the middle frame, past its header
+				damage = func(d []byte) []byte { d[firstFrame+frameSize+frameHeader+5] ^= 0x40; return d }
+				tt.offset = firstFrame + frameSize
+			}
+			if err := os.WriteFile(path, damage(data), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			_, err = Open(dir)
-			var ce *CorruptError
-			if !errors.As(err, &ce) {
-				t.Fatalf("Open: %v, want *CorruptError", err)
+			s, err := Open(dir)
+			if err != nil {
+				t.Fatalf("Open with a damaged segment: %v", err)
 			}
-			if ce.Segment != path || (tt.offset >= 0 && ce.Offset != tt.offset) || !strings.Contains(ce.Reason, tt.reason) {
-				t.Errorf("got %+v, want segment %s offset %d reason %q", ce, path, tt.offset, tt.reason)
+			defer s.Close()
+			d := s.Damaged()
+			if len(d) != 1 || d[0].Segment != path || (tt.offset >= 0 && d[0].Offset != tt.offset) || !strings.Contains(d[0].Reason, tt.reason) || d[0].Bytes <= 0 {
+				t.Fatalf("damage %+v, want one in %s at offset %d, %q", d, path, tt.offset, tt.reason)
 			}
-			if !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), fmt.Sprintf("offset %d", ce.Offset)) {
-				t.Errorf("message %q must name the segment and offset", err)
+			if !strings.Contains(d[0].Error(), path) || !strings.Contains(d[0].Error(), fmt.Sprintf("offset %d", d[0].Offset)) {
+				t.Errorf("message %q must name the segment and offset", d[0].Error())
 			}
-			// The failed Open released the directory.
-			s, err := Open(t.TempDir())
+			if st := s.Stats(); st.Damaged != 1 || st.DamagedBytes != d[0].Bytes {
+				t.Errorf("stats: %d damaged, %d bytes; want 1, %d", st.Damaged, st.DamagedBytes, d[0].Bytes)
+			}
+			p := &pipeline{}
+			rec, err := s.Recover(context.Background(), Consumers{"falco-http": p.handle})
 			if err != nil {
 				t.Fatal(err)
 			}
-			s.Close()
+			var want []got
+			for i := range 6 {
+				if !slices.Contains(tt.lost, i) {
+					want = append(want, summary([]ingest.Message{msg(i)})...)
+				}
+			}
+			if diff := cmp.Diff(want, summary(p.taken())); diff != "" {
+				t.Errorf("replayed (-want +got):\n%s", diff)
+			}
+			if rec.Replayed != len(want) {
+				t.Errorf("Replayed %d, want %d", rec.Replayed, len(want))
+			}
 		})
 	}
 }

@@ -109,8 +109,10 @@ func (r *Refresher) unchanged(s *source, start time.Time) error {
 	if s.seenErr != nil {
 		// Still the version that failed to parse: already reported. A
 		// fetch error since then is over, and the parse error is again
-		// what is wrong.
+		// what is wrong. Retried with backoff, as any failure.
 		err := s.seenErr
+		s.failedInARow++
+		s.nextPoll = r.retryAt(s, start)
 		s.lastErr = err
 		s.status.LastError = err.Error()
 		r.mu.Unlock()
@@ -124,6 +126,7 @@ func (r *Refresher) unchanged(s *source, start time.Time) error {
 		s.status.LastError = ""
 		s.status.Healthy = !s.status.LoadedAt.IsZero()
 	}
+	s.failedInARow = 0
 	r.mu.Unlock()
 	if recovered {
 		r.opt.log.Info("state reachable again", "source", s.src.Name, "workspace", s.src.Workspace)
@@ -141,7 +144,8 @@ func (r *Refresher) fail(s *source, start time.Time, version string, parseFailed
 	s.status.LastError = err.Error()
 	s.status.Healthy = false
 	s.status.Failures++
-	s.nextPoll = start.Add(r.opt.interval)
+	s.failedInARow++
+	s.nextPoll = r.retryAt(s, start)
 	s.lastErr = err
 	if parseFailed {
 		s.seen, s.seenErr = version, err
@@ -160,6 +164,7 @@ func (r *Refresher) loaded(s *source, start time.Time, version string, snap *sta
 	now := r.opt.now()
 	r.mu.Lock()
 	s.seen, s.seenErr, s.lastErr = version, nil, nil
+	s.failedInARow = 0
 	s.nextPoll = start.Add(r.opt.interval)
 	st := &s.status
 	st.Version = version
@@ -170,7 +175,14 @@ func (r *Refresher) loaded(s *source, start time.Time, version string, snap *sta
 	st.LastError = ""
 	st.Healthy = true
 	st.Loads++
+	all := true
+	for _, o := range r.sources {
+		all = all && !o.status.LoadedAt.IsZero()
+	}
 	r.mu.Unlock()
+	if all {
+		r.markLoaded()
+	}
 
 	r.opt.log.Info("state loaded", "source", s.src.Name, "workspace", s.src.Workspace,
 		"version", version, "serial", snap.Serial, "resources", len(snap.Resources),

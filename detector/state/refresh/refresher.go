@@ -19,6 +19,11 @@ const (
 	DefaultInterval     = time.Minute
 	DefaultConcurrency  = 4
 	DefaultCheckTimeout = 5 * time.Minute
+	// DefaultRetryBackoff is the first retry's delay after a failed
+	// check; each further failure in a row doubles it, up to
+	// DefaultRetryMax (and never past the interval).
+	DefaultRetryBackoff = time.Second
+	DefaultRetryMax     = 10 * time.Second
 )
 
 // DefaultFollowUps are the checks that follow a Nudge. An apply's state
@@ -34,6 +39,8 @@ type options struct {
 	interval     time.Duration
 	concurrency  int
 	checkTimeout time.Duration
+	retryBackoff time.Duration
+	retryMax     time.Duration
 	followUps    []time.Duration
 	log          *slog.Logger
 	onError      func(state.Source, error)
@@ -52,6 +59,16 @@ func WithConcurrency(n int) Option { return func(o *options) { o.concurrency = n
 // a hung connection cannot stall a source forever. Default 5m: large
 // states are hundreds of megabytes.
 func WithCheckTimeout(d time.Duration) Option { return func(o *options) { o.checkTimeout = d } }
+
+// WithRetryBackoff sets the delay before a failed source is checked
+// again: first after the first failure, doubling with each failure in a
+// row up to most, and never more than the interval. A state that is
+// missing or broken at start is therefore loaded seconds after it is
+// fixed, not an interval later. Default DefaultRetryBackoff and
+// DefaultRetryMax.
+func WithRetryBackoff(first, most time.Duration) Option {
+	return func(o *options) { o.retryBackoff, o.retryMax = first, most }
+}
 
 // WithNudgeFollowUps sets the delays, after a Nudge, of the extra checks
 // that follow the immediate one. None disables them. Default
@@ -94,6 +111,9 @@ type Refresher struct {
 	sources []*source // sorted by name and workspace
 	wake    chan struct{}
 	running atomic.Bool
+	// allLoaded is closed once every source has loaded once (Loaded).
+	allLoaded  chan struct{}
+	loadedOnce sync.Once
 
 	mu sync.Mutex // guards every source's mutable fields
 }
@@ -116,6 +136,9 @@ type source struct {
 	followUps []time.Time // ascending
 	nudged    bool
 	inFlight  bool // Run has a check of it under way
+	// failedInARow counts the failed checks since the last good one: the
+	// retry backoff's exponent.
+	failedInARow int
 }
 
 // New returns a Refresher that loads backends into ix. Each backend's
@@ -126,6 +149,8 @@ func New(ix *state.Index, backends []state.Backend, opts ...Option) (*Refresher,
 		interval:     DefaultInterval,
 		concurrency:  DefaultConcurrency,
 		checkTimeout: DefaultCheckTimeout,
+		retryBackoff: DefaultRetryBackoff,
+		retryMax:     DefaultRetryMax,
 		followUps:    DefaultFollowUps,
 		now:          time.Now,
 	}
@@ -145,6 +170,9 @@ func New(ix *state.Index, backends []state.Backend, opts ...Option) (*Refresher,
 	if o.checkTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("check timeout %v must be positive", o.checkTimeout))
 	}
+	if o.retryBackoff <= 0 || o.retryMax < o.retryBackoff {
+		errs = append(errs, fmt.Errorf("retry backoff %v up to %v: want 0 < first <= most", o.retryBackoff, o.retryMax))
+	}
 	for _, d := range o.followUps {
 		if d <= 0 {
 			errs = append(errs, fmt.Errorf("nudge follow-up %v must be positive", d))
@@ -155,7 +183,7 @@ func New(ix *state.Index, backends []state.Backend, opts ...Option) (*Refresher,
 		o.log = slog.New(slog.DiscardHandler)
 	}
 
-	r := &Refresher{ix: ix, opt: o, wake: make(chan struct{}, 1)}
+	r := &Refresher{ix: ix, opt: o, wake: make(chan struct{}, 1), allLoaded: make(chan struct{})}
 	seen := make(map[[2]string]bool, len(backends))
 	for i, b := range backends {
 		if b == nil {
@@ -182,6 +210,9 @@ func New(ix *state.Index, backends []state.Backend, opts ...Option) (*Refresher,
 	slices.SortFunc(r.sources, func(a, b *source) int {
 		return cmp.Or(cmp.Compare(a.src.Name, b.src.Name), cmp.Compare(a.src.Workspace, b.src.Workspace))
 	})
+	if len(r.sources) == 0 {
+		r.markLoaded()
+	}
 	return r, nil
 }
 
@@ -192,4 +223,22 @@ func label(src state.Source) string {
 		return src.Name
 	}
 	return src.Name + " (workspace " + src.Workspace + ")"
+}
+
+// Loaded returns a channel closed once every source has loaded once: from
+// then on, Ready is true for good. The daemon decides nothing before.
+func (r *Refresher) Loaded() <-chan struct{} { return r.allLoaded }
+
+func (r *Refresher) markLoaded() { r.loadedOnce.Do(func() { close(r.allLoaded) }) }
+
+// retryAt is when a source that has just failed its check (failedInARow
+// counted) is checked again: the backoff, doubled per failure in a row,
+// at most retryMax and the interval. Called with r.mu held.
+func (r *Refresher) retryAt(s *source, start time.Time) time.Time {
+	most := min(r.opt.retryMax, r.opt.interval)
+	d := r.opt.retryBackoff
+	for i := 1; i < s.failedInARow && d < most; i++ {
+		d *= 2
+	}
+	return start.Add(min(d, most))
 }
