@@ -356,15 +356,19 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request, bb *bodyBuf) 
 	tooLarge := func() *alertError {
 		return &alertError{reason: ReasonTooLarge, msg: "body exceeds " + strconv.FormatInt(h.maxBody, 10) + " bytes"}
 	}
-	done := func(ok bool, err error) ([]byte, *alertError) {
+	readErr := func(err error) *alertError {
 		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) || errors.Is(err, errInflatedTooLarge) {
+			return tooLarge()
+		}
+		return &alertError{reason: ReasonReadError, msg: "reading body: " + err.Error()}
+	}
+	done := func(ok bool, err error) ([]byte, *alertError) {
 		switch {
 		case !ok:
 			return nil, &alertError{reason: ReasonBusy, msg: "too many request bodies in flight; retry shortly"}
-		case errors.As(err, &mbe) || errors.Is(err, errInflatedTooLarge):
-			return nil, tooLarge()
 		case err != nil:
-			return nil, &alertError{reason: ReasonReadError, msg: "reading body: " + err.Error()}
+			return nil, readErr(err) // kept apart: its errors.As target escapes
 		}
 		return bb.b, nil
 	}
