@@ -228,6 +228,7 @@ func Run(ctx context.Context, o Options) error {
 	}
 	fr.falco = falco
 	initMetrics(m, stateSources(ref))
+	registerBodyGauge(m, falco)
 	mux := http.NewServeMux()
 	mux.Handle("/falco", falco)
 	mux.Handle("/falco/", falco)
@@ -315,7 +316,8 @@ func Run(ctx context.Context, o Options) error {
 	go func() { serveErr <- srv.Serve(ln) }()
 	var msrv *http.Server
 	if mln != nil {
-		msrv = &http.Server{Handler: metricsOnly(mux), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second,
+		mfr := &front{log: log, m: m, falco: falco, next: metricsOnly(mux), access: o.AccessLog, rejects: fr.rejects}
+		msrv = &http.Server{Handler: mfr, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second,
 			WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
 			ErrorLog: srv.ErrorLog}
 		go func() { serveErr <- msrv.Serve(mln) }()

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/net/netutil"
 
 	"github.com/tfdrift/tfdrift/app/ingest/falcohttp"
@@ -323,4 +324,12 @@ func stateSources(ref *refresh.Refresher) []string {
 		out = append(out, s.Name)
 	}
 	return out
+}
+
+// registerBodyGauge exports the body bytes /falco holds while reading.
+func registerBodyGauge(m *Metrics, h *falcohttp.Handler) {
+	m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "tfdrift_http_body_bytes_inflight",
+		Help: "Request body bytes /falco holds while reading and checking them; bounded by --max-inflight-bytes.",
+	}, func() float64 { return float64(h.InflightBytes()) }))
 }

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -308,4 +309,108 @@ func TestMaxConnections(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("/healthz: %d", resp.StatusCode)
 	}
+}
+
+// TestBodyMemoryBound is the hostile probe at a small scale: many
+// connections each announce a body of just under the limit and send half
+// of it. The daemon holds at most MaxInflightBytes of bodies (seen on
+// /metrics), answers the rest 503 with Retry-After at once, takes the held
+// ones when they finish, and then holds nothing.
+func TestBodyMemoryBound(t *testing.T) {
+	const (
+		senders  = 24
+		bodySize = 900 << 10
+		inflight = 4 << 20
+		fit      = inflight / bodySize
+	)
+	h := start(t, func(o *Options) {
+		o.Falco = falcohttp.Config{AllowUnauthenticated: true, MaxInflightBytes: inflight}
+	})
+	alert := append(falcoAlert(t, h.sc), '\n')
+	body := append(alert, bytes.Repeat([]byte(" "), bodySize-len(alert))...)
+	type sender struct {
+		c  net.Conn
+		br *bufio.Reader
+	}
+	var ss []sender
+	for range senders {
+		c, err := net.Dial("tcp", h.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		if _, err := io.WriteString(c, "POST /falco HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "+
+			strconv.Itoa(bodySize)+"\r\n\r\n"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Write(body[:bodySize/2]); err != nil {
+			t.Fatal(err)
+		}
+		ss = append(ss, sender{c, bufio.NewReader(c)})
+	}
+	gauge := func() float64 {
+		_, m := h.get(t, "/metrics")
+		v, err := strconv.ParseFloat(metricLine(m, "tfdrift_http_body_bytes_inflight"), 64)
+		if err != nil {
+			t.Fatalf("tfdrift_http_body_bytes_inflight: %v", err)
+		}
+		return v
+	}
+	waitFor(t, "the held bodies to reach the bound", func() bool { return gauge() == fit*bodySize })
+	// Everyone not holding a share of the budget has been answered 503.
+	busy := 0
+	var holding []sender
+	for _, s := range ss {
+		s.c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+		resp, err := http.ReadResponse(s.br, nil)
+		if err != nil {
+			holding = append(holding, s) // still reading its body
+			continue
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+			t.Errorf("refused sender: %d, Retry-After %q; want 503 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
+		}
+		busy++
+	}
+	if busy != senders-fit || len(holding) != fit {
+		t.Fatalf("%d refused, %d holding; want %d and %d", busy, len(holding), senders-fit, fit)
+	}
+	if got := counter(h.m.Rejected.WithLabelValues(falcohttp.Source, falcohttp.ReasonBusy)); got != float64(busy) {
+		t.Errorf("rejected{busy} = %v, want %d", got, busy)
+	}
+	for _, s := range holding {
+		if _, err := s.c.Write(body[bodySize/2:]); err != nil {
+			t.Fatal(err)
+		}
+		s.c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		resp, err := http.ReadResponse(s.br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusAccepted && resp.StatusCode != http.StatusOK {
+			t.Errorf("held sender: %d, want 202 or 200", resp.StatusCode)
+		}
+	}
+	if g := gauge(); g != 0 {
+		t.Errorf("body bytes in flight after every request ended: %v, want 0", g)
+	}
+}
+
+// FuzzRedactPath: whatever path a client sends, the log never shows what
+// follows /falco/, where the secret travels.
+func FuzzRedactPath(f *testing.F) {
+	for _, s := range []string{"/falco/" + frontSecret, "/falco", "/falco/", "/falco/a/b", "/webhooks/github", "/falco//x", "/falcoX/y", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, p string) {
+		got := redactPath(p)
+		if rest, ok := strings.CutPrefix(p, "/falco/"); ok && rest != "" && got != "/falco/REDACTED" {
+			t.Errorf("redactPath(%q) = %q, want /falco/REDACTED", p, got)
+		}
+		if !strings.HasPrefix(p, "/falco/") && got != p {
+			t.Errorf("redactPath(%q) = %q changed a path with no secret", p, got)
+		}
+	})
 }
