@@ -218,9 +218,12 @@ func Run(ctx context.Context, o Options) error {
 		recoverSpool(ctx, o, p.Handle, log)
 	}
 	fr := &front{log: log, m: m, access: o.AccessLog, rejects: newRejectLog(log)}
-	falcoCfg := o.Falco
+	falcoCfg, prevReject := o.Falco, o.Falco.OnReject
 	falcoCfg.OnReject = func(r *http.Request, status int, reason string) {
 		fr.reject(r, falcohttp.Source, status, reason)
+		if prevReject != nil {
+			prevReject(r, status, reason)
+		}
 	}
 	falco, err := falcohttp.New(falcoCfg, durable)
 	if err != nil {

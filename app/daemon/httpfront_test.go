@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -46,7 +47,7 @@ func withMsg(lines []map[string]any, msg string) []map[string]any {
 	return out
 }
 
-func do(t *testing.T, method, url, auth string, body []byte) int {
+func frontDo(t *testing.T, method, url, auth string, body []byte) int {
 	t.Helper()
 	req, err := http.NewRequest(method, url, bytes.NewReader(body))
 	if err != nil {
@@ -80,18 +81,18 @@ func TestRejectionsCountedAndLogged(t *testing.T) {
 	base := "http://" + h.addr
 	const wrong = "wrong-secret-abcdefghijkl"
 	for range 3 {
-		if c := do(t, "POST", base+"/falco/"+wrong, "", alert); c != http.StatusUnauthorized {
+		if c := frontDo(t, "POST", base+"/falco/"+wrong, "", alert); c != http.StatusUnauthorized {
 			t.Fatalf("wrong secret: %d", c)
 		}
 	}
-	do(t, "POST", base+"/falco?token="+wrong, "", alert)
-	if c := do(t, "POST", base+"/falco/"+frontSecret, "", []byte("json_output: false")); c != http.StatusBadRequest {
+	frontDo(t, "POST", base+"/falco?token="+wrong, "", alert)
+	if c := frontDo(t, "POST", base+"/falco/"+frontSecret, "", []byte("json_output: false")); c != http.StatusBadRequest {
 		t.Errorf("not JSON: %d", c)
 	}
-	if c := do(t, "POST", base+"/falco/"+frontSecret, "", bytes.Repeat([]byte(" "), 5000)); c != http.StatusRequestEntityTooLarge {
+	if c := frontDo(t, "POST", base+"/falco/"+frontSecret, "", bytes.Repeat([]byte(" "), 5000)); c != http.StatusRequestEntityTooLarge {
 		t.Errorf("too large: %d", c)
 	}
-	if c := do(t, "POST", base+"/webhooks/test?secret="+wrong, "", []byte("{}")); c != http.StatusUnauthorized {
+	if c := frontDo(t, "POST", base+"/webhooks/test?secret="+wrong, "", []byte("{}")); c != http.StatusUnauthorized {
 		t.Errorf("route: %d", c)
 	}
 	for _, tc := range []struct {
@@ -182,7 +183,7 @@ func TestAccessLog(t *testing.T) {
 			o.AccessLog = on
 		})
 		base := "http://" + h.addr
-		if c := do(t, "POST", base+"/falco/"+frontSecret+"?token="+frontSecret, "", falcoAlert(t, h.sc)); c != http.StatusAccepted {
+		if c := frontDo(t, "POST", base+"/falco/"+frontSecret+"?token="+frontSecret, "", falcoAlert(t, h.sc)); c != http.StatusAccepted {
 			t.Fatalf("POST: %d", c)
 		}
 		h.get(t, "/healthz")
@@ -220,17 +221,17 @@ func TestMetricsGuardedOffLoopback(t *testing.T) {
 	_, port, _ := net.SplitHostPort(h.addr)
 	base := "http://127.0.0.1:" + port
 	for _, p := range []string{"/metrics", "/readyz"} {
-		if c := do(t, "GET", base+p, "", nil); c != http.StatusUnauthorized {
+		if c := frontDo(t, "GET", base+p, "", nil); c != http.StatusUnauthorized {
 			t.Errorf("GET %s without the secret: %d, want 401", p, c)
 		}
-		if c := do(t, "GET", base+p, frontSecret, nil); c != http.StatusOK {
+		if c := frontDo(t, "GET", base+p, frontSecret, nil); c != http.StatusOK {
 			t.Errorf("GET %s with the secret: %d, want 200", p, c)
 		}
-		if c := do(t, "GET", base+p+"?token="+frontSecret, "", nil); c != http.StatusOK {
+		if c := frontDo(t, "GET", base+p+"?token="+frontSecret, "", nil); c != http.StatusOK {
 			t.Errorf("GET %s?token=: %d, want 200", p, c)
 		}
 	}
-	if c := do(t, "GET", base+"/healthz", "", nil); c != http.StatusOK {
+	if c := frontDo(t, "GET", base+"/healthz", "", nil); c != http.StatusOK {
 		t.Errorf("/healthz: %d, want 200", c)
 	}
 	if got := counter(h.m.Rejected.WithLabelValues(InputMetrics, falcohttp.ReasonUnauthorized)); got != 2 {
@@ -253,22 +254,22 @@ func TestMetricsListener(t *testing.T) {
 	_, port, _ := net.SplitHostPort(h.addr)
 	base := "http://127.0.0.1:" + port
 	for _, p := range []string{"/metrics", "/readyz", "/healthz"} {
-		if c := do(t, "GET", m+p, "", nil); c != http.StatusOK {
+		if c := frontDo(t, "GET", m+p, "", nil); c != http.StatusOK {
 			t.Errorf("metrics listener GET %s: %d, want 200", p, c)
 		}
 	}
-	if c := do(t, "POST", m+"/falco/"+frontSecret, "", falcoAlert(t, h.sc)); c != http.StatusNotFound {
+	if c := frontDo(t, "POST", m+"/falco/"+frontSecret, "", falcoAlert(t, h.sc)); c != http.StatusNotFound {
 		t.Errorf("metrics listener POST /falco: %d, want 404", c)
 	}
 	for _, p := range []string{"/metrics", "/readyz"} {
-		if c := do(t, "GET", base+p, frontSecret, nil); c != http.StatusNotFound {
+		if c := frontDo(t, "GET", base+p, frontSecret, nil); c != http.StatusNotFound {
 			t.Errorf("main listener GET %s: %d, want 404 (moved)", p, c)
 		}
 	}
-	if c := do(t, "GET", base+"/healthz", "", nil); c != http.StatusOK {
+	if c := frontDo(t, "GET", base+"/healthz", "", nil); c != http.StatusOK {
 		t.Errorf("main listener /healthz: %d", c)
 	}
-	if c := do(t, "POST", base+"/falco/"+frontSecret, "", falcoAlert(t, h.sc)); c != http.StatusAccepted {
+	if c := frontDo(t, "POST", base+"/falco/"+frontSecret, "", falcoAlert(t, h.sc)); c != http.StatusAccepted {
 		t.Errorf("main listener POST /falco: %d", c)
 	}
 }
@@ -358,16 +359,27 @@ func TestBodyMemoryBound(t *testing.T) {
 	}
 	waitFor(t, "the held bodies to reach the bound", func() bool { return gauge() == fit*bodySize })
 	// Everyone not holding a share of the budget has been answered 503.
+	// Read every answer at once, so that a slow machine gets the whole
+	// window for each: a sender still without one holds its body.
+	answers := make([]*http.Response, len(ss))
+	var wg sync.WaitGroup
+	for i, s := range ss {
+		wg.Go(func() {
+			s.c.SetReadDeadline(time.Now().Add(3 * time.Second))
+			if resp, err := http.ReadResponse(s.br, nil); err == nil {
+				resp.Body.Close()
+				answers[i] = resp
+			}
+		})
+	}
+	wg.Wait()
 	busy := 0
 	var holding []sender
-	for _, s := range ss {
-		s.c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
-		resp, err := http.ReadResponse(s.br, nil)
-		if err != nil {
-			holding = append(holding, s) // still reading its body
+	for i, resp := range answers {
+		if resp == nil {
+			holding = append(holding, ss[i])
 			continue
 		}
-		resp.Body.Close()
 		if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
 			t.Errorf("refused sender: %d, Retry-After %q; want 503 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
 		}
