@@ -206,21 +206,30 @@ func TestHelmTemplate(t *testing.T) {
 
 			c := manifest(pod.get("containers", 0).(map[string]any))
 			args := toStrings(c.get("args"))
-			for _, want := range []string{"serve", "--config=/etc/tfdrift/config.yaml", "--listen=:8080", tt.database} {
+			for _, want := range []string{"serve", "--config=/etc/tfdrift/config.yaml", "--listen=:8080", "--metrics-listen=:9090", tt.database} {
 				if !slices.Contains(args, want) {
 					t.Errorf("args %q lack %q", args, want)
 				}
 			}
-			for probe, path := range map[string]string{"livenessProbe": "/healthz", "readinessProbe": "/readyz", "startupProbe": "/healthz"} {
-				if got := c.get(probe, "httpGet", "path"); got != path {
-					t.Errorf("%s path = %v, want %s", probe, got, path)
+			// /readyz lives on the metrics listener (--metrics-listen);
+			// /healthz is on both, and probes the main one.
+			for probe, want := range map[string][2]string{"livenessProbe": {"/healthz", "http"}, "readinessProbe": {"/readyz", "metrics"}, "startupProbe": {"/healthz", "http"}} {
+				if got := c.get(probe, "httpGet", "path"); got != want[0] {
+					t.Errorf("%s path = %v, want %s", probe, got, want[0])
 				}
-				if got := c.get(probe, "httpGet", "port"); got != "http" {
-					t.Errorf("%s port = %v, want the named port http", probe, got)
+				if got := c.get(probe, "httpGet", "port"); got != want[1] {
+					t.Errorf("%s port = %v, want the named port %s", probe, got, want[1])
 				}
 			}
 			if got := c.get("ports", 0, "containerPort"); got != 8080 {
 				t.Errorf("containerPort = %v, want 8080", got)
+			}
+			if c.get("ports", 1, "name") != "metrics" || c.get("ports", 1, "containerPort") != 9090 {
+				t.Errorf("second port = %v/%v, want metrics/9090", c.get("ports", 1, "name"), c.get("ports", 1, "containerPort"))
+			}
+			ann := manifest(dep.get("spec", "template", "metadata", "annotations").(map[string]any))
+			if ann.get("prometheus.io/scrape") != "true" || ann.get("prometheus.io/port") != "9090" || ann.get("prometheus.io/path") != "/metrics" {
+				t.Errorf("pod annotations %v, want prometheus.io/* pointing at the metrics port", ann)
 			}
 			if got := c.get("envFrom", 0, "secretRef", "name"); got != tt.secretName {
 				t.Errorf("envFrom secret = %v, want %s", got, tt.secretName)
@@ -262,8 +271,11 @@ func TestHelmTemplate(t *testing.T) {
 			if svc.get("spec", "ports", 0, "targetPort") != "http" {
 				t.Errorf("Service targetPort = %v, want http", svc.get("spec", "ports", 0, "targetPort"))
 			}
-			if sm := objs["ServiceMonitor"]; len(sm) == 1 && sm[0].get("spec", "endpoints", 0, "path") != "/metrics" {
-				t.Errorf("ServiceMonitor path = %v, want /metrics", sm[0].get("spec", "endpoints", 0, "path"))
+			if svc.get("spec", "ports", 1, "name") != "metrics" || svc.get("spec", "ports", 1, "targetPort") != "metrics" {
+				t.Errorf("Service second port = %v, want metrics → metrics", svc.get("spec", "ports", 1))
+			}
+			if sm := objs["ServiceMonitor"]; len(sm) == 1 && (sm[0].get("spec", "endpoints", 0, "path") != "/metrics" || sm[0].get("spec", "endpoints", 0, "port") != "metrics") {
+				t.Errorf("ServiceMonitor endpoint = %v, want /metrics on port metrics", sm[0].get("spec", "endpoints", 0))
 			}
 			if np := objs["NetworkPolicy"]; len(np) == 1 && len(toSlice(np[0].get("spec", "ingress", 0, "from"))) == 0 {
 				t.Errorf("NetworkPolicy admits everyone: %v", np[0].get("spec"))
@@ -460,6 +472,14 @@ func TestDockerfile(t *testing.T) {
 	if ep := instructionArgs(final, "ENTRYPOINT"); len(ep) != 1 || !strings.HasPrefix(ep[0], "[") {
 		t.Errorf("ENTRYPOINT = %q, want one in exec form", ep)
 	}
+	// /metrics and /readyz on a listener of their own: on :8080 they
+	// would need /falco's secret.
+	if cmd := strings.Join(instructionArgs(final, "CMD"), " "); !strings.Contains(cmd, `"--metrics-listen", ":9090"`) {
+		t.Errorf("CMD %s does not serve metrics on --metrics-listen :9090", cmd)
+	}
+	if expose := strings.Join(instructionArgs(final, "EXPOSE"), " "); !strings.Contains(expose, "9090") {
+		t.Errorf("EXPOSE %q lacks the metrics port 9090", expose)
+	}
 }
 
 func instructionArgs(ins []dockerInstruction, cmd string) []string {
@@ -525,7 +545,7 @@ func TestSystemdUnit(t *testing.T) {
 		}
 	}
 	exec := strings.Join(settings["Service.ExecStart"], " ")
-	for _, w := range []string{"/usr/local/bin/tfdrift serve", "--config /etc/tfdrift/config.yaml", "--database sqlite:///var/lib/tfdrift/"} {
+	for _, w := range []string{"/usr/local/bin/tfdrift serve", "--config /etc/tfdrift/config.yaml", "--database sqlite:///var/lib/tfdrift/", "--metrics-listen 127.0.0.1:"} {
 		if !strings.Contains(exec, w) {
 			t.Errorf("ExecStart %q lacks %q", exec, w)
 		}

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -30,6 +29,22 @@ import (
 type Options struct {
 	// Listen is the HTTP address (/falco, /healthz, /readyz, /metrics).
 	Listen string
+	// MetricsListen, when set, is a second, plain-HTTP address that
+	// serves /metrics, /readyz and /healthz; the main listener then
+	// answers 404 for /metrics and /readyz. Without it, on a main
+	// listener that is not loopback, /metrics and /readyz demand /falco's
+	// credentials (bearer token, ?token= or client certificate).
+	MetricsListen string
+	// MetricsStarted, when set, is called with the metrics listener's
+	// bound address once serving.
+	MetricsStarted func(addr string)
+	// MaxConnections caps the main listener's open connections (default
+	// DefaultMaxConnections; negative: no cap).
+	MaxConnections int
+	// AccessLog logs one line per HTTP request (path redacted, query
+	// never shown). Refused requests are logged without it: the first of
+	// each input and reason per minute.
+	AccessLog bool
 	// TLS, when set, serves HTTPS; with ClientCAs and ClientAuth set it
 	// verifies client certificates (mTLS for Falco and falcosidekick).
 	TLS *tls.Config
@@ -98,6 +113,9 @@ type Route struct {
 	// Pattern is a net/http.ServeMux pattern: "POST /webhooks/github".
 	// It may not claim a path of the daemon's own endpoints.
 	Pattern string
+	// Input names the route in tfdrift_events_rejected_total and the
+	// rejection log ("github-webhook"); default: its path.
+	Input string
 	// Handler serves it and authenticates its own requests (a GitHub
 	// webhook checks its HMAC signature): /falco's secrets and bearer
 	// tokens do not apply to it. The listener's TLS settings do, client
@@ -213,10 +231,21 @@ func Run(ctx context.Context, o Options) error {
 			recoverLater = func() { recoverSpool(ctx, o, p.Handle, log) }
 		}
 	}
-	falco, err := falcohttp.New(o.Falco, falcoNext)
+	fr := &front{log: log, m: m, access: o.AccessLog, rejects: newRejectLog(log)}
+	falcoCfg, prevReject := o.Falco, o.Falco.OnReject
+	falcoCfg.OnReject = func(r *http.Request, status int, reason string) {
+		fr.reject(r, falcohttp.Source, status, reason)
+		if prevReject != nil {
+			prevReject(r, status, reason)
+		}
+	}
+	falco, err := falcohttp.New(falcoCfg, falcoNext)
 	if err != nil {
 		return err
 	}
+	fr.falco = falco
+	initMetrics(m, stateSources(ref))
+	registerBodyGauge(m, falco)
 	mux := http.NewServeMux()
 	mux.Handle("/falco", falco)
 	mux.Handle("/falco/", falco)
@@ -247,21 +276,23 @@ func Run(ctx context.Context, o Options) error {
 	})
 	mux.Handle("/metrics", promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{Registry: m.Registry}))
 	for _, r := range o.Routes {
+		if r.Handler != nil {
+			r.Handler = fr.route(routeInput(r), r.Handler)
+		}
 		if err := mount(mux, r); err != nil {
 			p.Close(context.WithoutCancel(ctx))
 			return err
 		}
 	}
 
-	ln, err := net.Listen("tcp", o.Listen)
+	ln, mln, loopback, err := listeners(o)
 	if err != nil {
+		p.Close(context.WithoutCancel(ctx))
 		return err
 	}
-	if o.TLS != nil {
-		ln = tls.NewListener(ln, o.TLS)
-	}
+	fr.next, fr.moved, fr.guard = mux, mln != nil, mln == nil && !loopback
 	srv := &http.Server{
-		Handler:           mux,
+		Handler:           fr,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -316,11 +347,23 @@ func Run(ctx context.Context, o Options) error {
 			}
 		}(in, h)
 	}
-	serveErr := make(chan error, 1)
+	serveErr := make(chan error, 2)
 	go func() { serveErr <- srv.Serve(ln) }()
+	var msrv *http.Server
+	if mln != nil {
+		mfr := &front{log: log, m: m, falco: falco, next: metricsOnly(mux), access: o.AccessLog, rejects: fr.rejects}
+		msrv = &http.Server{Handler: mfr, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second,
+			WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
+			ErrorLog: srv.ErrorLog}
+		go func() { serveErr <- msrv.Serve(mln) }()
+		log.Info("serving /metrics, /readyz and /healthz", "addr", mln.Addr().String())
+	}
 	log.Info("serving", "addr", ln.Addr().String())
 	if o.Started != nil {
 		o.Started(ln.Addr().String())
+	}
+	if mln != nil && o.MetricsStarted != nil {
+		o.MetricsStarted(mln.Addr().String())
 	}
 
 	var runErr error
@@ -349,6 +392,9 @@ loop:
 	defer cancel()
 	if err := srv.Shutdown(drainCtx); err != nil {
 		log.Warn("http shutdown", "err", err)
+	}
+	if msrv != nil {
+		defer msrv.Close() // metrics stay up while the pipeline drains
 	}
 	stopInputs()
 	inputs.Wait()

@@ -20,6 +20,7 @@ type Metrics struct {
 	InputUp      *prometheus.GaugeVec   // by input
 	RecordErrors prometheus.Counter     // store failures
 	ReloadsTotal *prometheus.CounterVec // by result
+	Rejected     *prometheus.CounterVec // by input, reason
 }
 
 // NewMetrics registers the metrics.
@@ -31,7 +32,7 @@ func NewMetrics() *Metrics {
 		EventsIn: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "tfdrift_events_received_total",
 			Help: "Messages received, by input."}, []string{"source"}),
 		Dropped: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "tfdrift_events_dropped_total",
-			Help: "Messages not processed, by reason (overloaded, decode_error, record_error)."}, []string{"reason"}),
+			Help: "Messages not processed, by reason (overloaded, decode_error, shutting_down)."}, []string{"reason"}),
 		Outcomes: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "tfdrift_events_processed_total",
 			Help: "Changes processed by the detector, by outcome (drift, read_only, unmapped, terraform_actor, ...)."}, []string{"outcome"}),
 		Drifts: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "tfdrift_drifts_total",
@@ -44,12 +45,15 @@ func NewMetrics() *Metrics {
 		StateErrors: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "tfdrift_state_load_errors_total",
 			Help: "State loads that failed; the previous index is kept."}, []string{"source"}),
 		InputUp: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "tfdrift_input_connected",
-			Help: "1 when an input is connected (gRPC, SQS), else 0."}, []string{"input"}),
+			Help: "1 when an input is connected (gRPC, SQS) or listening (falco-http), else 0."}, []string{"input"}),
 		RecordErrors: prometheus.NewCounter(prometheus.CounterOpts{Name: "tfdrift_store_errors_total",
 			Help: "Drifts that could not be recorded; their events are redelivered or counted as dropped."}),
 		ReloadsTotal: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "tfdrift_config_reloads_total",
 			Help: "Configuration reloads (SIGHUP), by result."}, []string{"result"}),
+		Rejected: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "tfdrift_events_rejected_total",
+			Help: "HTTP requests refused, by input (falco-http, github-webhook, metrics, ...) and reason (unauthorized, too_large, bad_json, busy, overloaded, ...)."},
+			[]string{"input", "reason"}),
 	}
-	r.MustRegister(m.EventsIn, m.Dropped, m.Outcomes, m.Drifts, m.Latency, m.StateAge, m.StateErrors, m.InputUp, m.RecordErrors, m.ReloadsTotal)
+	r.MustRegister(m.EventsIn, m.Dropped, m.Outcomes, m.Drifts, m.Latency, m.StateAge, m.StateErrors, m.InputUp, m.RecordErrors, m.ReloadsTotal, m.Rejected)
 	return m
 }

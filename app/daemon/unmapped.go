@@ -77,6 +77,11 @@ func newUnmappedWatch(r prometheus.Registerer, log *slog.Logger) *unmappedWatch 
 		series: map[unmappedKey]prometheus.Counter{},
 	}
 	r.MustRegister(u.count)
+	// The overflow series exist from the start at 0, so the metric the
+	// README lists is there before the first unmapped write.
+	for _, p := range []change.Provider{change.AWS, change.GCP} {
+		u.count.WithLabelValues(string(p), "other", "other")
+	}
 	return u
 }
 

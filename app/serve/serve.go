@@ -12,6 +12,7 @@ import (
 	"github.com/tfdrift/tfdrift/app/daemon"
 	"github.com/tfdrift/tfdrift/app/githubapp"
 	"github.com/tfdrift/tfdrift/app/ingest"
+	"github.com/tfdrift/tfdrift/app/ingest/falcohttp"
 	"github.com/tfdrift/tfdrift/app/job"
 	"github.com/tfdrift/tfdrift/app/store"
 	"github.com/tfdrift/tfdrift/app/wiring"
@@ -74,9 +75,19 @@ type Args struct {
 	// TLSCert and TLSKey serve HTTPS; TLSClientCA also requires client
 	// certificates signed by it (mTLS for /falco).
 	TLSCert, TLSKey, TLSClientCA string
+	// MetricsListen serves /metrics, /readyz and /healthz on an address
+	// of their own; "" keeps them on Listen (behind /falco's credentials
+	// unless Listen is loopback).
+	MetricsListen string
+	// MaxConnections caps the open connections of Listen; MaxInflightBytes
+	// the request body bytes held at once. AccessLog logs every request.
+	MaxConnections   int
+	MaxInflightBytes int64
+	AccessLog        bool
 
-	// Started, when set, is called with the bound address once serving.
-	Started func(addr string)
+	// Started, when set, is called with the bound address once serving;
+	// MetricsStarted with the metrics listener's.
+	Started, MetricsStarted func(addr string)
 	// Reload delivers a value for each reload request; serve also
 	// reloads on SIGHUP.
 	Reload <-chan struct{}
@@ -114,6 +125,10 @@ func (a *Args) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&a.TLSCert, "tls-cert", "", "serve HTTPS with this certificate (PEM)")
 	fs.StringVar(&a.TLSKey, "tls-key", "", "the certificate's private key (PEM)")
 	fs.StringVar(&a.TLSClientCA, "tls-client-ca", "", "require client certificates signed by this CA (PEM): mTLS for /falco")
+	fs.StringVar(&a.MetricsListen, "metrics-listen", "", "serve /metrics, /readyz and /healthz on this address, plain HTTP (e.g. :9090); without it they stay on --listen and, unless that is loopback, need /falco's secret as a bearer token")
+	fs.IntVar(&a.MaxConnections, "max-connections", daemon.DefaultMaxConnections, "open connections --listen holds at once; more wait to be accepted (negative: no cap)")
+	fs.Int64Var(&a.MaxInflightBytes, "max-inflight-bytes", falcohttp.DefaultMaxInflightBytes, "request body bytes /falco holds at once while reading; past it requests are answered 503 with Retry-After")
+	fs.BoolVar(&a.AccessLog, "access-log", false, "log every HTTP request (secret paths shown as /falco/REDACTED, query strings never); refused requests are logged without it, the first of each reason per minute")
 }
 
 // NoSecretError is returned when /falco would listen on a non-loopback
@@ -163,6 +178,7 @@ func Run(ctx context.Context, env job.Env, a Args) error {
 	if err != nil {
 		return err
 	}
+	falco.MaxInflightBytes = a.MaxInflightBytes
 	if closed(falco) {
 		log.Warn("/falco refuses every request: this listener faces the network and has no /falco secret, only the GitHub webhook's", "listen", listen)
 	}
@@ -217,7 +233,7 @@ func Run(ctx context.Context, env job.Env, a Args) error {
 	routes, consumers := append([]daemon.Route(nil), a.Routes...), maps.Clone(a.Consumers)
 	var code detector.CodeIndex
 	if app != nil {
-		routes = append(routes, daemon.Route{Pattern: "POST " + githubapp.WebhookPath, Handler: app.Handler()})
+		routes = append(routes, daemon.Route{Pattern: "POST " + githubapp.WebhookPath, Input: "github-webhook", Handler: app.Handler()})
 		if consumers == nil {
 			consumers = map[string]ingest.Handler{}
 		}
@@ -234,7 +250,7 @@ func Run(ctx context.Context, env job.Env, a Args) error {
 		background = append(background, life.Run)
 		inSync = life.InSync
 		if page := statusPage(rec.store, falco, webBase(cfg), log); page != nil {
-			routes = append(routes, daemon.Route{Pattern: "/", Handler: page})
+			routes = append(routes, daemon.Route{Pattern: "/", Input: "status-page", Handler: page})
 		}
 	}
 
@@ -266,6 +282,7 @@ func Run(ctx context.Context, env job.Env, a Args) error {
 		Recorder: rec.recorder, Notices: rec.notices, Background: background, Metrics: metrics, InSync: inSync,
 		Output: out, Logger: log, Reload: reload, Started: a.Started,
 		QueueSize: a.QueueSize, Shadow: shadow, ReadyChecks: rec.readyChecks(),
+		MetricsListen: a.MetricsListen, MetricsStarted: a.MetricsStarted, MaxConnections: a.MaxConnections, AccessLog: a.AccessLog,
 	}
 	if cfg != nil {
 		opts.RefreshInterval = cfg.StateRefreshInterval

@@ -16,7 +16,11 @@ least every state_refresh_interval. Each drift is recorded in the store and
 then printed (--format) and sent to the configured notices.
 
 Endpoints: POST /falco (also /falco/<secret>), /healthz, /readyz (state
-loaded and inputs connected), /metrics (Prometheus).
+loaded and inputs connected), /metrics (Prometheus). --metrics-listen moves
+/metrics and /readyz to an address of their own, without a secret; without
+it, on an address that is not loopback, they need /falco's secret as a
+bearer token. Refused requests are counted (tfdrift_events_rejected_total)
+and logged, the first of each reason per minute; --access-log logs all.
 
 /falco needs a shared secret (--falco-secret, as /falco/<secret>, ?token= or
 "Authorization: Bearer"), except on a loopback address, where the quick

@@ -78,3 +78,9 @@ func RedactPath(prefix, p string) string {
 	}
 	return strings.TrimSuffix(prefix, "/") + "/REDACTED"
 }
+
+// Authorize reports whether r carries the credentials /falco demands, in
+// any form but the path: ?token=, "Authorization: Bearer", a verified
+// client certificate. The daemon guards /metrics and /readyz with it on a
+// listener that faces the network.
+func (h *Handler) Authorize(r *http.Request) bool { return h.authorized(r, "") }

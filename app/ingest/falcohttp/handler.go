@@ -7,11 +7,9 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/tfdrift/tfdrift/app/ingest"
@@ -56,6 +54,18 @@ type Config struct {
 	// DedupSize is how many recent alert IDs are remembered to absorb
 	// duplicates (default 4096); negative turns de-duplication off.
 	DedupSize int
+	// MaxInflightBytes bounds the body bytes all requests hold at once
+	// while they are read and checked (default DefaultMaxInflightBytes;
+	// at least MaxBodyBytes). A body of known length takes its
+	// Content-Length before a byte is read; a chunked or gzip body takes
+	// 32 KiB at a time. Past it the request is answered 503 "busy" with
+	// Retry-After: memory stays bounded however many senders hold a body
+	// open.
+	MaxInflightBytes int64
+	// OnReject, when set, hears every refused request (status >= 400)
+	// with its reason (a Reason* constant, or "overloaded"), for the
+	// daemon's metrics and logs. It runs on the request's goroutine.
+	OnReject func(r *http.Request, status int, reason string)
 }
 
 // Handler is the http.Handler for POST /falco. Create it with New.
@@ -70,7 +80,8 @@ type Handler struct {
 	next         ingest.Handler
 	done         func(error)
 	stats        counters
-	bufs         sync.Pool
+	budget       budget
+	onReject     func(r *http.Request, status int, reason string)
 	retryAfter   []string
 	jsonType     []string
 	acceptedBody []byte
@@ -89,6 +100,7 @@ func New(cfg Config, next ingest.Handler) (*Handler, error) {
 		next:        next,
 		retryAfter:  []string{"1"},
 		jsonType:    []string{"application/json"},
+		onReject:    cfg.OnReject,
 	}
 	if cfg.Prefix == "" {
 		h.prefix = DefaultPrefix
@@ -101,6 +113,13 @@ func New(cfg Config, next ingest.Handler) (*Handler, error) {
 	}
 	if h.maxBody < 0 {
 		return nil, fmt.Errorf("falcohttp: max body bytes %d is negative", cfg.MaxBodyBytes)
+	}
+	h.budget.max = cfg.MaxInflightBytes
+	if h.budget.max == 0 {
+		h.budget.max = max(DefaultMaxInflightBytes, h.maxBody)
+	}
+	if h.budget.max < h.maxBody {
+		return nil, fmt.Errorf("falcohttp: max in-flight bytes %d is less than max body bytes %d: a largest body could never be read", h.budget.max, h.maxBody)
 	}
 	var err error
 	if h.secrets, err = hashSecrets("secret", cfg.Secrets); err != nil {
@@ -127,7 +146,6 @@ func New(cfg Config, next ingest.Handler) (*Handler, error) {
 	// Bound once: a method value built per request would allocate.
 	h.done = h.onDone
 	h.acceptedBody = []byte(`{"status":"accepted"}` + "\n")
-	h.bufs.New = func() any { return new(bytes.Buffer) }
 	return h, nil
 }
 
@@ -165,20 +183,24 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	received := time.Now()
 	pathSecret, ok := h.matchPath(r.URL.Path)
 	if !ok {
-		h.fail(w, http.StatusNotFound, ReasonNotFound, "no such path; POST alerts to "+h.prefix)
+		h.fail(w, r, http.StatusNotFound, ReasonNotFound, "no such path; POST alerts to "+h.prefix)
 		return
 	}
 	if r.Method != http.MethodPost {
 		w.Header()["Allow"] = []string{http.MethodPost}
-		h.fail(w, http.StatusMethodNotAllowed, ReasonMethod, "method "+r.Method+" not allowed; use POST")
+		h.fail(w, r, http.StatusMethodNotAllowed, ReasonMethod, "method "+r.Method+" not allowed; use POST")
 		return
 	}
 	if !h.authorized(r, pathSecret) {
 		w.Header()["Www-Authenticate"] = []string{`Bearer realm="tfdrift"`}
-		h.fail(w, http.StatusUnauthorized, ReasonUnauthorized, h.authHint())
+		h.fail(w, r, http.StatusUnauthorized, ReasonUnauthorized, h.authHint())
 		return
 	}
-	body, aerr := h.readBody(w, r)
+	// The body is read into a pooled buffer within the in-flight budget;
+	// enqueue copies each alert out, so the buffer goes back at once.
+	bb := h.getBuf()
+	defer h.putBuf(bb)
+	body, aerr := h.readBody(w, r, bb)
 	if aerr != nil {
 		status := http.StatusBadRequest
 		switch aerr.reason {
@@ -186,8 +208,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			status = http.StatusRequestEntityTooLarge
 		case ReasonEncoding:
 			status = http.StatusUnsupportedMediaType
+		case ReasonBusy:
+			status = http.StatusServiceUnavailable
+			w.Header()["Retry-After"] = h.retryAfter
 		}
-		h.fail(w, status, aerr.reason, aerr.msg)
+		h.fail(w, r, status, aerr.reason, aerr.msg)
 		return
 	}
 	// Every alert is checked before any is taken, so a bad batch is
@@ -195,7 +220,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var one [1]alert
 	alerts, aerr := parseAlerts(one[:0], body)
 	if aerr != nil {
-		h.fail(w, http.StatusBadRequest, aerr.reason, aerr.msg)
+		h.fail(w, r, http.StatusBadRequest, aerr.reason, aerr.msg)
 		return
 	}
 	// The request's context ends with the response: the pipeline may use it
@@ -211,7 +236,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		default:
 			// Alerts already taken stay taken; a retry of the whole batch
 			// finds them as duplicates.
-			h.refuse(w, err)
+			h.refuse(w, r, err)
 			return
 		}
 	}
@@ -229,8 +254,10 @@ func (h *Handler) enqueue(ctx context.Context, alert []byte, p probe, received t
 			return errDuplicate
 		}
 	}
-	// parseAlerts validated the alert with json.Valid's grammar.
-	m := ingest.Message{Source: Source, Body: alert, ValidJSON: true, Received: received, Done: h.done}
+	// parseAlerts validated the alert with json.Valid's grammar. The
+	// body buffer is reused once the request ends: the pipeline gets a
+	// copy of just this alert.
+	m := ingest.Message{Source: Source, Body: bytes.Clone(alert), ValidJSON: true, Received: received, Done: h.done}
 	if len(p.uuid) > 0 {
 		m.ID = stringValue(p.uuid)
 	}
@@ -245,14 +272,17 @@ func (h *Handler) enqueue(ctx context.Context, alert []byte, p probe, received t
 }
 
 // refuse answers 503 when the pipeline did not take an alert.
-func (h *Handler) refuse(w http.ResponseWriter, err error) {
+func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, err error) {
 	w.Header()["Retry-After"] = h.retryAfter
 	if errors.Is(err, ingest.ErrOverloaded) {
 		h.stats.overloaded.Add(1)
+		if h.onReject != nil {
+			h.onReject(r, http.StatusServiceUnavailable, ReasonOverloaded)
+		}
 		writeJSON(w, h.jsonType, http.StatusServiceUnavailable, errorBody("overloaded", "pipeline is full; retry shortly"))
 		return
 	}
-	h.fail(w, http.StatusServiceUnavailable, ReasonPipeline, "pipeline refused the alert: "+err.Error())
+	h.fail(w, r, http.StatusServiceUnavailable, ReasonPipeline, "pipeline refused the alert: "+err.Error())
 }
 
 func (h *Handler) answer(w http.ResponseWriter, total, accepted, duplicates int) {
@@ -318,11 +348,11 @@ func (h *Handler) authHint() string {
 	return creds + " is required"
 }
 
-// readBody reads the whole body within MaxBodyBytes. A gzip body (Falco's
-// http_output compress_uploads) is bounded after decompression too, so a
-// small bomb cannot expand past the limit. The returned slice is owned by
-// the caller: the pipeline keeps it after the response is sent.
-func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *alertError) {
+// readBody reads the whole body within MaxBodyBytes into bb, within the
+// in-flight budget. A gzip body (Falco's http_output compress_uploads) is
+// bounded after decompression too, so a small bomb cannot expand past the
+// limit. The slice returned is bb's: valid until bb goes back to the pool.
+func (h *Handler) readBody(w http.ResponseWriter, r *http.Request, bb *bodyBuf) ([]byte, *alertError) {
 	tooLarge := func() *alertError {
 		return &alertError{reason: ReasonTooLarge, msg: "body exceeds " + strconv.FormatInt(h.maxBody, 10) + " bytes"}
 	}
@@ -333,6 +363,15 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *ale
 		}
 		return &alertError{reason: ReasonReadError, msg: "reading body: " + err.Error()}
 	}
+	done := func(ok bool, err error) ([]byte, *alertError) {
+		switch {
+		case !ok:
+			return nil, &alertError{reason: ReasonBusy, msg: "too many request bodies in flight; retry shortly"}
+		case err != nil:
+			return nil, readErr(err) // kept apart: its errors.As target escapes
+		}
+		return bb.b, nil
+	}
 	if r.ContentLength > h.maxBody {
 		return nil, tooLarge()
 	}
@@ -342,51 +381,28 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *ale
 	case strings.EqualFold(enc, "gzip"):
 		zr, err := gzip.NewReader(rd)
 		if err != nil {
-			return nil, readErr(err)
+			return done(true, err)
 		}
-		body, err := readLimited(zr, h.maxBody)
-		if err != nil {
-			return nil, readErr(err)
-		}
-		return body, nil
+		return done(h.readChunked(bb, zr, h.maxBody))
 	default:
 		return nil, &alertError{reason: ReasonEncoding, msg: "Content-Encoding " + strconv.Quote(enc) + " is not supported; send identity or gzip"}
 	}
 	if r.ContentLength >= 0 {
-		// The common case: read straight into a buffer of the right size.
-		body := make([]byte, r.ContentLength)
-		if _, err := io.ReadFull(rd, body); err != nil {
-			return nil, readErr(err)
-		}
-		return body, nil
+		// The common case: the budget is taken for the whole body before
+		// a buffer is allocated, so a sender that announces a large body
+		// and sends it slowly holds nothing it was not granted.
+		return done(h.readKnown(bb, rd, r.ContentLength))
 	}
-	buf := h.bufs.Get().(*bytes.Buffer)
-	defer func() {
-		buf.Reset()
-		h.bufs.Put(buf)
-	}()
-	if _, err := buf.ReadFrom(rd); err != nil {
-		return nil, readErr(err)
-	}
-	return bytes.Clone(buf.Bytes()), nil
+	return done(h.readChunked(bb, rd, h.maxBody))
 }
 
 var errInflatedTooLarge = errors.New("decompressed body too large")
 
-// readLimited reads r to the end, failing once it passes max bytes.
-func readLimited(r io.Reader, max int64) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, max+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(b)) > max {
-		return nil, errInflatedTooLarge
-	}
-	return b, nil
-}
-
-func (h *Handler) fail(w http.ResponseWriter, status int, reason, msg string) {
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, status int, reason, msg string) {
 	h.stats.reject(reason)
+	if h.onReject != nil {
+		h.onReject(r, status, reason)
+	}
 	writeJSON(w, h.jsonType, status, errorBody(reason, msg))
 }
 

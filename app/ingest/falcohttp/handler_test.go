@@ -466,7 +466,7 @@ func TestStatsAndDone(t *testing.T) {
 		Accepted: 2, Duplicates: 1, Completed: 1, Failed: 1,
 		Rejected: map[string]uint64{
 			ReasonNotFound: 0, ReasonMethod: 1, ReasonUnauthorized: 1, ReasonTooLarge: 1,
-			ReasonReadError: 0, ReasonEncoding: 0, ReasonEmpty: 0, ReasonBadJSON: 1, ReasonNotAlert: 0, ReasonPipeline: 0,
+			ReasonReadError: 0, ReasonEncoding: 0, ReasonEmpty: 0, ReasonBadJSON: 1, ReasonNotAlert: 0, ReasonPipeline: 0, ReasonBusy: 0,
 		},
 	}
 	if diff := cmp.Diff(want, h.Stats(), cmpopts.EquateEmpty()); diff != "" {

@@ -15,11 +15,19 @@ const (
 	ReasonBadJSON      = "bad_json"           // 400: not JSON
 	ReasonNotAlert     = "not_alert"          // 400: JSON, but no "rule" or "output_fields"
 	ReasonPipeline     = "pipeline_error"     // 503: the pipeline refused for a reason other than overload
+	ReasonBusy         = "busy"               // 503: the bodies in flight are at MaxInflightBytes
+	// ReasonOverloaded is passed to Config.OnReject for a 503 because the
+	// pipeline is full; Stats counts it as Overloaded, not as Rejected.
+	ReasonOverloaded = "overloaded"
 )
+
+// Reasons are the reasons a request is refused, in the order of Stats:
+// every Reason* constant.
+func Reasons() []string { return append(append([]string(nil), reasons[:]...), ReasonOverloaded) }
 
 var reasons = [...]string{
 	ReasonNotFound, ReasonMethod, ReasonUnauthorized, ReasonTooLarge,
-	ReasonReadError, ReasonEncoding, ReasonEmpty, ReasonBadJSON, ReasonNotAlert, ReasonPipeline,
+	ReasonReadError, ReasonEncoding, ReasonEmpty, ReasonBadJSON, ReasonNotAlert, ReasonPipeline, ReasonBusy,
 }
 
 // Stats are the handler's counters since it was created. The daemon exports
