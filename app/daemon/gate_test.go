@@ -35,7 +35,11 @@ func outcomes(t *testing.T, m *Metrics) map[string]float64 {
 			continue
 		}
 		for _, mm := range f.GetMetric() {
-			out[mm.GetLabel()[0].GetValue()] = mm.GetCounter().GetValue()
+			// Every outcome's series exists from the start at 0; only a
+			// counted one is a decision.
+			if v := mm.GetCounter().GetValue(); v != 0 {
+				out[mm.GetLabel()[0].GetValue()] = v
+			}
 		}
 	}
 	return out
