@@ -94,11 +94,20 @@ func (p *Plan) Apply(repoRoot string, opts ...ApplyOption) error {
 		}
 	}
 	if cfg.terraform != "" && len(native) > 0 {
+		// terraform runs in repoRoot, so the files are named relative to
+		// it (joining repoRoot again broke a relative --repo), and a
+		// relative binary path is made absolute first.
 		args := []string{"fmt", "-list=false", "-no-color"}
 		for _, f := range native {
-			args = append(args, filepath.Join(repoRoot, filepath.FromSlash(f)))
+			args = append(args, filepath.FromSlash(f))
 		}
-		cmd := exec.CommandContext(cfg.ctx, cfg.terraform, args...)
+		bin := cfg.terraform
+		if !filepath.IsAbs(bin) && strings.ContainsRune(bin, filepath.Separator) {
+			if abs, err := filepath.Abs(bin); err == nil {
+				bin = abs
+			}
+		}
+		cmd := exec.CommandContext(cfg.ctx, bin, args...)
 		cmd.Dir = repoRoot
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
