@@ -40,10 +40,10 @@ func TestScrubEscapedAndTruncatedSecrets(t *testing.T) {
 func TestScrubLeavesOtherText(t *testing.T) {
 	sc := newScrubber(map[string]string{"https://hooks.example.com/services/T0/B0/XYZ": "HOOK", "abc": "SHORT"})
 	for in, want := range map[string]string{
-		"not an absolute http:// or https:// URL":           "not an absolute http:// or https:// URL",
+		"not an absolute http:// or https:// URL":             "not an absolute http:// or https:// URL",
 		"got \"https://hooks.example.com/services/T0/B0/X…\"": "got \"${HOOK}…\"",
 		"HTTPS://HOOKS.EXAMPLE.COM/services/T0/B0/XYZ!":       "${HOOK}!",
-		"abc is too short to be a secret":                    "abc is too short to be a secret",
+		"abc is too short to be a secret":                     "abc is too short to be a secret",
 	} {
 		if got := sc.Scrub(in); got != want {
 			t.Errorf("Scrub(%q) = %q, want %q", in, got, want)
