@@ -112,7 +112,9 @@ func (p *Plan) Apply(repoRoot string, opts ...ApplyOption) error {
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		if err := cmd.Run(); err != nil {
-			return fmt.Errorf("terraform fmt %s: %w: %s", strings.Join(native, " "), err, strings.TrimSpace(stderr.String()))
+			// %v: terraform's exit status is not ours (an ExitCode method
+			// would become tfdrift's exit status).
+			return fmt.Errorf("terraform fmt %s: %v: %s", strings.Join(native, " "), err, strings.TrimSpace(stderr.String()))
 		}
 	}
 	return nil

@@ -138,3 +138,19 @@ func TestApplyFmtRelativeRepo(t *testing.T) {
 		}
 	}
 }
+
+// A failing terraform fmt is an error of tfdrift's own: terraform's exit
+// status (2 here) must not become tfdrift's, where 2 means drift.
+func TestApplyFmtExitStatusNotPassedOn(t *testing.T) {
+	dir := writeRepo(t, map[string]string{"a.tf": "a = 1\n"})
+	bin := filepath.Join(t.TempDir(), "terraform")
+	if err := os.WriteFile(bin, []byte("#!/bin/sh\nexit 2\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	p := &Plan{Edits: []FileEdit{{File: "a.tf", Before: []byte("a = 1\n"), After: []byte("a = 2\n")}}}
+	err := p.Apply(dir, FmtWith(bin))
+	var ec interface{ ExitCode() int }
+	if err == nil || errors.As(err, &ec) {
+		t.Errorf("Apply = %v; want an error without terraform's exit code", err)
+	}
+}
