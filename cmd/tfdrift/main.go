@@ -42,6 +42,10 @@ func main() {
 		<-ctx.Done()
 		stop()
 	}()
+	// A closed output pipe (tfdrift demo | head) makes writes fail with
+	// EPIPE instead of killing the process, so that commands clean up
+	// (demo's temporary folder) before they exit; see status.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 	code := run(ctx, job.OS(), os.Args[1:])
 	stop()
 	os.Exit(code)
@@ -87,9 +91,18 @@ func run(ctx context.Context, env job.Env, args []string) int {
 	return status(c.run(ctx, env, args[1:]), env)
 }
 
+// exitBrokenPipe is the status of a command whose output pipe closed:
+// 128 + SIGPIPE, what a shell reports for a process SIGPIPE killed.
+const exitBrokenPipe = 141
+
 // status prints what a job's error still has to say and returns its exit
 // status (job.Status).
 func status(err error, env job.Env) int {
+	if errors.Is(err, syscall.EPIPE) {
+		// The reader went away: exit as a killed-by-SIGPIPE process
+		// would, with nothing more to say.
+		return exitBrokenPipe
+	}
 	code, msg := job.Status(err)
 	if msg != "" {
 		fmt.Fprintf(env.Stderr, "tfdrift: %s\n", msg)
