@@ -346,3 +346,25 @@ func TestStreamRawIsCopied(t *testing.T) {
 		}
 	}
 }
+
+// Well-formed records that describe no cloud API call are marked
+// ErrUnsupported, so that replay can count them as skipped rather than bad
+// (issue 14, item 18); malformed ones are not.
+func TestUnsupportedRecordsAreMarked(t *testing.T) {
+	for _, tt := range []struct {
+		rec         string
+		unsupported bool
+	}{
+		{`{"detail-type":"EC2 Instance State-change Notification","source":"aws.ec2","detail":{"state":"running"}}`, true},
+		{`{"source":"syscall","rule":"Terminal shell","output_fields":{"proc.name":"bash"}}`, true},
+		{`{"logName":"projects/p/logs/x","protoPayload":{"@type":"type.googleapis.com/google.cloud.audit.OtherLog","methodName":"m"}}`, true},
+		{`{"detail-type":"AWS API Call via CloudTrail","detail":"not an object"}`, false},
+		{`{"hello":"world"}`, false},
+	} {
+		_, err := Decode([]byte(tt.rec), Options{Name: "in.json"})
+		var u *UnsupportedError
+		if err == nil || errors.Is(err, ErrUnsupported) != tt.unsupported || errors.As(err, &u) != tt.unsupported {
+			t.Errorf("%s: err %v; want unsupported=%v", tt.rec, err, tt.unsupported)
+		}
+	}
+}
