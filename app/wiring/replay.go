@@ -84,7 +84,15 @@ func (st ReplayStats) UnsupportedSummary() string {
 
 // ErrBadRecords is returned (wrapped) when some records or inputs could
 // not be read; everything else was still processed.
-var ErrBadRecords = errors.New("some records could not be decoded")
+var ErrBadRecords = errors.New("each was reported above and skipped")
+
+// plural is "1 record", "2 records".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
 
 // ErrNotify is wrapped by Replay's error when a --notify delivery failed
 // (each failure was reported on Diag).
@@ -185,7 +193,14 @@ func replayInputs(ctx context.Context, o ReplayOptions, st *ReplayStats, diag io
 		}
 	}
 	if st.Failed > 0 || st.BadInputs > 0 {
-		return fmt.Errorf("%d of %d records, %d of %d inputs: %w", st.Failed, st.Records, st.BadInputs, len(o.Inputs), ErrBadRecords)
+		var parts []string
+		if st.Failed > 0 {
+			parts = append(parts, fmt.Sprintf("%d of %s could not be decoded", st.Failed, plural(st.Records, "record")))
+		}
+		if st.BadInputs > 0 {
+			parts = append(parts, fmt.Sprintf("%d of %s could not be read", st.BadInputs, plural(len(o.Inputs), "input")))
+		}
+		return fmt.Errorf("%s: %w", strings.Join(parts, ", "), ErrBadRecords)
 	}
 	return notifyErr
 }
