@@ -118,6 +118,17 @@ func Run(ctx context.Context, env job.Env, a Args) error {
 		return err
 	}
 	tf := wiring.Terraform{Binary: a.Binary, PluginMirror: a.PluginMirror}.Resolve(cfg)
+	// terraform fmt formats the edited files. A binary that was asked for
+	// (--binary, --terraform, the config) must exist: nothing is edited
+	// otherwise. The default, missing from PATH, only costs the exact
+	// terraform fmt layout, and says so.
+	fmtBinary, lookErr := exec.LookPath(tf.Binary)
+	if lookErr != nil && !a.DryRun {
+		if a.Binary != "" || (cfg != nil && cfg.Terraform.Binary != "") {
+			return fmt.Errorf("accept: terraform binary %q: %w (nothing was edited; fix --binary/--terraform or the config's terraform.binary)", tf.Binary, lookErr)
+		}
+		fmt.Fprintf(env.Stderr, "tfdrift: warning: %s is not on PATH: the edited files are formatted by tfdrift (hclwrite), not by terraform fmt\n", tf.Binary)
+	}
 	var ws *workspace.Workspace
 	var confirm ConfirmFunc
 	if a.Confirm {
@@ -168,8 +179,8 @@ func Run(ctx context.Context, env job.Env, a Args) error {
 		fmt.Fprint(env.Stdout, p.Diff())
 	} else if len(p.Edits) > 0 {
 		opts := []edit.ApplyOption{edit.WithContext(ctx)}
-		if path, err := exec.LookPath(tf.Binary); err == nil {
-			opts = append(opts, edit.FmtWith(path))
+		if lookErr == nil {
+			opts = append(opts, edit.FmtWith(fmtBinary))
 		}
 		if err := p.Apply(a.Repo, opts...); err != nil {
 			return fmt.Errorf("accept: writing the edit: %w", err)
@@ -184,8 +195,8 @@ func Run(ctx context.Context, env job.Env, a Args) error {
 	if a.DryRun {
 		verb = "would edit"
 	}
-	fmt.Fprintf(env.Stderr, "tfdrift accept: %d drifts; %s %d files; %d refused, %d not accepted\n",
-		res.Drifts, verb, len(p.Edits), len(p.Refusals), len(res.Skipped))
+	fmt.Fprintf(env.Stderr, "tfdrift accept: %s; %s %s; %d refused, %d not accepted\n",
+		job.Count(res.Drifts, "drift"), verb, job.Count(len(p.Edits), "file"), len(p.Refusals), len(res.Skipped))
 	switch {
 	case len(unclean) > 0:
 		return &ProofError{Addresses: unclean}

@@ -2,8 +2,12 @@ package accept
 
 import (
 	"flag"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
+	"github.com/tfdrift/tfdrift/app/demo/scenario"
 	"github.com/tfdrift/tfdrift/app/job"
 )
 
@@ -41,5 +45,27 @@ func TestBinaryAliases(t *testing.T) {
 		if n, _ := flag.UnquoteUsage(fs.Lookup(name)); n != "string" {
 			t.Errorf("--%s shows the placeholder %q in --help", name, n)
 		}
+	}
+}
+
+// accept with an input it cannot read says so once and edits nothing
+// (issue 14, item 17: "events: events: read: read events: is a
+// directory").
+func TestUnreadableInputEditsNothing(t *testing.T) {
+	sc, err := scenario.Extract(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	before, _ := os.ReadFile(filepath.Join(sc.Repo, "main.tf"))
+	var errb strings.Builder
+	err = Run(t.Context(), job.Env{Stderr: &errb}, Args{Repo: sc.Repo, States: []string{sc.State}, Inputs: append([]string{dir}, sc.Events...)})
+	code, msg := job.Status(err)
+	all := errb.String() + msg
+	if code != 1 || strings.Count(all, dir) != 2 || !strings.Contains(all, "is a directory") || !strings.Contains(msg, "nothing was edited") {
+		t.Errorf("exit %d; want the directory named once in one error line and nothing edited:\n%s", code, all)
+	}
+	if after, _ := os.ReadFile(filepath.Join(sc.Repo, "main.tf")); string(after) != string(before) {
+		t.Error("main.tf was edited")
 	}
 }

@@ -81,7 +81,7 @@ func TestAcceptFoldsSuccessiveEdits(t *testing.T) {
 	if err != nil {
 		t.Fatalf("accept: %v\n%s", err, stderr.String())
 	}
-	if !strings.Contains(stderr.String(), "tfdrift accept: 2 drifts; edited 1 files") {
+	if !strings.Contains(stderr.String(), "tfdrift accept: 2 drifts; edited 1 file;") {
 		t.Errorf("summary:\n%s", stderr.String())
 	}
 	after, _ := os.ReadFile(main)

@@ -2,8 +2,10 @@ package accept
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/tfdrift/tfdrift/app/wiring"
 	"github.com/tfdrift/tfdrift/detector/drift"
@@ -36,6 +38,11 @@ func Plan(ctx context.Context, det *wiring.Detector, repoRoot string, inputs []s
 	}
 	col := &collectOutput{}
 	if _, err := wiring.Replay(ctx, wiring.ReplayOptions{Inputs: inputs, Stdin: stdin, Engine: det.Engine, Output: col, Diag: diag}); err != nil {
+		if errors.Is(err, wiring.ErrBadRecords) {
+			// An edit made from part of the events could undo what the
+			// rest would show: nothing is edited.
+			return nil, fmt.Errorf("accept: the events could not all be read (%s); nothing was edited", strings.TrimSuffix(err.Error(), ": "+wiring.ErrBadRecords.Error()))
+		}
 		return nil, err
 	}
 	res := &Result{Drifts: len(col.drifts), Plan: &edit.Plan{}}

@@ -17,6 +17,7 @@ func (a *Args) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&a.JSONFile, "json", "", "write the drift records to this file, one per line")
 	fs.StringVar(&a.SARIFFile, "sarif", "", "write SARIF 2.1.0 to this file")
 	fs.StringVar(&a.Binary, "binary", "", "terraform or tofu, on PATH or a path (default: the config's terraform.binary, else terraform)")
+	fs.StringVar(&a.Binary, "terraform", "", "the same as --binary")
 	fs.IntVar(&a.Parallel, "parallel", 0, "root modules checked at once (default: the number of CPUs)")
 	fs.Var((*job.StringList)(&a.BackendConfig), "backend-config", "KEY=VALUE or a file, passed to every root's terraform init as -backend-config (repeatable)")
 	fs.BoolVar(&a.OpenIssues, "open-issues", false, "open or update one GitHub issue per drifted resource in $GITHUB_REPOSITORY (needs $GITHUB_TOKEN)")

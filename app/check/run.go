@@ -19,6 +19,7 @@ import (
 	"github.com/tfdrift/tfdrift/detector/rules"
 	"github.com/tfdrift/tfdrift/gitops/locate"
 	"github.com/tfdrift/tfdrift/gitops/terraform"
+	"github.com/tfdrift/tfdrift/ticket"
 )
 
 // Exit statuses of Run.
@@ -172,7 +173,10 @@ func loadConfig(env Env, file string) (*config.Config, error) {
 	if file == "" {
 		return nil, nil
 	}
-	cfg, err := config.Load(file, config.WithEnv(env.lookupEnv), config.AllowMissingEnv())
+	// The notices layer's template functions and data, so that a config
+	// whose templates serve accepts loads here too.
+	cfg, err := config.Load(file, config.WithEnv(env.lookupEnv), config.AllowMissingEnv(),
+		config.WithTemplateFuncs(ticket.TemplateFuncs()), config.WithTemplateData(ticket.SampleTemplateData()))
 	if err != nil {
 		return nil, err
 	}

@@ -3,7 +3,6 @@ package config
 import (
 	"fmt"
 	"reflect"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -520,19 +519,8 @@ func (d *decoder) scrub(ps []Problem) {
 	if len(d.secrets) == 0 || len(ps) == 0 {
 		return
 	}
-	vals := make([]string, 0, len(d.secrets))
-	for v := range d.secrets {
-		if len(v) >= 4 {
-			vals = append(vals, v)
-		}
-	}
-	// Longest first, so a secret that contains another is replaced whole.
-	sort.Slice(vals, func(i, j int) bool { return len(vals[i]) > len(vals[j]) })
-	for _, v := range vals {
-		re := regexp.MustCompile("(?i)" + regexp.QuoteMeta(v))
-		ref := "${" + d.secrets[v] + "}"
-		for i := range ps {
-			ps[i].Msg = re.ReplaceAllLiteralString(ps[i].Msg, ref)
-		}
+	sc := newScrubber(d.secrets)
+	for i := range ps {
+		ps[i].Msg = sc.Scrub(ps[i].Msg)
 	}
 }

@@ -23,6 +23,22 @@ type options struct {
 	funcs           template.FuncMap
 	templateData    any
 	execTemplates   bool
+	checkTemplate   TemplateCheck
+}
+
+// TemplateCheck checks one message or payload template the way the
+// notices layer will use it: path is its key (notifications.webhook.
+// payload_template, notifications.slack.message_template), name the
+// template name to parse it under (errors that name it at a line are
+// reported at that line of the file), text the template.
+type TemplateCheck func(path, name, text string) error
+
+// WithTemplateCheck replaces the built-in check of templates (parse with
+// WithTemplateFuncs, run against WithTemplateData) with check, so that a
+// config validates exactly when the runtime can render it: its escaping,
+// its data, its size limits. app/wiring passes the notices layer's.
+func WithTemplateCheck(check TemplateCheck) Option {
+	return func(o *options) { o.checkTemplate = check }
 }
 
 // WithEnv sets the environment that ${NAME} references read. Load uses

@@ -29,6 +29,14 @@ func (v *validator) template(path, text string) {
 	if text == "" {
 		return
 	}
+	if v.opts.checkTemplate != nil {
+		if v.opts.execTemplates {
+			if err := v.opts.checkTemplate(path, templateName, text); err != nil {
+				v.templateErr(path, err)
+			}
+			return
+		}
+	}
 	t, err := template.New(templateName).Funcs(v.opts.funcs).Parse(text)
 	if err == nil && v.opts.execTemplates {
 		err = t.Execute(io.Discard, v.opts.templateData)

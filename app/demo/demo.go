@@ -69,7 +69,7 @@ func Run(ctx context.Context, env job.Env, a Args) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stderr, "tfdrift demo: %d records → %d drifts (%d repeats suppressed)\n", st.Records, st.Drifts, st.Repeats)
+	fmt.Fprintf(env.Stderr, "tfdrift demo: %s → %s (%s suppressed)\n", job.Count(st.Records, "record"), job.Count(st.Drifts, "drift"), job.Count(st.Repeats, "repeat"))
 	fmt.Fprintf(env.Stderr, "  filtered: %s\n", outcomeSummary(st))
 	if err := coverage(ctx, env, sc.State, rel(sc.State)); err != nil {
 		return err

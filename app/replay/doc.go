@@ -6,8 +6,10 @@
 // Exit status (Run's error, see job.Status):
 //
 //	0  ok; with DetailedExitcode, no drift
-//	1  an error, or some records could not be decoded (*BadRecordsError;
-//	   the rest were still processed)
+//	1  an error, or some records or inputs could not be read
+//	   (*BadRecordsError; the rest were still processed). Records of a
+//	   kind that describes no cloud API call are skipped and counted,
+//	   not bad.
 //	2  drift found, with DetailedExitcode only (*DriftFoundError)
 //
 // It imports app/job and app/wiring, never another job package or

@@ -58,10 +58,14 @@ var ErrNoInputs = errors.New("replay: no input files (use - for standard input)"
 
 // BadRecordsError says some records could not be decoded; every other
 // record was processed. Exit status 1.
-type BadRecordsError struct{ Failed, Records int }
+type BadRecordsError struct{ Failed, Records, BadInputs int }
 
 func (e *BadRecordsError) Error() string {
-	return fmt.Sprintf("replay: %d of %d records could not be decoded", e.Failed, e.Records)
+	s := fmt.Sprintf("replay: %d of %s could not be decoded", e.Failed, job.Count(e.Records, "record"))
+	if e.BadInputs > 0 {
+		s += fmt.Sprintf(", %s could not be read", job.Count(e.BadInputs, "input"))
+	}
+	return s
 }
 
 // ExitCode is 1.
@@ -71,7 +75,9 @@ func (e *BadRecordsError) ExitCode() int { return 1 }
 // Exit status 2.
 type DriftFoundError struct{ Drifts int }
 
-func (e *DriftFoundError) Error() string { return fmt.Sprintf("replay: %d drifts found", e.Drifts) }
+func (e *DriftFoundError) Error() string {
+	return fmt.Sprintf("replay: %s found", job.Count(e.Drifts, "drift"))
+}
 
 // ExitCode is ExitDrift.
 func (e *DriftFoundError) ExitCode() int { return ExitDrift }
@@ -128,11 +134,24 @@ func Run(ctx context.Context, env job.Env, a Args) error {
 		Inputs: a.Inputs, Stdin: env.Stdin, Engine: det.Engine, Output: out,
 		Diag: env.Stderr, Progress: a.Progress, Notify: notify,
 	})
-	fmt.Fprintf(env.Stderr, "tfdrift: %d records from %d inputs in %s: %d drifts, %d repeats, %d bad records\n",
-		st.Records, st.Inputs, st.Elapsed.Round(time.Millisecond), st.Drifts, st.Repeats, st.Failed)
+	fatal := err != nil && !errors.Is(err, wiring.ErrBadRecords) && !errors.Is(err, errNotify)
+	if fatal {
+		// The error first, then how far the replay got (its drifts are on
+		// stdout already).
+		if ctx.Err() != nil {
+			err = fmt.Errorf("replay interrupted: %w", err)
+		}
+		fmt.Fprintf(env.Stderr, "tfdrift: %v\n", err)
+		fmt.Fprintf(env.Stderr, "tfdrift: stopped after %s\n", summary(st))
+		return job.Reported(err)
+	}
+	fmt.Fprintf(env.Stderr, "tfdrift: %s\n", summary(st))
+	if st.UnsupportedTotal() > 0 {
+		fmt.Fprintf(env.Stderr, "tfdrift: skipped as unsupported (not cloud API calls): %s\n", st.UnsupportedSummary())
+	}
 	if err != nil {
 		if errors.Is(err, wiring.ErrBadRecords) {
-			return job.Reported(&BadRecordsError{Failed: st.Failed, Records: st.Records})
+			return job.Reported(&BadRecordsError{Failed: st.Failed, Records: st.Records, BadInputs: st.BadInputs})
 		}
 		return err
 	}
@@ -140,4 +159,24 @@ func Run(ctx context.Context, env job.Env, a Args) error {
 		return job.Reported(&DriftFoundError{Drifts: st.Drifts})
 	}
 	return nil
+}
+
+// errNotify is matched by a failed --notify delivery (wiring wraps it
+// with "notify:"): reported per drift already, not fatal.
+var errNotify = wiring.ErrNotify
+
+// summary is the closing line: "13 records from 1 input in 6ms: 7
+// drifts, 0 repeats, 2 unsupported records skipped, 1 bad record".
+func summary(st wiring.ReplayStats) string {
+	s := fmt.Sprintf("%s from %s in %s: %s, %s",
+		job.Count(st.Records, "record"), job.Count(st.Inputs, "input"), st.Elapsed.Round(time.Millisecond),
+		job.Count(st.Drifts, "drift"), job.Count(st.Repeats, "repeat"))
+	if n := st.UnsupportedTotal(); n > 0 {
+		s += ", " + job.Count(n, "unsupported record") + " skipped"
+	}
+	s += ", " + job.Count(st.Failed, "bad record")
+	if st.BadInputs > 0 {
+		s += ", " + job.Count(st.BadInputs, "unreadable input")
+	}
+	return s
 }

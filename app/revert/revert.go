@@ -95,7 +95,7 @@ func (e *Error) ExitCode() int { return e.Code }
 type ChangesError struct{ Changes int }
 
 func (e *ChangesError) Error() string {
-	return fmt.Sprintf("revert: the plan would change %d resources", e.Changes)
+	return fmt.Sprintf("revert: the plan would change %s", job.Count(e.Changes, "resource"))
 }
 
 // ExitCode is ExitChanges.
@@ -125,6 +125,11 @@ func Run(ctx context.Context, env job.Env, a Args) error {
 	env = env.Complete()
 	if len(a.Addresses) == 0 {
 		return ErrNoAddresses
+	}
+	// The grammar first (docs/revert.md): a typo costs no working copy
+	// and no terraform init.
+	if err := terraform.CheckAddresses(a.Addresses); err != nil {
+		return classify(err)
 	}
 	cfg, err := wiring.LoadConfig(a.ConfigFile, env.LookupEnv, env.Stderr, true)
 	if err != nil {
@@ -167,7 +172,7 @@ func Run(ctx context.Context, env job.Env, a Args) error {
 		return classify(err)
 	}
 	if res.Applied {
-		fmt.Fprintf(env.Stdout, "Reverted %d resource(s): %s\n", len(res.Plan.Changes), res.Plan.Summary())
+		fmt.Fprintf(env.Stdout, "Reverted %s: %s\n", job.Count(len(res.Plan.Changes), "resource"), res.Plan.Summary())
 	} else {
 		fmt.Fprintln(env.Stdout, "Nothing to revert: the cloud already matches the code for these addresses.")
 	}

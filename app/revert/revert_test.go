@@ -4,6 +4,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -79,4 +81,37 @@ func TestCommentGrammar(t *testing.T) {
 			t.Errorf("--%s differs between the comment and the command line", f.Name)
 		}
 	})
+}
+
+// The address grammar is checked before anything runs: with a terraform
+// binary that records every call, a bad address never reaches it, and no
+// working copy is made (issue 14, item 20).
+func TestAddressesCheckedBeforeTerraform(t *testing.T) {
+	dir := t.TempDir()
+	calls := filepath.Join(dir, "calls")
+	bin := filepath.Join(dir, "terraform")
+	if err := os.WriteFile(bin, []byte("#!/bin/sh\necho \"$@\" >> "+calls+"\nexit 1\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	repo := filepath.Join(dir, "repo")
+	if err := os.MkdirAll(repo, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(repo, "main.tf"), []byte("resource \"aws_s3_bucket\" \"b\" {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, addr := range []string{"module.network", "data.aws_iam_policy.x", "aws_s3_bucket", "aws_s3_bucket.b; rm -rf /", "-destroy"} {
+		var errb strings.Builder
+		err := Run(t.Context(), job.Env{Stderr: &errb}, Args{Repo: repo, Binary: bin, Addresses: []string{"aws_s3_bucket.b", addr}})
+		var ae *terraform.AddressError
+		if !errors.As(err, &ae) {
+			t.Errorf("%q: err = %v, want an *terraform.AddressError", addr, err)
+		}
+		if code, msg := job.Status(err); code != 1 || !strings.Contains(msg, addr) {
+			t.Errorf("%q: exit %d %q", addr, code, msg)
+		}
+	}
+	if b, err := os.ReadFile(calls); err == nil {
+		t.Errorf("terraform ran before the addresses were checked:\n%s", b)
+	}
 }

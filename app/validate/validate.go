@@ -1,10 +1,12 @@
 package validate
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
 
+	"github.com/tfdrift/tfdrift/app/config"
 	"github.com/tfdrift/tfdrift/app/job"
 	"github.com/tfdrift/tfdrift/app/wiring"
 )
@@ -43,12 +45,32 @@ func (e *InvalidError) ExitCode() int { return 1 }
 
 // Run validates a.File: its summary goes to env.Stdout, warnings and
 // problems to env.Stderr.
-func Run(_ context.Context, env job.Env, a Args) error {
+func Run(ctx context.Context, env job.Env, a Args) error {
 	env = env.Complete()
 	if a.File == "" {
 		return ErrUsage
 	}
-	cfg, err := wiring.LoadConfig(a.File, env.LookupEnv, env.Stderr, !a.StrictEnv)
+	// Rendering the templates is bounded (wiring.TemplateCheckTimeout
+	// each), but a signal ends the check at once.
+	type loaded struct {
+		cfg *config.Config
+		err error
+	}
+	var warnings bytes.Buffer
+	done := make(chan loaded, 1)
+	go func() {
+		cfg, err := wiring.LoadConfig(a.File, env.LookupEnv, &warnings, !a.StrictEnv)
+		done <- loaded{cfg, err}
+	}()
+	var cfg *config.Config
+	var err error
+	select {
+	case l := <-done:
+		cfg, err = l.cfg, l.err
+	case <-ctx.Done():
+		return fmt.Errorf("config validate %s: interrupted: %w", a.File, ctx.Err())
+	}
+	env.Stderr.Write(warnings.Bytes())
 	if err != nil {
 		fmt.Fprintln(env.Stderr, err)
 		return job.Reported(&InvalidError{Err: err})

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/tfdrift/tfdrift/app/config"
 	"github.com/tfdrift/tfdrift/detector"
@@ -102,7 +103,7 @@ func NewDetector(ctx context.Context, o DetectorOptions) (*Detector, error) {
 	for _, b := range backends {
 		snap, _, err := state.Load(ctx, b)
 		if err != nil {
-			return nil, fmt.Errorf("state %s: %w", b.Source().Name, err)
+			return nil, PrefixOnce("state "+b.Source().Name, err)
 		}
 		ix.Replace(snap)
 	}
@@ -183,6 +184,13 @@ func (d *Detector) buildEngine(o DetectorOptions, cat *catalog.Catalog, diag io.
 			if err != nil {
 				return fmt.Errorf("repo %s: %w", o.RepoDir, err)
 			}
+			if len(repo.Files()) == 0 {
+				dir := o.RepoDir
+				if o.RootDir != "" {
+					dir = filepath.Join(o.RepoDir, o.RootDir)
+				}
+				fmt.Fprintf(diag, "tfdrift: warning: repo %s: no .tf files in %s, so drifts have no file, line or module and ignore_changes is not read (is --repo or --dir the right folder?)\n", o.RepoDir, dir)
+			}
 			d.Repo = repo
 			opts.Code = singleRoot{repo}
 		}
@@ -237,4 +245,17 @@ func NewEngine(ctx context.Context, o DetectorOptions) (*detector.Engine, error)
 		return nil, err
 	}
 	return d.Engine, nil
+}
+
+// PrefixOnce wraps err as "prefix: err" unless its message already starts
+// with that prefix, so that a layer that names what failed does not repeat
+// what the layer below already said ("state x: state x: open …").
+func PrefixOnce(prefix string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if msg := err.Error(); msg == prefix || strings.HasPrefix(msg, prefix+": ") {
+		return err
+	}
+	return fmt.Errorf("%s: %w", prefix, err)
 }

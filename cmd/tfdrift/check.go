@@ -1,13 +1,17 @@
 package main
 
-import "github.com/tfdrift/tfdrift/app/check"
+import (
+	"fmt"
+
+	"github.com/tfdrift/tfdrift/app/check"
+)
 
 func init() {
 	register("check", command{summary: "find drift with a refresh-only plan per root module (CI, the GitHub Action)",
 		run: jobCommand("check", "check [--dir D]... [--config F] [--fail-on SEVERITY] [--json F] [--sarif F] [--open-issues] [flags]", checkHelp,
 			func(a *check.Args, args []string) error {
 				if len(args) > 0 {
-					return usageError(1)
+					return fmt.Errorf("check: unexpected argument %q (give root modules with --dir)", args[0])
 				}
 				a.Version = version
 				return nil

@@ -16,7 +16,7 @@ func TestCheckCommand(t *testing.T) {
 		{[]string{"check", "--help"}, 0, "Exit status: 0 no drift at or above --fail-on; 2 drift at or above --fail-on;", ""},
 		{[]string{"check", "--repo", t.TempDir(), "--fail-on", "severe"}, 1, "", `tfdrift: --fail-on: "severe" is not none`},
 		{[]string{"check", "--repo", t.TempDir(), "--dir", "../x"}, 1, "", `--dir "../x" is outside the repository`},
-		{[]string{"check", "envs/prod"}, 1, "Usage: tfdrift check", ""},
+		{[]string{"check", "envs/prod"}, 1, "", `unexpected argument "envs/prod" (give root modules with --dir)`},
 		{[]string{"check", "--parallel", "x"}, 1, "", "invalid value"},
 	} {
 		r := runCmd(t, "", tt.args...)

@@ -6,7 +6,10 @@ func init() {
 	register("config", command{summary: "validate a config file (config validate FILE)",
 		run: jobCommand("config", "config validate [--strict-env] FILE", configHelp,
 			func(a *validate.Args, args []string) error {
-				if len(args) != 2 || args[0] != "validate" {
+				if err := verb("config", args, []string{"validate"}, validate.ExitUsage); err != nil {
+					return err
+				}
+				if len(args) != 2 {
 					return usageError(validate.ExitUsage)
 				}
 				a.File = args[1]

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"slices"
-
 	"github.com/tfdrift/tfdrift/app/drifts"
 )
 
@@ -10,8 +8,8 @@ func init() {
 	register("drifts", command{summary: "list drift records and move them: ack, resolve, ignore",
 		run: jobCommand("drifts", "drifts list|ack|resolve|ignore --database DSN [flags] [FINGERPRINT...]", driftsHelp,
 			func(a *drifts.Args, args []string) error {
-				if len(args) == 0 || !slices.Contains([]string{"list", "ack", "resolve", "ignore"}, args[0]) {
-					return usageError(drifts.ExitUsage)
+				if err := verb("drifts", args, []string{"list", "ack", "resolve", "ignore"}, drifts.ExitUsage); err != nil {
+					return err
 				}
 				a.Verb, a.Fingerprints = args[0], args[1:]
 				return nil
@@ -35,4 +33,4 @@ Exit status: 0 done; 1 an error, or some fingerprints not moved; 2 usage.
 
 Examples:
   tfdrift drifts list --database sqlite:///var/lib/tfdrift/tfdrift.db --status open
-  tfdrift drifts resolve --database … --config tfdrift.yaml --note "reverted" 730e6466eb9e4c0e`
+  tfdrift drifts resolve --database … --config tfdrift.yaml --note "reverted" 730e6466eb9e4c0e9b1d2f3a4c5b6d7e`

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"slices"
-
 	"github.com/tfdrift/tfdrift/app/notices"
 )
 
@@ -10,8 +8,8 @@ func init() {
 	register("notices", command{summary: "show and replay the notice outbox (notices list|retry)",
 		run: jobCommand("notices", "notices list|retry --database DSN [flags] [ID...]", noticesHelp,
 			func(a *notices.Args, args []string) error {
-				if len(args) == 0 || !slices.Contains([]string{"list", "retry"}, args[0]) {
-					return usageError(notices.ExitUsage)
+				if err := verb("notices", args, []string{"list", "retry"}, notices.ExitUsage); err != nil {
+					return err
 				}
 				a.Verb, a.IDs = args[0], args[1:]
 				return nil

@@ -18,11 +18,17 @@ audit LogEntry or a Pub/Sub push message — detected record by record. "-"
 reads standard input.
 
 Drifts go to stdout; diagnostics to stderr. A bad record is reported with its
-file and record number and skipped; the rest still run and the exit status
-is 1.
+file and record number (and line and byte offset where the JSON framing was
+lost; reading resumes at the next line that starts with { or [) and skipped;
+an unreadable input is reported and the next one read. Every drift found is
+printed whatever fails later. Records that describe no cloud API call (an EC2
+state-change notice, a Falco syscall alert) are skipped and counted with their
+reason; they do not change the exit status. SIGINT or SIGTERM stops a replay
+at once, even one waiting on a FIFO or a stalled pipe.
 
 Exit status: 0 ok (or, with --detailed-exitcode, no drift); 2 drift found
-(--detailed-exitcode only); 1 error or bad records.
+(--detailed-exitcode only); 1 an error, or records or inputs that could not be
+read.
 
 Examples:
   tfdrift replay --state terraform.tfstate cloudtrail/*.json.gz

@@ -18,7 +18,11 @@ func TestStoreCommandsRefuseMissingStore(t *testing.T) {
 		{"drifts", "list", "--database", "/wrong/path/tfdrift.db"},
 		{"drifts", "list", "--database", typo},
 		{"drifts", "ack", "--database", "sqlite://" + typo, "0123456789abcdef0123456789abcdef"},
+		{"drifts", "resolve", "0123456789abcdef0123456789abcdef", "--database", typo, "--note", "fixed"},
+		{"drifts", "ignore", "--database", "sqlite:///wrong/path/tfdrift.db", "0123456789abcdef0123456789abcdef"},
 		{"notices", "list", "--database", typo},
+		{"notices", "retry", "--database", typo, "--dead"},
+		{"notices", "retry", "1", "--database", typo},
 	} {
 		r := runCmd(t, "", args...)
 		if r.code != 1 || !strings.Contains(r.stderr, "no tfdrift store there") || r.stdout != "" {
@@ -27,5 +31,22 @@ func TestStoreCommandsRefuseMissingStore(t *testing.T) {
 	}
 	if _, err := os.Stat(typo); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("a command created %s: %v", typo, err)
+	}
+}
+
+// app status reads the store too; a missing one is refused, not created.
+func TestAppStatusRefusesMissingStore(t *testing.T) {
+	dir := t.TempDir()
+	typo := filepath.Join(dir, "tfdirft.db")
+	cfg := filepath.Join(dir, "tfdrift.yaml")
+	if err := os.WriteFile(cfg, []byte("{}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runCmd(t, "", "app", "status", "--config", cfg, "--database", typo)
+	if r.code == 0 {
+		t.Errorf("app status with a missing store: exit 0\n%s", r.stdout)
+	}
+	if _, err := os.Stat(typo); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("app status created %s: %v", typo, err)
 	}
 }

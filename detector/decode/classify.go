@@ -58,6 +58,24 @@ var errUnrecognised = errors.New("unrecognised record: expected a CloudTrail rec
 	"a CloudTrail log file (Records), an EventBridge envelope (detail-type), a Falco alert (output_fields), " +
 	"a GCP audit LogEntry (protoPayload) or a Pub/Sub push message (message.data)")
 
+// ErrUnsupported is matched (errors.Is) by the error of a well-formed
+// record of a kind that describes no cloud API call: an EventBridge event
+// other than "AWS API Call via CloudTrail" (an EC2 state-change notice), a
+// Falco alert from another source (syscall), a GCP log entry that is not
+// an audit log. Callers may count such records as skipped rather than bad.
+var ErrUnsupported = errors.New("unsupported record kind")
+
+// UnsupportedError is the error of such a record; errors.Is(err,
+// ErrUnsupported) holds. Reason says what the record is.
+type UnsupportedError struct{ Reason string }
+
+func (e *UnsupportedError) Error() string        { return e.Reason }
+func (e *UnsupportedError) Is(target error) bool { return target == ErrUnsupported }
+
+func unsupportedf(format string, args ...any) error {
+	return &UnsupportedError{fmt.Sprintf(format, args...)}
+}
+
 // classify walks the top-level members of raw (one JSON value) and finds
 // what kind of record it is, the event name and the read-only flag. It
 // costs one structural pass and no allocation for well-formed input.
@@ -143,7 +161,7 @@ func classifyObject(b []byte) (c class, end int, err error) {
 		c.kind, c.provider = kindEventBridge, change.AWS
 		if dt, _ := stringValue(detailType); dt != detailTypeAPICall {
 			c.field = "detail-type"
-			c.err = fmt.Errorf("unsupported EventBridge detail-type %q: only %q carries a CloudTrail record", dt, detailTypeAPICall)
+			c.err = unsupportedf("unsupported EventBridge detail-type %q: only %q carries a CloudTrail record", dt, detailTypeAPICall)
 			return c, end, nil
 		}
 		if detail == nil || detail[0] != '{' {
@@ -174,7 +192,7 @@ func classifyObject(b []byte) (c class, end int, err error) {
 		if payloadType != nil {
 			if pt, _ := stringValue(payloadType); pt != auditLogType {
 				c.field = "protoPayload.@type"
-				c.err = fmt.Errorf("unsupported payload type %q: only audit logs (%s) are decoded", pt, auditLogType)
+				c.err = unsupportedf("unsupported payload type %q: only audit logs (%s) are decoded", pt, auditLogType)
 			}
 		}
 	case message != nil && message[0] == '{':
@@ -247,7 +265,7 @@ func (c *class) classifyFalco(source, outputFields []byte) {
 	case "":
 		c.field, c.err = "source", fmt.Errorf("alert has no source and no %s or %s field", fieldCTName, fieldGCPMethod)
 	default:
-		c.field, c.err = "source", fmt.Errorf("unsupported Falco source %q: only %s and %s alerts describe cloud changes",
+		c.field, c.err = "source", unsupportedf("unsupported Falco source %q: only %s and %s alerts describe cloud changes",
 			src, falcoSourceCloudTrail, falcoSourceGCP)
 	}
 }

@@ -22,8 +22,9 @@ import (
 // read one element at a time, so its size is not bounded), a JSON array
 // of records, NDJSON (when the first line is complete JSON) or a stream of
 // concatenated, possibly pretty-printed, JSON values. When the framing of
-// an array or document is lost (truncated or malformed JSON), Stream
-// returns a *RecordError saying that the rest of the input was not decoded.
+// an array or document is lost (truncated or malformed JSON), the record
+// is reported failed with its line and byte offset, and decoding resumes
+// at the next line that starts with '{' or '['.
 func Stream(r io.Reader, opts Options, fn func(Record) error) (Stats, error) {
 	d := newDecoder(opts, fn)
 	in, err := openInput(r)
@@ -68,7 +69,12 @@ type input struct {
 	eof      bool
 	err      error // sticky read error other than io.EOF
 	line     int   // newlines consumed so far
+	base     int64 // input offset of buf[0]
 }
+
+// offset is the input offset of the read position (of the decompressed
+// stream for gzip).
+func (in *input) offset() int64 { return in.base + int64(in.pos) }
 
 func (in *input) pending() []byte { return in.buf[in.pos:in.end] }
 
@@ -80,6 +86,7 @@ func (in *input) more(want int) bool {
 		return false
 	}
 	if in.pos > 0 {
+		in.base += int64(in.pos)
 		in.end = copy(in.buf, in.buf[in.pos:in.end])
 		in.pos = 0
 	}
@@ -280,8 +287,74 @@ func (s *streamer) run() error {
 				err = s.document()
 			}
 		}
+		var lost *lostFraming
+		if errors.As(err, &lost) {
+			err = s.resync(lost)
+		}
 		if err != nil {
 			return err
+		}
+	}
+}
+
+// lostFraming says the input could not be split into records at line
+// (1-based) and byte offset.
+type lostFraming struct {
+	line   int
+	offset int64
+	err    error
+}
+
+func (e *lostFraming) Error() string { return e.err.Error() }
+
+// resync reports the record whose framing was lost as failed, with its
+// line and byte offset, and skips to the next line that begins (in its
+// first column) with '{' or '[': the start of the next top-level value in
+// NDJSON and in pretty-printed documents. Decoding goes on from there.
+func (s *streamer) resync(lost *lostFraming) error {
+	in := s.in
+	if !in.skipLine() {
+		if in.err != nil {
+			return s.readErr(in.err)
+		}
+	}
+	for !in.eof || in.pos < in.end {
+		if in.pos == in.end && !in.more(0) {
+			break
+		}
+		if c := in.buf[in.pos]; c == '{' || c == '[' {
+			break
+		}
+		if !in.skipLine() {
+			break
+		}
+	}
+	if in.err != nil {
+		return s.readErr(in.err)
+	}
+	where := "nothing after it was decoded"
+	if in.pos < in.end {
+		where = fmt.Sprintf("decoding resumed at line %d", in.line+1)
+	}
+	s.d.index++
+	s.d.stats.Records++
+	s.d.line = 0
+	return s.d.fail("", fmt.Errorf("line %d, byte offset %d: %w; %s", lost.line, lost.offset, lost.err, where))
+}
+
+// skipLine drops input up to and including the next newline, reporting
+// false when the input ended (or failed) first.
+func (in *input) skipLine() bool {
+	for {
+		p := in.pending()
+		if k := bytes.IndexByte(p, '\n'); k >= 0 {
+			in.pos += k + 1
+			in.line++
+			return true
+		}
+		in.pos = in.end
+		if !in.more(0) {
+			return false
 		}
 	}
 }
@@ -524,6 +597,8 @@ func (s *streamer) broken(err error) error {
 	if err == io.EOF || err == jsonscan.ErrUnexpectedEnd {
 		err = errors.New("invalid JSON: unexpected end of input")
 	}
-	return &RecordError{Input: s.d.name, Index: s.d.index + 1,
-		Err: fmt.Errorf("%w; the rest of the input was not decoded", err)}
+	if err == errTooLarge {
+		err = fmt.Errorf("%w without a line break", errTooLarge)
+	}
+	return &lostFraming{line: s.in.line + 1, offset: s.in.offset(), err: err}
 }

@@ -147,22 +147,31 @@ func TestStreamFraming(t *testing.T) {
 			want: []outcome{{1, "DeleteVpc", ""}, {2, "DeleteVpc", ""}},
 		},
 		{
-			name:    "truncated log file",
-			in:      `{"Records":[` + r1 + "," + r2[:100],
-			want:    []outcome{{1, "RunInstances", ""}},
-			wantErr: "in.json: record 2: invalid JSON: unexpected end of input; the rest of the input was not decoded",
+			name: "truncated log file",
+			in:   `{"Records":[` + r1 + "," + r2[:100],
+			want: []outcome{{1, "RunInstances", ""}, {2, "", "in.json: record 2: line 1, byte offset " + fmt.Sprint(13+len(r1)) + ": invalid JSON: unexpected end of input; nothing after it was decoded"}},
 		},
 		{
-			name:    "missing comma between records",
-			in:      "[" + r1 + " " + r2 + "]",
-			want:    []outcome{{1, "RunInstances", ""}},
-			wantErr: `in.json: record 2: invalid JSON: expected ',' or ']' after record, found '{'; the rest of the input was not decoded`,
+			name: "missing comma between records",
+			in:   "[" + r1 + " " + r2 + "]",
+			want: []outcome{{1, "RunInstances", ""}, {2, "", "in.json: record 2: line 1, byte offset " + fmt.Sprint(2+len(r1)) + ": invalid JSON: expected ',' or ']' after record, found '{'; nothing after it was decoded"}},
 		},
 		{
-			name:    "stray bracket after a document",
-			in:      pretty + "}\n",
-			want:    []outcome{{1, "DeleteVpc", ""}},
-			wantErr: "in.json: record 2: invalid JSON at offset 0: unexpected character '}'; the rest of the input was not decoded",
+			name: "stray bracket after a document",
+			in:   pretty + "}\n",
+			want: []outcome{{1, "DeleteVpc", ""}, {2, "", "in.json: record 2: line 6, byte offset 108: invalid JSON at offset 0: unexpected character '}'; nothing after it was decoded"}},
+		},
+		// Issue 14, item 2: one junk line used to end the rest of the
+		// input; decoding now resumes at the next line that starts a value.
+		{
+			name: "junk line between pretty-printed documents",
+			in:   pretty + "JUNK\n" + pretty + pretty,
+			want: []outcome{{1, "DeleteVpc", ""}, {2, "", "in.json: record 2: line 6, byte offset 108: invalid JSON at offset 0: unexpected character 'J'; decoding resumed at line 7"}, {3, "DeleteVpc", ""}, {4, "DeleteVpc", ""}},
+		},
+		{
+			name: "broken log file, then NDJSON",
+			in:   `{"Records":[` + r1 + ",JUNK]}\n" + r2 + "\n" + r3 + "\n",
+			want: []outcome{{1, "RunInstances", ""}, {2, "", "in.json: record 2: line 1, byte offset " + fmt.Sprint(13+len(r1)) + ": invalid JSON at offset 0: unexpected character 'J'; decoding resumed at line 2"}, {3, "StopInstances", ""}, {4, "CreateVpc", ""}},
 		},
 		{
 			name: "Records that is not an array",
@@ -217,10 +226,11 @@ func TestStreamTooLarge(t *testing.T) {
 			t.Errorf("records %+v, err %v", got, err)
 		}
 	})
-	t.Run("log file record stops the stream", func(t *testing.T) {
-		_, _, err := streamAll(t, strings.NewReader(`{"Records":[`+r1+","+big+"]}"), Options{Name: "in.json"})
-		if err == nil || err.Error() != "in.json: record 2: record larger than 8 MiB; the rest of the input was not decoded" {
-			t.Errorf("Stream error = %v", err)
+	t.Run("log file record is reported and the line skipped", func(t *testing.T) {
+		got, _, err := streamAll(t, strings.NewReader(`{"Records":[`+r1+","+big+"]}\n"+r2+"\n"), Options{Name: "in.json"})
+		want := []outcome{{1, "RunInstances", ""}, {2, "", "in.json: record 2: line 1, byte offset " + fmt.Sprint(13+len(r1)) + ": record larger than 8 MiB without a line break; decoding resumed at line 2"}, {3, "StopInstances", ""}}
+		if diff := cmp.Diff(want, got); err != nil || diff != "" {
+			t.Errorf("err %v, records (-want +got):\n%s", err, diff)
 		}
 	})
 }
@@ -333,6 +343,28 @@ func TestStreamRawIsCopied(t *testing.T) {
 	for i, ch := range changes {
 		if string(ch.Raw) != recs[i] || !jsonEqual(ch.Request, []byte(`{"groupId":"sg-1"}`)) {
 			t.Fatalf("change %d: Raw or Request was overwritten: %s", i, ch.Raw)
+		}
+	}
+}
+
+// Well-formed records that describe no cloud API call are marked
+// ErrUnsupported, so that replay can count them as skipped rather than bad
+// (issue 14, item 18); malformed ones are not.
+func TestUnsupportedRecordsAreMarked(t *testing.T) {
+	for _, tt := range []struct {
+		rec         string
+		unsupported bool
+	}{
+		{`{"detail-type":"EC2 Instance State-change Notification","source":"aws.ec2","detail":{"state":"running"}}`, true},
+		{`{"source":"syscall","rule":"Terminal shell","output_fields":{"proc.name":"bash"}}`, true},
+		{`{"logName":"projects/p/logs/x","protoPayload":{"@type":"type.googleapis.com/google.cloud.audit.OtherLog","methodName":"m"}}`, true},
+		{`{"detail-type":"AWS API Call via CloudTrail","detail":"not an object"}`, false},
+		{`{"hello":"world"}`, false},
+	} {
+		_, err := Decode([]byte(tt.rec), Options{Name: "in.json"})
+		var u *UnsupportedError
+		if err == nil || errors.Is(err, ErrUnsupported) != tt.unsupported || errors.As(err, &u) != tt.unsupported {
+			t.Errorf("%s: err %v; want unsupported=%v", tt.rec, err, tt.unsupported)
 		}
 	}
 }

@@ -94,16 +94,27 @@ func (p *Plan) Apply(repoRoot string, opts ...ApplyOption) error {
 		}
 	}
 	if cfg.terraform != "" && len(native) > 0 {
+		// terraform runs in repoRoot, so the files are named relative to
+		// it (joining repoRoot again broke a relative --repo), and a
+		// relative binary path is made absolute first.
 		args := []string{"fmt", "-list=false", "-no-color"}
 		for _, f := range native {
-			args = append(args, filepath.Join(repoRoot, filepath.FromSlash(f)))
+			args = append(args, filepath.FromSlash(f))
 		}
-		cmd := exec.CommandContext(cfg.ctx, cfg.terraform, args...)
+		bin := cfg.terraform
+		if !filepath.IsAbs(bin) && strings.ContainsRune(bin, filepath.Separator) {
+			if abs, err := filepath.Abs(bin); err == nil {
+				bin = abs
+			}
+		}
+		cmd := exec.CommandContext(cfg.ctx, bin, args...)
 		cmd.Dir = repoRoot
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		if err := cmd.Run(); err != nil {
-			return fmt.Errorf("terraform fmt %s: %w: %s", strings.Join(native, " "), err, strings.TrimSpace(stderr.String()))
+			// %v: terraform's exit status is not ours (an ExitCode method
+			// would become tfdrift's exit status).
+			return fmt.Errorf("terraform fmt %s: %v: %s", strings.Join(native, " "), err, strings.TrimSpace(stderr.String()))
 		}
 	}
 	return nil

@@ -104,3 +104,53 @@ func TestApplyFmtFailure(t *testing.T) {
 		t.Fatalf("Apply with a missing terraform binary succeeded")
 	}
 }
+
+// fakeFmt writes a stand-in for terraform that fails, like terraform fmt,
+// when a file it is given does not exist from its working directory.
+func fakeFmt(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "terraform")
+	script := "#!/bin/sh\nshift 3\nfor f in \"$@\"; do [ -f \"$f\" ] || { echo \"no file $f\" >&2; exit 2; }; done\n"
+	if err := os.WriteFile(bin, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return bin
+}
+
+// A relative repoRoot used to be joined twice (once in the file names,
+// once as terraform's working directory), so terraform fmt failed after
+// the edit was written (issue 14, item 11).
+func TestApplyFmtRelativeRepo(t *testing.T) {
+	bin := fakeFmt(t)
+	for _, relative := range []bool{false, true} {
+		dir := writeRepo(t, map[string]string{"mod/a.tf": "a = 1\n"})
+		root := dir
+		if relative {
+			t.Chdir(filepath.Dir(dir))
+			root = filepath.Base(dir)
+		}
+		p := &Plan{Edits: []FileEdit{{File: "mod/a.tf", Before: []byte("a = 1\n"), After: []byte("a = 2\n")}}}
+		if err := p.Apply(root, FmtWith(bin)); err != nil {
+			t.Errorf("relative=%v: Apply(%q) = %v", relative, root, err)
+		}
+		if got := readFile(t, filepath.Join(dir, "mod", "a.tf")); got != "a = 2\n" {
+			t.Errorf("relative=%v: a.tf = %q", relative, got)
+		}
+	}
+}
+
+// A failing terraform fmt is an error of tfdrift's own: terraform's exit
+// status (2 here) must not become tfdrift's, where 2 means drift.
+func TestApplyFmtExitStatusNotPassedOn(t *testing.T) {
+	dir := writeRepo(t, map[string]string{"a.tf": "a = 1\n"})
+	bin := filepath.Join(t.TempDir(), "terraform")
+	if err := os.WriteFile(bin, []byte("#!/bin/sh\nexit 2\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	p := &Plan{Edits: []FileEdit{{File: "a.tf", Before: []byte("a = 1\n"), After: []byte("a = 2\n")}}}
+	err := p.Apply(dir, FmtWith(bin))
+	var ec interface{ ExitCode() int }
+	if err == nil || errors.As(err, &ec) {
+		t.Errorf("Apply = %v; want an error without terraform's exit code", err)
+	}
+}

@@ -6,6 +6,14 @@ import (
 	"strings"
 )
 
+// CheckAddresses reports the first of addrs that is not a managed resource
+// (instance) address, as an *AddressError, without running anything:
+// callers check user input before a working copy and terraform init.
+func CheckAddresses(addrs []string) error {
+	_, err := parseTargets(addrs)
+	return err
+}
+
 // parseTargets checks every address with parseTarget and returns them
 // sorted without duplicates, so that argv and error messages do not depend
 // on the caller's order.
