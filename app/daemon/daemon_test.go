@@ -362,16 +362,11 @@ func TestReloadKeepsServing(t *testing.T) {
 
 // TestStoreRecordsBeforeEmitting: with a store, a drift is printed only
 // once its record is open, and a second replica's repeat prints nothing —
-// on SQLite and on a real Postgres (the several-replicas set-up).
+// on SQLite and on a real Postgres (the several-replicas set-up; with
+// -tags e2e, see storetest.Engines).
 func TestStoreRecordsBeforeEmitting(t *testing.T) {
-	for _, engine := range []string{"sqlite", "postgres"} {
-		t.Run(engine, func(t *testing.T) {
-			dsn := storetest.SQLite(t)
-			if engine == "postgres" {
-				dsn = storetest.Postgres(t)
-			}
-			replicasShareOneRecord(t, dsn)
-		})
+	for _, e := range storetest.Engines() {
+		t.Run(e.Name, func(t *testing.T) { replicasShareOneRecord(t, e.DSN(t)) })
 	}
 }
 

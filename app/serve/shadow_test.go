@@ -16,7 +16,6 @@ import (
 
 	"github.com/tfdrift/tfdrift/app/demo/scenario"
 	"github.com/tfdrift/tfdrift/app/job"
-	"github.com/tfdrift/tfdrift/app/store/storetest"
 )
 
 // The successive-edit records (testdata/sg_edits.json) are three console
@@ -213,21 +212,4 @@ func TestServeWithoutStoreKeepsEditsForTheRun(t *testing.T) {
 		s.post(t, alerts[i])
 		checkEdit(t, s, i, i)
 	}
-}
-
-// TestServeReplicasSeeTheSameCloud: two replicas on one Postgres store,
-// each taking some of the edits, build every drift on all the edits before
-// it.
-func TestServeReplicasSeeTheSameCloud(t *testing.T) {
-	alerts, state := sgEdits(t)
-	dsn := storetest.Postgres(t)
-	a := startServe(t, "--state", state, "--database", dsn)
-	b := startServe(t, "--state", state, "--database", dsn)
-
-	a.post(t, alerts[0])
-	checkEdit(t, a, 0, 0)
-	b.post(t, alerts[1])
-	checkEdit(t, b, 0, 1)
-	a.post(t, alerts[2])
-	checkEdit(t, a, 1, 2)
 }
