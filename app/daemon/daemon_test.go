@@ -25,6 +25,7 @@ import (
 	"github.com/tfdrift/tfdrift/detector/change"
 	"github.com/tfdrift/tfdrift/detector/drift"
 	"github.com/tfdrift/tfdrift/detector/state"
+	"github.com/tfdrift/tfdrift/internal/eventually"
 )
 
 // syncBuffer is a goroutine-safe output sink for the daemon's stdout.
@@ -160,17 +161,10 @@ func distinctAlert(t *testing.T, sc *scenario.Scenario, i int) []byte {
 	return bytes.Replace(b, []byte(`a8c4e2f0-3b1d-4c5e-9f7a-1b2c3d4e5f60`), id, 1)
 }
 
-// waitFor polls until cond holds; the daemon works asynchronously after
-// answering 202.
+// waitFor waits for cond with a deadline (internal/eventually).
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	eventually.True(t, what, cond)
 }
 
 func TestFalcoAlertBecomesDrift(t *testing.T) {
