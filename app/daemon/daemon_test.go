@@ -187,9 +187,15 @@ func TestFalcoAlertBecomesDrift(t *testing.T) {
 	// The same alert again (Falco has no retries, but sidekick fan-out and
 	// operators do) is absorbed.
 	h.post(t, falcoAlert(t, h.sc))
-	code, metrics := h.get(t, "/metrics")
-	if code != 200 || !strings.Contains(metrics, `tfdrift_drifts_total{change_type="modified",severity="medium"} 1`) ||
-		!strings.Contains(metrics, "tfdrift_detection_latency_seconds_count 1") {
+	// The counters move around the output's write: wait for them.
+	var metrics string
+	counted := func() bool {
+		var code int
+		code, metrics = h.get(t, "/metrics")
+		return code == 200 && strings.Contains(metrics, `tfdrift_drifts_total{change_type="modified",severity="medium"} 1`) &&
+			strings.Contains(metrics, "tfdrift_detection_latency_seconds_count 1")
+	}
+	if !eventually.Poll(eventually.Timeout, counted) {
 		t.Errorf("metrics:\n%s", grep(metrics, "tfdrift_"))
 	}
 }
@@ -265,8 +271,11 @@ func TestOverloadAnswers503(t *testing.T) {
 	if !got503 {
 		t.Fatal("a full queue never answered 503")
 	}
-	_, metrics := h.get(t, "/metrics")
-	if !strings.Contains(metrics, `tfdrift_events_dropped_total{reason="overloaded"}`) {
+	var metrics string
+	if !eventually.Poll(eventually.Timeout, func() bool {
+		_, metrics = h.get(t, "/metrics")
+		return strings.Contains(metrics, `tfdrift_events_dropped_total{reason="overloaded"}`)
+	}) {
 		t.Errorf("overload not counted:\n%s", grep(metrics, "dropped"))
 	}
 }
@@ -345,11 +354,7 @@ func TestReloadKeepsServing(t *testing.T) {
 		_, metrics = h.get(t, "/metrics")
 		return strings.Contains(metrics, `tfdrift_config_reloads_total{result="ok"} 1`) && strings.Contains(metrics, `tfdrift_config_reloads_total{result="error"} 1`)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for !reloaded() && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if !reloaded() {
+	if !eventually.Poll(eventually.Timeout, reloaded) {
 		t.Errorf("reload metrics:\n%s", grep(metrics, "reload"))
 	}
 }

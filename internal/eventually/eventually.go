@@ -58,6 +58,11 @@ func EqualWithin[T any](t TB, d time.Duration, what string, want T, got func() T
 	}
 }
 
+// Poll calls cond until it is true or d has passed, and says whether it
+// became true. It is for a test that reports a failure its own way (with
+// what cond last saw); True, Within and Equal fail the test themselves.
+func Poll(d time.Duration, cond func() bool) bool { return poll(d, cond) }
+
 // poll calls cond until it is true or d has passed, pausing between calls
 // from 1 ms up to 50 ms. cond is called once more at the deadline.
 func poll(d time.Duration, cond func() bool) bool {
