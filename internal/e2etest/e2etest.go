@@ -86,9 +86,12 @@ func Build(dir, version string) (string, error) {
 		return "", err
 	}
 	bin := filepath.Join(dir, "tfdrift")
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-X main.version="+version, "-o", bin, "./cmd/tfdrift")
+	// The flags of a plain go build, so the packages come from the build
+	// cache the tests filled: -trimpath or CGO_ENABLED=0 would recompile
+	// every dependency, many minutes on a loaded 2-core machine.
+	cmd := exec.Command("go", "build", "-ldflags", "-X main.version="+version, "-o", bin, "./cmd/tfdrift")
 	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=-buildvcs=false")
+	cmd.Env = append(os.Environ(), "GOFLAGS=-buildvcs=false")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("go build ./cmd/tfdrift: %v\n%s", err, out)
 	}
