@@ -8,8 +8,5 @@ package docs
 // leaves them to the e2e build (world_terraform_test.go), which make test
 // runs.
 
-// terraformWorld is empty without Terraform.
-type terraformWorld struct{}
-
 // reverting needs Terraform; see world_terraform_test.go.
 var reverting observer

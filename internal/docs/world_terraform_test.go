@@ -20,6 +20,10 @@ import (
 	"github.com/tfdrift/tfdrift/internal/tftest"
 )
 
+// terraformWorlds holds each world's terraformWorld, made when a row first
+// needs it (rows run one at a time).
+var terraformWorlds = map[*world]*terraformWorld{}
+
 // terraformWorld is a real Terraform root (the test provider, a local
 // state outside the repo) applied once, and a wrapper of the terraform
 // binary that logs every command line.
@@ -32,8 +36,8 @@ type terraformWorld struct {
 
 func (w *world) terraform() *terraformWorld {
 	w.t.Helper()
-	if w.tf != nil {
-		return w.tf
+	if tw := terraformWorlds[w]; tw != nil {
+		return tw
 	}
 	t := w.root
 	env := tftest.New(t, "testdata/tf")
@@ -57,7 +61,7 @@ func (w *world) terraform() *terraformWorld {
 	if err := os.WriteFile(tw.wrapper, []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	w.tf = tw
+	terraformWorlds[w] = tw
 	return tw
 }
 
@@ -94,4 +98,9 @@ func reverting(w *world, cfg string) string {
 		code = strings.SplitN(errs[i:], ":", 2)[0]
 	}
 	return fmt.Sprintf("%s\nplans: %s\ncache: %s\nstdout: %.300s\nstderr: %.600s", code, strings.Join(plans, " | "), strings.Join(cached, ", "), out, errs)
+}
+
+func mustReadOr(path string) string {
+	b, _ := os.ReadFile(path)
+	return string(b)
 }

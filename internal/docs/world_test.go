@@ -50,7 +50,6 @@ type world struct {
 	smtp *smtpFake
 	sts  *stsFake
 	vars *strings.Replacer
-	tf   *terraformWorld // made when a row first needs it
 	// github is the fake GitHub of the github: rows.
 	github *githubWorld
 	// patience bounds the waits of an observation that may never see
@@ -625,9 +624,4 @@ func fromQueue(region string, poison bool, wait time.Duration, until func(*sqsWo
 			return seen + "\n" + w.sts.take()
 		})
 	}
-}
-
-func mustReadOr(path string) string {
-	b, _ := os.ReadFile(path)
-	return string(b)
 }
