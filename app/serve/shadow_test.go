@@ -16,6 +16,7 @@ import (
 
 	"github.com/tfdrift/tfdrift/app/demo/scenario"
 	"github.com/tfdrift/tfdrift/app/job"
+	"github.com/tfdrift/tfdrift/internal/eventually"
 )
 
 // The successive-edit records (testdata/sg_edits.json) are three console
@@ -201,12 +202,8 @@ func TestServeWithoutStoreKeepsEditsForTheRun(t *testing.T) {
 	s.post(t, alerts[0])
 	checkEdit(t, s, 0, 0)
 	s.reload <- struct{}{}
-	deadline := time.Now().Add(15 * time.Second)
-	for !strings.Contains(s.errb.String(), "configuration reloaded") {
-		if time.Now().After(deadline) {
-			t.Fatalf("no reload: %s", s.errb.String())
-		}
-		time.Sleep(10 * time.Millisecond)
+	if !eventually.Poll(eventually.Timeout, func() bool { return strings.Contains(s.errb.String(), "configuration reloaded") }) {
+		t.Fatalf("no reload: %s", s.errb.String())
 	}
 	for i := 1; i < len(alerts); i++ {
 		s.post(t, alerts[i])
