@@ -94,6 +94,17 @@ func TestShortSuiteNeedsNoTools(t *testing.T) {
 	if checked < 100 || tagged == 0 {
 		t.Fatalf("checked %d test files, %d tagged e2e: the walk missed the module", checked, tagged)
 	}
+
+	// And make test-short is that suite: internal/e2etest left out, no e2e tag.
+	mk, err := os.ReadFile(filepath.Join(root, "Makefile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, recipe, ok := strings.Cut(string(mk), "\ntest-short:\n")
+	recipe, _, _ = strings.Cut(recipe, "\n\n")
+	if !ok || !strings.Contains(recipe, "grep -v '/internal/e2etest'") || strings.Contains(recipe, "-tags") || !strings.Contains(recipe, "-short") {
+		t.Errorf("Makefile's test-short recipe must run go test -short without -tags and without internal/e2etest:\n%s", recipe)
+	}
 }
 
 // builtShort says whether a file's build constraint (a //go:build line
