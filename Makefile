@@ -39,14 +39,21 @@ tools:
 	@bash .ci/install-act.sh >/dev/null
 	@bash .ci/install-actionlint.sh >/dev/null
 
-## test: vet, the full suite with the race detector, then a short fuzz run.
+## test: vet, then everything with the race detector and -tags e2e: the
+## short suite, the end-to-end tests in internal/e2etest and the files
+## tagged e2e (real terraform, helm, act, actionlint, Postgres, Chromium;
+## docs/ARCHITECTURE.md, Testing), then a short fuzz run.
 test: tools
 	$(GO) vet ./...
-	$(GO) test -race -count=1 -timeout 20m ./...
+	$(GO) vet -tags e2e ./...
+	$(GO) test -race -tags e2e -count=1 -timeout 20m ./...
 	@$(MAKE) --no-print-directory fuzz-short
 
+## test-short: go test -short over every package but internal/e2etest,
+## without the e2e tag. It needs Go alone: no terraform, helm, act,
+## actionlint, Postgres or Chromium.
 test-short:
-	$(GO) test -count=1 ./...
+	$(GO) test -short -count=1 $$($(GO) list ./... | grep -v '/internal/e2etest')
 
 ## fuzz-short: every fuzz target for FUZZTIME each (CI runs this in make test).
 fuzz-short:
@@ -57,16 +64,19 @@ fuzz-short:
 ## and its 8 load-generating clients share the machine, as on a small node.
 ## Each figure has its baseline in the same run (README, Performance): the
 ## *EncodingJSON / *NaiveDecode benchmarks, and BenchmarkFalcoHTTPNullReceiver,
-## a do-nothing receiver fed by the same load generator.
+## a do-nothing receiver fed by the same load generator. -tags e2e puts
+## Postgres beside SQLite in the store benchmarks (storetest.Engines).
 bench:
-	GOMAXPROCS=1 $(GO) test -run '^$$' -skip 'FalcoHTTP' -bench . -benchmem -benchtime 2s \
+	GOMAXPROCS=1 $(GO) test -tags e2e -run '^$$' -skip 'FalcoHTTP' -bench . -benchmem -benchtime 2s \
 		./detector/... ./app/...
-	$(GO) test -run '^$$' -bench 'FalcoHTTP' -benchtime 100000x ./app/daemon/
+	$(GO) test -tags e2e -run '^$$' -bench 'FalcoHTTP' -benchtime 100000x ./app/daemon/
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) vet -tags e2e ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) -tags e2e ./...
 
 ## docs: regenerate the generated parts of README.md and docs/.
 docs:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs nektos/act v0.2.89, the GitHub Actions runner that the action's
-# end-to-end test (action/act_test.go) executes action.yml with, in host
+# end-to-end test (internal/e2etest/action/act_test.go) executes action.yml with, in host
 # mode (-P ubuntu-latest=-self-hosted: no Docker). Built from source with the
 # Go toolchain (a few minutes the first time): no release download, no
 # package registry beyond Go modules.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs rhysd/actionlint v1.7.12, the linter the action's tests run on
-# action.yml's use and on every example workflow (action/lint_test.go).
+# action.yml's use and on every example workflow (internal/e2etest/action/lint_test.go).
 # Built from source with the Go toolchain (about a minute the first time):
 # no release download, no package registry beyond Go modules.
 #

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs Helm v3.19.4, the version deploy/deploy_test.go runs `helm lint`
+# Installs Helm v3.19.4, the version internal/e2etest/deploy runs `helm lint`
 # and `helm template` with, by building it from source with the Go
 # toolchain: no release download, no package registry beyond Go modules.
 #

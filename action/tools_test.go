@@ -2,29 +2,10 @@ package action_test
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
-
-	"github.com/tfdrift/tfdrift/internal/tftest"
 )
-
-// toolPath finds a tool that .ci builds into the tools directory (as
-// install-terraform.sh does for terraform). A missing tool fails the test
-// with the command that installs it; it never skips, so CI cannot go green
-// without running the test.
-func toolPath(t *testing.T, name, install string) string {
-	t.Helper()
-	dir, err := tftest.ToolsDir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := filepath.Join(dir, "bin", name)
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("%s not found at %s: install it with %s (make tools does)", name, p, install)
-	}
-	return p
-}
 
 // moduleRoot is the repository root, the parent of this package.
 func moduleRoot(t *testing.T) string {
@@ -36,15 +17,41 @@ func moduleRoot(t *testing.T) string {
 	return abs
 }
 
-// buildTfdrift builds ./cmd/tfdrift with the given version stamp into dir.
-func buildTfdrift(t *testing.T, dir, version string) string {
+func write(t *testing.T, p, content string) {
 	t.Helper()
-	bin := filepath.Join(dir, "tfdrift")
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-X main.version="+version, "-o", bin, "./cmd/tfdrift")
-	cmd.Dir = moduleRoot(t)
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=-buildvcs=false")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/tfdrift: %v\n%s", err, out)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
 	}
-	return bin
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	write(t, to, readFile(t, from))
+}
+
+func readFile(t *testing.T, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// hermetic is the process environment without what would change a
+// runner's behaviour: TF_*, GITHUB_*, RUNNER_*, ACT*, HOME and CI.
+func hermetic() []string {
+	var out []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(k, "TF_") || strings.HasPrefix(k, "GITHUB_") || strings.HasPrefix(k, "RUNNER_") ||
+			strings.HasPrefix(k, "ACT") || k == "HOME" || k == "CI" {
+			continue
+		}
+		out = append(out, kv)
+	}
+	return out
 }

@@ -2,7 +2,8 @@
 // artefacts and of the tests that keep them working.
 //
 //   - helm/tfdrift: the Helm chart for `tfdrift serve` (tested with helm lint
-//     and helm template, built by .ci/install-helm.sh).
+//     and helm template in internal/e2etest/deploy; helm is built by
+//     .ci/install-helm.sh).
 //   - falco: the Falco rules and falcosecurity/falco chart values, generated
 //     from the catalog by app/falcorules (whose tests fail when they are
 //     stale).

@@ -25,6 +25,7 @@ import (
 	"github.com/tfdrift/tfdrift/detector/change"
 	"github.com/tfdrift/tfdrift/detector/drift"
 	"github.com/tfdrift/tfdrift/detector/state"
+	"github.com/tfdrift/tfdrift/internal/eventually"
 )
 
 // syncBuffer is a goroutine-safe output sink for the daemon's stdout.
@@ -160,17 +161,10 @@ func distinctAlert(t *testing.T, sc *scenario.Scenario, i int) []byte {
 	return bytes.Replace(b, []byte(`a8c4e2f0-3b1d-4c5e-9f7a-1b2c3d4e5f60`), id, 1)
 }
 
-// waitFor polls until cond holds; the daemon works asynchronously after
-// answering 202.
+// waitFor waits for cond with a deadline (internal/eventually).
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	eventually.True(t, what, cond)
 }
 
 func TestFalcoAlertBecomesDrift(t *testing.T) {
@@ -193,9 +187,15 @@ func TestFalcoAlertBecomesDrift(t *testing.T) {
 	// The same alert again (Falco has no retries, but sidekick fan-out and
 	// operators do) is absorbed.
 	h.post(t, falcoAlert(t, h.sc))
-	code, metrics := h.get(t, "/metrics")
-	if code != 200 || !strings.Contains(metrics, `tfdrift_drifts_total{change_type="modified",severity="medium"} 1`) ||
-		!strings.Contains(metrics, "tfdrift_detection_latency_seconds_count 1") {
+	// The counters move around the output's write: wait for them.
+	var metrics string
+	counted := func() bool {
+		var code int
+		code, metrics = h.get(t, "/metrics")
+		return code == 200 && strings.Contains(metrics, `tfdrift_drifts_total{change_type="modified",severity="medium"} 1`) &&
+			strings.Contains(metrics, "tfdrift_detection_latency_seconds_count 1")
+	}
+	if !eventually.Poll(eventually.Timeout, counted) {
 		t.Errorf("metrics:\n%s", grep(metrics, "tfdrift_"))
 	}
 }
@@ -271,8 +271,11 @@ func TestOverloadAnswers503(t *testing.T) {
 	if !got503 {
 		t.Fatal("a full queue never answered 503")
 	}
-	_, metrics := h.get(t, "/metrics")
-	if !strings.Contains(metrics, `tfdrift_events_dropped_total{reason="overloaded"}`) {
+	var metrics string
+	if !eventually.Poll(eventually.Timeout, func() bool {
+		_, metrics = h.get(t, "/metrics")
+		return strings.Contains(metrics, `tfdrift_events_dropped_total{reason="overloaded"}`)
+	}) {
 		t.Errorf("overload not counted:\n%s", grep(metrics, "dropped"))
 	}
 }
@@ -351,27 +354,18 @@ func TestReloadKeepsServing(t *testing.T) {
 		_, metrics = h.get(t, "/metrics")
 		return strings.Contains(metrics, `tfdrift_config_reloads_total{result="ok"} 1`) && strings.Contains(metrics, `tfdrift_config_reloads_total{result="error"} 1`)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for !reloaded() && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if !reloaded() {
+	if !eventually.Poll(eventually.Timeout, reloaded) {
 		t.Errorf("reload metrics:\n%s", grep(metrics, "reload"))
 	}
 }
 
 // TestStoreRecordsBeforeEmitting: with a store, a drift is printed only
 // once its record is open, and a second replica's repeat prints nothing —
-// on SQLite and on a real Postgres (the several-replicas set-up).
+// on SQLite and on a real Postgres (the several-replicas set-up; with
+// -tags e2e, see storetest.Engines).
 func TestStoreRecordsBeforeEmitting(t *testing.T) {
-	for _, engine := range []string{"sqlite", "postgres"} {
-		t.Run(engine, func(t *testing.T) {
-			dsn := storetest.SQLite(t)
-			if engine == "postgres" {
-				dsn = storetest.Postgres(t)
-			}
-			replicasShareOneRecord(t, dsn)
-		})
+	for _, e := range storetest.Engines() {
+		t.Run(e.Name, func(t *testing.T) { replicasShareOneRecord(t, e.DSN(t)) })
 	}
 }
 

@@ -6,9 +6,9 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/tfdrift/tfdrift/detector/drift"
+	"github.com/tfdrift/tfdrift/internal/eventually"
 )
 
 // flushRecorder is an output that only counts a drift as delivered once a
@@ -68,18 +68,13 @@ func TestBurstIsFlushed(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		flushed, flushes := out.counts()
-		if flushed == alerts {
-			t.Logf("%d drifts in %d flushes", flushed, flushes)
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d drifts flushed after the burst", flushed, alerts)
-		}
-		time.Sleep(5 * time.Millisecond)
+	allFlushed := func() bool { flushed, _ := out.counts(); return flushed == alerts }
+	if !eventually.Poll(eventually.Timeout, allFlushed) {
+		flushed, _ := out.counts()
+		t.Fatalf("%d of %d drifts flushed after the burst", flushed, alerts)
 	}
+	flushed, flushes := out.counts()
+	t.Logf("%d drifts in %d flushes", flushed, flushes)
 	if err := d.stop(); err != nil {
 		t.Fatal(err)
 	}

@@ -24,15 +24,12 @@ import (
 // "recorded" records each drift in the same store first, as serve with
 // --database does, which is the cost that matters in production.
 func BenchmarkPipelineShadow(b *testing.B) {
-	for _, db := range []struct {
-		name string
-		dsn  func(testing.TB) string
-	}{{"sqlite", storetest.SQLite}, {"postgres", storetest.Postgres}} {
+	for _, db := range storetest.Engines() { // Postgres with -tags e2e (make bench)
 		for _, recorded := range []bool{false, true} {
 			mode := map[bool]string{false: "engine", true: "recorded"}[recorded]
 			for _, where := range []string{"memory", "store"} {
-				b.Run(db.name+"/"+mode+"/"+where, func(b *testing.B) {
-					st, err := store.Open(context.Background(), db.dsn(b))
+				b.Run(db.Name+"/"+mode+"/"+where, func(b *testing.B) {
+					st, err := store.Open(context.Background(), db.DSN(b))
 					if err != nil {
 						b.Fatal(err)
 					}

@@ -16,6 +16,7 @@ import (
 	"github.com/tfdrift/tfdrift/app/demo/scenario"
 	"github.com/tfdrift/tfdrift/app/store"
 	"github.com/tfdrift/tfdrift/gitops/ghapi"
+	"github.com/tfdrift/tfdrift/internal/eventually"
 	"github.com/tfdrift/tfdrift/internal/githubfake"
 )
 
@@ -182,16 +183,10 @@ func (f *fixture) counter(c prometheus.Collector) float64 {
 	return m.Gauge.GetValue()
 }
 
-// waitUntil polls cond until it holds or 20 seconds pass.
+// waitUntil waits for cond with a deadline (internal/eventually).
 func waitUntil(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	eventually.True(t, what, cond)
 }
 
 // fakeReconciler records the commands it is given and answers as told.

@@ -273,6 +273,27 @@ func (w *ghWorld) record(fp string) store.Record {
 	return rec
 }
 
+// outboxSettled says whether the store's outbox holds no notice still to
+// send (pending or in flight): after it, nothing more reaches GitHub.
+func (w *ghWorld) outboxSettled() bool {
+	w.t.Helper()
+	st, err := store.Open(context.Background(), w.db, store.MustExist())
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	defer st.Close()
+	counts, err := st.CountNotices(context.Background())
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	for _, c := range counts {
+		if (c.Status == store.NoticePending || c.Status == store.NoticeInflight) && c.Count > 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // lineOf is the 1-based line of s in content.
 func lineOf(t *testing.T, content, s string) int {
 	for i, l := range strings.Split(content, "\n") {
@@ -434,7 +455,7 @@ func TestGitHubUnclaimedStateOpensNothing(t *testing.T) {
 	if is := w.driftIssues()[0]; !strings.Contains(is.Body, "tfdrift:resource=prod/") {
 		t.Errorf("the issue is not the claimed state's: %s", is.Body)
 	}
-	time.Sleep(200 * time.Millisecond) // the outbox has nothing more to send
+	waitUntil(t, "the outbox to have nothing more to send", w.outboxSettled)
 	if n := len(w.repo.Issues()); n != 1 {
 		t.Errorf("%d issues, want 1", n)
 	}
@@ -450,7 +471,7 @@ func TestGitHubDownThenUp(t *testing.T) {
 		w.falco(w.instanceAlert(id, fmt.Sprint("evt-", i), `"disableApiTermination": {"value": true}`))
 	}
 	waitUntil(t, "the three issues", func() bool { return len(w.driftIssues()) == 3 && w.gh.PendingFaults() == 0 })
-	time.Sleep(300 * time.Millisecond)
+	waitUntil(t, "the outbox to have nothing more to send", w.outboxSettled)
 	seen := map[string]int{}
 	for _, is := range w.repo.Issues() {
 		seen[is.Title]++

@@ -14,19 +14,8 @@ import (
 	"time"
 
 	"github.com/tfdrift/tfdrift/app/store"
+	"github.com/tfdrift/tfdrift/internal/eventually"
 )
-
-// eventually polls cond until it holds or the deadline passes.
-func eventually(t *testing.T, what string, d time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
 
 func (s *server) get(t *testing.T, path string) (int, string) {
 	t.Helper()
@@ -105,7 +94,7 @@ func TestServeStateMissingAtStart(t *testing.T) {
 	if err := os.WriteFile(sc.State, good[:len(good)/2], 0o644); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the parse error", 20*time.Second, func() bool {
+	eventually.Within(t, 20*time.Second, "the parse error", func() bool {
 		_, body := s.get(t, "/readyz")
 		return strings.Contains(body, "parse")
 	})
@@ -121,7 +110,7 @@ func TestServeStateMissingAtStart(t *testing.T) {
 			t.Logf("stderr:\n%s\nstdout:\n%s", s.errb.String(), s.out.String())
 		}
 	}()
-	eventually(t, "the managed resource's drift", 30*time.Second, func() bool {
+	eventually.Within(t, 30*time.Second, "the managed resource's drift", func() bool {
 		for _, d := range s.drifts(t) {
 			if d["resource_address"] == "aws_instance.app_server" && d["change_type"] == "modified" {
 				return true
@@ -165,11 +154,11 @@ func TestServeStateMissingWithoutSpool(t *testing.T) {
 	if err := os.WriteFile(sc.State, good, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "ready", 30*time.Second, func() bool { code, _ := s.get(t, "/readyz"); return code == http.StatusOK })
+	eventually.Within(t, 30*time.Second, "ready", func() bool { code, _ := s.get(t, "/readyz"); return code == http.StatusOK })
 	if code, _ := s.postStatus(t, alert); code != http.StatusAccepted {
 		t.Errorf("after the state loaded: %d, want 202", code)
 	}
-	eventually(t, "the drift", 15*time.Second, func() bool { return strings.Contains(s.out.String(), "aws_instance.workers[1]") })
+	eventually.Within(t, 15*time.Second, "the drift", func() bool { return strings.Contains(s.out.String(), "aws_instance.workers[1]") })
 }
 
 // TestServeDefaultDatabaseIsDurable is issue 14's finding 22: the quick
@@ -185,7 +174,7 @@ func TestServeDefaultDatabaseIsDurable(t *testing.T) {
 	t.Chdir(wd)
 	s := startServe(t, "--state", sc.State, "--repo", sc.Repo)
 	s.post(t, alert)
-	eventually(t, "the drift", 15*time.Second, func() bool { return strings.Contains(s.out.String(), "aws_instance.workers[1]") })
+	eventually.Within(t, 15*time.Second, "the drift", func() bool { return strings.Contains(s.out.String(), "aws_instance.workers[1]") })
 	s.stop(t)
 	st, err := store.Open(context.Background(), filepath.Join(wd, "tfdrift.db"), store.MustExist())
 	if err != nil {
@@ -204,7 +193,7 @@ func TestServeDefaultDatabaseIsDurable(t *testing.T) {
 	t.Chdir(mem)
 	s = startServe(t, "--state", sc.State, "--repo", sc.Repo, "--database", "memory")
 	s.post(t, alert)
-	eventually(t, "the drift", 15*time.Second, func() bool { return strings.Contains(s.out.String(), "aws_instance.workers[1]") })
+	eventually.Within(t, 15*time.Second, "the drift", func() bool { return strings.Contains(s.out.String(), "aws_instance.workers[1]") })
 	s.stop(t)
 	if ents, _ := os.ReadDir(mem); len(ents) != 0 {
 		t.Errorf("--database memory wrote %v", ents)
@@ -244,7 +233,7 @@ func TestServeCorruptStoreNotReady(t *testing.T) {
 	raw.Close()
 
 	s := startServe(t, "--state", sc.State, "--repo", sc.Repo, "--database", "sqlite://"+path)
-	eventually(t, "ready", 15*time.Second, func() bool { code, _ := s.get(t, "/readyz"); return code == http.StatusOK })
+	eventually.Within(t, 15*time.Second, "ready", func() bool { code, _ := s.get(t, "/readyz"); return code == http.StatusOK })
 	if _, body := s.get(t, "/readyz"); !strings.Contains(body, "store: ok") {
 		t.Errorf("/readyz does not report the store: %q", body)
 	}
@@ -257,7 +246,7 @@ func TestServeCorruptStoreNotReady(t *testing.T) {
 	}
 	f.Close()
 	var body string
-	eventually(t, "/readyz to fail", 20*time.Second, func() bool {
+	eventually.Within(t, 20*time.Second, "/readyz to fail", func() bool {
 		var code int
 		code, body = s.get(t, "/readyz")
 		return code == http.StatusServiceUnavailable

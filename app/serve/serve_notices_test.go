@@ -18,6 +18,7 @@ import (
 	"github.com/tfdrift/tfdrift/app/drifts"
 	"github.com/tfdrift/tfdrift/app/job"
 	"github.com/tfdrift/tfdrift/app/notices"
+	"github.com/tfdrift/tfdrift/internal/eventually"
 	"github.com/tfdrift/tfdrift/ticket/deliver"
 )
 
@@ -157,11 +158,5 @@ func TestServeNoticesThroughOutbox(t *testing.T) {
 
 func waitUntil(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	eventually.True(t, what, cond)
 }

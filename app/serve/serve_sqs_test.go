@@ -18,6 +18,7 @@ import (
 	"github.com/tfdrift/tfdrift/app/ingest/sqs/sqsfake"
 	"github.com/tfdrift/tfdrift/app/job"
 	"github.com/tfdrift/tfdrift/app/store"
+	"github.com/tfdrift/tfdrift/internal/eventually"
 )
 
 // TestServeSQS: EventBridge → SQS → serve. The console's write arrives as
@@ -79,12 +80,10 @@ func TestServeSQS(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("serve did not start")
 	}
-	deadline := time.Now().Add(15 * time.Second)
-	for len(fake.Messages("tfdrift-events")) > 0 || !strings.Contains(out.String(), "web_servers") {
-		if time.Now().After(deadline) {
-			t.Fatalf("message not consumed: %d left; stdout %q\nstderr:\n%s", len(fake.Messages("tfdrift-events")), out.String(), errb.String())
-		}
-		time.Sleep(20 * time.Millisecond)
+	if !eventually.Poll(eventually.Timeout, func() bool {
+		return len(fake.Messages("tfdrift-events")) == 0 && strings.Contains(out.String(), "web_servers")
+	}) {
+		t.Fatalf("message not consumed: %d left; stdout %q\nstderr:\n%s", len(fake.Messages("tfdrift-events")), out.String(), errb.String())
 	}
 	cancel()
 	if code := <-done; code != 0 {

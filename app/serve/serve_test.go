@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tfdrift/tfdrift/app/job"
+	"github.com/tfdrift/tfdrift/internal/eventually"
 )
 
 func TestServeRefusesPublicListenerWithoutSecret(t *testing.T) {
@@ -92,12 +93,10 @@ func TestServeQuickStart(t *testing.T) {
 			} else if code := post("/falco"); code != http.StatusAccepted {
 				t.Errorf("POST /falco: %d", code)
 			}
-			deadline := time.Now().Add(10 * time.Second)
-			for !strings.Contains(out.String(), `"resource_address":"aws_instance.workers[1]"`) {
-				if time.Now().After(deadline) {
-					t.Fatalf("no drift on stdout; stderr:\n%s", errb.String())
-				}
-				time.Sleep(10 * time.Millisecond)
+			if !eventually.Poll(eventually.Timeout, func() bool {
+				return strings.Contains(out.String(), `"resource_address":"aws_instance.workers[1]"`)
+			}) {
+				t.Fatalf("no drift on stdout; stderr:\n%s", errb.String())
 			}
 			cancel()
 			if code := <-done; code != 0 {

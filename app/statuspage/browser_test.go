@@ -1,3 +1,9 @@
+//go:build e2e
+
+// This file drives a real Chromium (chromedp) over the package's
+// unexported test fixtures, so it stays here under the e2e tag: make test
+// runs it, make test-short does not (docs/ARCHITECTURE.md, Testing).
+
 package statuspage
 
 import (

@@ -30,12 +30,16 @@ type engine struct {
 }
 
 // engines: SQLite always; Postgres for real (its own throwaway server, or
-// TFDRIFT_TEST_POSTGRES). Without Postgres binaries the postgres half
+// TFDRIFT_TEST_POSTGRES) under -tags e2e, as make test runs (see
+// storetest.Engines). There, without Postgres binaries the postgres half
 // fails, saying how to install them.
-var engines = []engine{
-	{"sqlite", storetest.SQLite},
-	{"postgres", storetest.Postgres},
-}
+var engines = func() []engine {
+	var out []engine
+	for _, e := range storetest.Engines() {
+		out = append(out, engine{e.Name, e.DSN})
+	}
+	return out
+}()
 
 // forEachEngine runs fn as a subtest per engine, each on a fresh database.
 func forEachEngine(t *testing.T, fn func(t *testing.T, dsn string)) {

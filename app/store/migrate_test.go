@@ -14,13 +14,23 @@ import (
 // These tests see the store's insides (schema_migrations); the contract
 // suite is in package store_test. One TestMain (main_test.go) serves both.
 
-var internalEngines = []struct {
+// internalEngines are storetest.Engines: Postgres only under -tags e2e.
+var internalEngines = func() []struct {
 	name string
 	dsn  func(testing.TB) string
-}{
-	{"sqlite", storetest.SQLite},
-	{"postgres", storetest.Postgres},
-}
+} {
+	var out []struct {
+		name string
+		dsn  func(testing.TB) string
+	}
+	for _, e := range storetest.Engines() {
+		out = append(out, struct {
+			name string
+			dsn  func(testing.TB) string
+		}{e.Name, e.DSN})
+	}
+	return out
+}()
 
 func TestLoadMigrations(t *testing.T) {
 	versions := map[string][]int{}

@@ -11,6 +11,7 @@ import (
 	"github.com/tfdrift/tfdrift/detector/change"
 	"github.com/tfdrift/tfdrift/detector/drift"
 	"github.com/tfdrift/tfdrift/detector/state"
+	"github.com/tfdrift/tfdrift/internal/eventually"
 )
 
 // instanceState is a state holding one instance of the given type.
@@ -70,13 +71,7 @@ func TestLifecycle(t *testing.T) {
 		}
 		waitFor := func(what string, cond func() bool) {
 			t.Helper()
-			deadline := time.Now().Add(20 * time.Second)
-			for !cond() {
-				if time.Now().After(deadline) {
-					t.Fatalf("timed out waiting for %s", what)
-				}
-				time.Sleep(5 * time.Millisecond)
-			}
+			eventually.True(t, what, cond)
 		}
 
 		// The code takes the change and is applied: the state holds it.

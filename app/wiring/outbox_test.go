@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -34,8 +35,13 @@ func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c
 
 func (c *testClock) Advance(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.t = c.t.Add(d) }
 
+// TestMain gives the package's Postgres databases one server (under -tags
+// e2e; see storetest.Engines).
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
+
 // engines runs fn per store engine, each on a fresh database: a SQLite
-// file, and a real Postgres (one throwaway server for the test).
+// file, and under -tags e2e a real Postgres (one throwaway server for the
+// test binary, TestMain).
 func engines(t *testing.T, fn func(t *testing.T, dsn string)) {
 	t.Helper()
 	enginesDSN(t, func(t *testing.T, dsn func(testing.TB) string) { fn(t, dsn(t)) })
@@ -45,9 +51,9 @@ func engines(t *testing.T, fn func(t *testing.T, dsn string)) {
 // each engine: fn gets a function that makes one.
 func enginesDSN(t *testing.T, fn func(t *testing.T, dsn func(testing.TB) string)) {
 	t.Helper()
-	pg := storetest.Databases(t)
-	t.Run("sqlite", func(t *testing.T) { fn(t, storetest.SQLite) })
-	t.Run("postgres", func(t *testing.T) { fn(t, pg) })
+	for _, e := range storetest.Engines() {
+		t.Run(e.Name, func(t *testing.T) { fn(t, e.DSN) })
+	}
 }
 
 func openStore(t testing.TB, dsn string, clk *testClock) store.Store {

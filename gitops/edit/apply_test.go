@@ -5,8 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-
-	"github.com/tfdrift/tfdrift/internal/tftest"
 )
 
 func writeRepo(t *testing.T, files map[string]string) string {
@@ -45,10 +43,8 @@ func TestApply(t *testing.T) {
 	}{
 		{"hclwrite format", func(*testing.T) []ApplyOption { return nil },
 			"resource \"a\" \"b\" {\n  x = 2\n}\n", jsonAfter},
-		{"terraform fmt", func(t *testing.T) []ApplyOption { return []ApplyOption{FmtWith(tftest.TerraformPath(t))} },
-			"resource \"a\" \"b\" {\n  x = 2\n}\n", jsonAfter},
-		{"verbatim", func(t *testing.T) []ApplyOption { return []ApplyOption{Verbatim(), FmtWith(tftest.TerraformPath(t))} },
-			after, jsonAfter},
+		// FmtWith and Verbatim with a real terraform fmt are tested in
+		// internal/e2etest/edit (TestApplyTerraformFmt).
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

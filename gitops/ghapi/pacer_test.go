@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-github/v60/github"
 
 	"github.com/tfdrift/tfdrift/gitops/ghapi"
+	"github.com/tfdrift/tfdrift/internal/eventually"
 	"github.com/tfdrift/tfdrift/internal/githubfake"
 )
 
@@ -175,11 +176,7 @@ func TestWritesAreSerialisedPerInstallation(t *testing.T) {
 		_, err := c.GitHub().Client().Do(req)
 		done <- err
 	}()
-	for deadline := time.Now().Add(10 * time.Second); rec.inFlight.Load() == 0; time.Sleep(time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("the write never started")
-		}
-	}
+	eventually.True(t, "the write to start", func() bool { return rec.inFlight.Load() != 0 })
 	req, _ := c.GitHub().NewRequest("GET", "repos/acme/infra", nil)
 	if _, err := c.GitHub().Client().Do(req); err != nil {
 		t.Fatal(err)

@@ -18,6 +18,7 @@ import (
 	"github.com/tfdrift/tfdrift/app/job"
 	"github.com/tfdrift/tfdrift/app/serve"
 	"github.com/tfdrift/tfdrift/gitops/ghapi"
+	"github.com/tfdrift/tfdrift/internal/eventually"
 	"github.com/tfdrift/tfdrift/internal/githubfake"
 	"github.com/tfdrift/tfdrift/ticket/deliver"
 )
@@ -156,10 +157,7 @@ func githubIssues(w *world, cfg string) string {
 		sort.Strings(titles)
 		return titles
 	}
-	deadline := time.Now().Add(w.wait(15 * time.Second))
-	for len(open()) < 2 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
+	eventually.Poll(w.wait(15*time.Second), func() bool { return len(open()) >= 2 })
 	cancel()
 	<-done
 	return fmt.Sprintf("ping=%d\nissues:\n%s\nstderr:\n%s", pingStatus, strings.Join(open(), "\n"), errb.String())

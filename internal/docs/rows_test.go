@@ -73,7 +73,7 @@ func keyRows(w *world) []keyRow {
 	gcsFull, gcsEmpty := gcsWorld(w)
 	s3Base := "s3_endpoint: " + s3Full
 	gcsBase := "gcs_endpoint: " + gcsFull
-	return []keyRow{
+	return append([]keyRow{
 		// What counts as drift.
 		{keys: []string{"drift_rules", "drift_rules[].name", "drift_rules[].severity"}, off: "", on: rule, observe: detect, want: volume + "high rules=R"},
 		{keys: []string{"drift_rules[].resource_types"}, off: strings.Replace(rule, "aws_ebs_volume", "aws_instance", 1), on: rule, observe: detect, want: volume + "high rules=R"},
@@ -245,7 +245,14 @@ func keyRows(w *world) []keyRow {
 		{keys: []string{"github.webhook_secret"}, off: strings.Replace(githubBlock, "${GITHUB_SECRET}", "not-the-secret", 1), on: githubBlock, observe: githubIssues, want: "ping=200"},
 		{keys: []string{"github.api_url"}, off: strings.Replace(githubBlock, "${GITHUB_API}", "${GITHUB_EMPTY_API}", 1), on: githubBlock, observe: githubIssues, want: "Drift: aws_instance.workers[1] modified"},
 		{keys: []string{"github.max_open_issues"}, off: githubBlock, on: githubBlock + "  max_open_issues: 1\n", observe: githubIssues, want: "tfdrift: drifts over the limit"},
+	}, terraformRows()...)
+}
 
+// terraformRows are the rows of the terraform block: revert --dry-run
+// with a real Terraform. Their observer, reverting, is nil without -tags
+// e2e (world_noterraform_test.go).
+func terraformRows() []keyRow {
+	return []keyRow{
 		// How accept --confirm and revert run terraform.
 		{keys: []string{"terraform", "terraform.binary", "terraform.plugin_mirror"}, off: "terraform: {binary: ${MISSING}, plugin_mirror: ${MIRROR}}\n", on: "terraform: {binary: ${TF}, plugin_mirror: ${MIRROR}}\n", observe: reverting, want: "exit 0"},
 		{keys: []string{"terraform.plugin_mirror"}, off: "terraform: {binary: ${TF}, plugin_mirror: ${EMPTY_MIRROR}}\n", on: "terraform: {binary: ${TF}, plugin_mirror: ${MIRROR}}\n", observe: reverting, want: "exit 0"},

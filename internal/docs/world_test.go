@@ -29,12 +29,10 @@ import (
 	"github.com/tfdrift/tfdrift/app/ingest/sqs/sqsfake"
 	"github.com/tfdrift/tfdrift/app/job"
 	"github.com/tfdrift/tfdrift/app/replay"
-	"github.com/tfdrift/tfdrift/app/revert"
 	"github.com/tfdrift/tfdrift/app/serve"
 	"github.com/tfdrift/tfdrift/app/store"
 	"github.com/tfdrift/tfdrift/app/wiring"
 	"github.com/tfdrift/tfdrift/detector/drift"
-	"github.com/tfdrift/tfdrift/internal/tftest"
 	"github.com/tfdrift/tfdrift/ticket"
 )
 
@@ -52,7 +50,6 @@ type world struct {
 	smtp *smtpFake
 	sts  *stsFake
 	vars *strings.Replacer
-	tf   *terraformWorld // made when a row first needs it
 	// github is the fake GitHub of the github: rows.
 	github *githubWorld
 	// patience bounds the waits of an observation that may never see
@@ -475,8 +472,13 @@ func refreshed(w *world, cfg string) string {
 		json.Unmarshal(data, &doc)
 		doc["serial"] = 4242.0
 		edited, _ := json.Marshal(doc)
-		time.Sleep(1100 * time.Millisecond) // a new mtime, whatever the file system's resolution
 		if err := os.WriteFile(state, edited, 0o644); err != nil {
+			w.t.Fatal(err)
+		}
+		// A new mtime whatever the file system's resolution, set rather
+		// than slept for.
+		later := time.Now().Add(2 * time.Second)
+		if err := os.Chtimes(state, later, later); err != nil {
 			w.t.Fatal(err)
 		}
 		deadline := time.Now().Add(w.wait(8 * time.Second))
@@ -622,85 +624,4 @@ func fromQueue(region string, poison bool, wait time.Duration, until func(*sqsWo
 			return seen + "\n" + w.sts.take()
 		})
 	}
-}
-
-// terraformWorld is a real Terraform root (the test provider, a local
-// state outside the repo) applied once, and a wrapper of the terraform
-// binary that logs every command line.
-type terraformWorld struct {
-	env     *tftest.Env
-	wrapper string
-	log     string
-	empty   string
-}
-
-func (w *world) terraform() *terraformWorld {
-	w.t.Helper()
-	if w.tf != nil {
-		return w.tf
-	}
-	t := w.root
-	env := tftest.New(t, "testdata/tf")
-	main := filepath.Join(env.Dir, "main.tf")
-	src := mustRead(t, main)
-	if err := os.WriteFile(main, []byte(strings.Replace(src, "STATE_PATH", filepath.Join(t.TempDir(), "terraform.tfstate"), 1)), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	tf := env.Tf(t)
-	ctx := context.Background()
-	if err := tf.Init(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := tf.Apply(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("FAKEAWS_CLOUD_FILE", env.CloudFile)
-	tw := &terraformWorld{env: env, log: filepath.Join(w.dir, "terraform.log"), wrapper: filepath.Join(w.dir, "terraform-wrapper"), empty: filepath.Join(w.dir, "empty-mirror")}
-	os.MkdirAll(tw.empty, 0o755)
-	script := fmt.Sprintf("#!/bin/sh\necho \"$*\" >> %q\nexec %q \"$@\"\n", tw.log, env.Terraform)
-	if err := os.WriteFile(tw.wrapper, []byte(script), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	w.tf = tw
-	return tw
-}
-
-// reverting runs revert --dry-run on the security group with the config's
-// terraform block: its exit status, the plan commands the binary got, and
-// what landed in the plugin cache.
-func reverting(w *world, cfg string) string {
-	tw := w.terraform()
-	cfg = w.config("tf-"+filepath.Base(cfg), mustRead(w.t, cfg),
-		"${TF}", tw.env.Terraform, "${WRAPPER}", tw.wrapper, "${MIRROR}", tw.env.Mirror, "${EMPTY_MIRROR}", tw.empty)
-	os.Remove(tw.log)
-	cache := filepath.Join(w.dir, "plugin-cache")
-	os.RemoveAll(cache)
-	os.MkdirAll(cache, 0o755)
-	out, errs := run(func(env job.Env) error {
-		return revert.Run(context.Background(), env, revert.Args{Repo: tw.env.Dir, DryRun: true, ConfigFile: cfg, Addresses: []string{"aws_security_group.web"}})
-	})
-	var plans []string
-	for _, l := range strings.Split(mustReadOr(tw.log), "\n") {
-		if strings.HasPrefix(l, "plan") {
-			plans = append(plans, l)
-		}
-	}
-	var cached []string
-	filepath.WalkDir(cache, func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			rel, _ := filepath.Rel(cache, p)
-			cached = append(cached, rel)
-		}
-		return nil
-	})
-	code := "exit 0"
-	if i := strings.LastIndex(errs, "exit "); i >= 0 {
-		code = strings.SplitN(errs[i:], ":", 2)[0]
-	}
-	return fmt.Sprintf("%s\nplans: %s\ncache: %s\nstdout: %.300s\nstderr: %.600s", code, strings.Join(plans, " | "), strings.Join(cached, ", "), out, errs)
-}
-
-func mustReadOr(path string) string {
-	b, _ := os.ReadFile(path)
-	return string(b)
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/tfdrift/tfdrift/app/ingest"
 	"github.com/tfdrift/tfdrift/app/ingest/sqs/sqsfake"
+	"github.com/tfdrift/tfdrift/internal/eventually"
 )
 
 const (
@@ -179,13 +180,8 @@ func run(t *testing.T, in *Input, h ingest.Handler) (stop func(), done <-chan st
 	return stop, ch
 }
 
+// waitFor waits for cond with a deadline (internal/eventually).
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	eventually.True(t, what, cond)
 }

@@ -15,6 +15,11 @@
 // When no server can be had, Postgres fails the test (never skips) and
 // says how to install one.
 //
+// Postgres runs only in test binaries built with -tags e2e, as make test
+// builds them; without the tag (make test-short) Postgres and Databases
+// fail the test, and Engines, which tests covering both engines range
+// over, holds SQLite alone.
+//
 // It is for tests only. It imports the standard library, testing and pgx,
 // never tfdrift's own packages, so any package's tests may use it.
 package storetest

@@ -292,6 +292,7 @@ var dbSeq atomic.Int64
 // Postgres.
 func Postgres(tb testing.TB) string {
 	tb.Helper()
+	requireTag(tb)
 	name := fmt.Sprintf("tfdrift_test_%d_%d", os.Getpid(), dbSeq.Add(1))
 	if env := os.Getenv(EnvPostgres); env != "" {
 		u, err := url.Parse(env)
@@ -314,6 +315,17 @@ func Postgres(tb testing.TB) string {
 	}
 	shared.mu.Unlock()
 	return newDatabase(tb, ownServer(tb).base, name)
+}
+
+// requireTag fails tb in a test binary built without -tags e2e: there
+// Postgres is not wanted (make test-short needs no Postgres binaries), and
+// a test that asks for it belongs in a file tagged e2e or should range
+// over Engines.
+func requireTag(tb testing.TB) {
+	tb.Helper()
+	if !WithPostgres {
+		tb.Fatalf("storetest: Postgres is for test binaries built with -tags e2e (make test): range over storetest.Engines, or tag the test's file e2e")
+	}
 }
 
 // ownServer starts a server for tb alone, stopped in tb.Cleanup.
@@ -339,6 +351,7 @@ func ownServer(tb testing.TB) *Server {
 // without a TestMain.
 func Databases(tb testing.TB) func(testing.TB) string {
 	tb.Helper()
+	requireTag(tb)
 	shared.mu.Lock()
 	enabled := shared.enabled
 	shared.mu.Unlock()

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tfdrift/tfdrift/detector/state"
+	"github.com/tfdrift/tfdrift/internal/eventually"
 )
 
 var testKeys = state.KeySpec{Default: []string{"id"}}
@@ -60,17 +61,10 @@ func serialOf(ix *state.Index, name, workspace string) int64 {
 	return -1
 }
 
-// waitFor polls cond until it holds. The long deadline only turns a hang
-// into a failure; nothing here measures speed.
+// waitFor waits for cond with a deadline (internal/eventually).
 func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting for %s", what)
-		}
-		time.Sleep(time.Millisecond)
-	}
+	eventually.True(t, what, cond)
 }
 
 // memBackend is a state object in memory whose version changes on every

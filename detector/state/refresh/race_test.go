@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tfdrift/tfdrift/detector/state"
+	"github.com/tfdrift/tfdrift/internal/eventually"
 )
 
 // Readers look resources up without pause while the refresher swaps new
@@ -92,11 +93,7 @@ func TestLookupsWhileRefreshing(t *testing.T) {
 		st = r.Status()
 		return st[0].Healthy && st[1].Healthy && st[0].Serial == versions && st[1].Serial == versions
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for !healthy() && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
-	if !healthy() {
+	if !eventually.Poll(eventually.Timeout, healthy) {
 		t.Errorf("final Status = %+v, want both healthy at serial %d", st, versions)
 	}
 }

@@ -1,3 +1,10 @@
+//go:build e2e
+
+// This file runs a real Terraform (internal/tftest) and uses the
+// package's unexported internals, so it stays here under the e2e tag:
+// make test runs it, make test-short does not (docs/ARCHITECTURE.md,
+// Testing).
+
 package refresh
 
 import (

@@ -1,4 +1,4 @@
-package accept
+package accept_test
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tfdrift/tfdrift/app/accept"
 	"github.com/tfdrift/tfdrift/app/job"
 	"github.com/tfdrift/tfdrift/internal/tftest"
 )
@@ -76,7 +77,7 @@ func TestAcceptFoldsSuccessiveEdits(t *testing.T) {
 	}
 
 	var stdout, stderr bytes.Buffer
-	err = Run(ctx, job.Env{Stdout: &stdout, Stderr: &stderr}, Args{Repo: env.Dir, States: []string{statePath},
+	err = accept.Run(ctx, job.Env{Stdout: &stdout, Stderr: &stderr}, accept.Args{Repo: env.Dir, States: []string{statePath},
 		Binary: env.Terraform, Inputs: []string{eventsPath}})
 	if err != nil {
 		t.Fatalf("accept: %v\n%s", err, stderr.String())

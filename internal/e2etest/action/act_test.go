@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/hashicorp/terraform-exec/tfexec"
 
+	"github.com/tfdrift/tfdrift/internal/e2etest"
 	"github.com/tfdrift/tfdrift/internal/githubfake"
 	"github.com/tfdrift/tfdrift/internal/sarifcheck"
 	"github.com/tfdrift/tfdrift/internal/tftest"
@@ -46,10 +47,10 @@ type actLine struct {
 // resource to a fake GitHub with the job's token, twice without a
 // duplicate.
 func TestActionUnderAct(t *testing.T) {
-	act := toolPath(t, "act", ".ci/install-act.sh")
+	act := e2etest.ToolPath(t, "act", ".ci/install-act.sh")
 	env := tftest.New(t, "testdata/act/repo")
 	bin := t.TempDir()
-	buildTfdrift(t, bin, "v0.0.0-act")
+	e2etest.BuildTfdrift(t, bin, "v0.0.0-act")
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	if err := os.Symlink(env.Terraform, filepath.Join(bin, "terraform")); err != nil {
@@ -59,7 +60,7 @@ func TestActionUnderAct(t *testing.T) {
 	// Apply, keeping the state outside the repository (act copies the
 	// repository into its own workspace), then drift the cloud.
 	state := filepath.Join(t.TempDir(), "prod.tfstate")
-	write(t, filepath.Join(env.Dir, ".tfdrift.yml"), fmt.Sprintf("version: 1\nroots:\n  - dir: envs/prod\n    backend_config: [%q]\n", "path="+state))
+	e2etest.Write(t, filepath.Join(env.Dir, ".tfdrift.yml"), fmt.Sprintf("version: 1\nroots:\n  - dir: envs/prod\n    backend_config: [%q]\n", "path="+state))
 	prod := filepath.Join(env.Dir, "envs", "prod")
 	tf := env.TfIn(t, prod)
 	if err := tf.Init(ctx, tfexec.BackendConfig("path="+state)); err != nil {
@@ -83,12 +84,12 @@ func TestActionUnderAct(t *testing.T) {
 	// The repository: the fixture, the action (action.yml and its
 	// scripts, as a checkout of this repository holds them) and the
 	// workflow, committed.
-	root := moduleRoot(t)
-	copyFile(t, filepath.Join(root, "action.yml"), filepath.Join(env.Dir, "action.yml"))
+	root := e2etest.ModuleRoot(t)
+	e2etest.CopyFile(t, filepath.Join(root, "action.yml"), filepath.Join(env.Dir, "action.yml"))
 	for _, s := range []string{"install.sh", "run.sh"} {
-		copyFile(t, filepath.Join(root, "action", "scripts", s), filepath.Join(env.Dir, "action", "scripts", s))
+		e2etest.CopyFile(t, filepath.Join(root, "action", "scripts", s), filepath.Join(env.Dir, "action", "scripts", s))
 	}
-	copyFile(t, "testdata/act/check.yml", filepath.Join(env.Dir, ".github", "workflows", "check.yml"))
+	e2etest.CopyFile(t, "testdata/act/check.yml", filepath.Join(env.Dir, ".github", "workflows", "check.yml"))
 	// The origin makes act's GITHUB_REPOSITORY acme/infra.
 	for _, args := range [][]string{
 		{"init", "-q", "-b", "main"}, {"add", "-A"},
@@ -124,7 +125,7 @@ func TestActionUnderAct(t *testing.T) {
 		"-s", "GITHUB_TOKEN=ghs_act_job_token",
 	)
 	cmd.Dir = env.Dir
-	cmd.Env = append(hermetic(), "HOME="+home)
+	cmd.Env = append(e2etest.Hermetic(), "HOME="+home)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
@@ -146,7 +147,7 @@ func TestActionUnderAct(t *testing.T) {
 
 	// What a later step of the workflow read from the action's outputs.
 	got := map[string]string{}
-	for _, l := range strings.Split(strings.TrimSpace(readFile(t, filepath.Join(results, "outputs.txt"))), "\n") {
+	for _, l := range strings.Split(strings.TrimSpace(e2etest.ReadFile(t, filepath.Join(results, "outputs.txt"))), "\n") {
 		k, v, _ := strings.Cut(l, "=")
 		got[k] = v
 	}
@@ -162,7 +163,7 @@ func TestActionUnderAct(t *testing.T) {
 	}
 
 	// The reports.
-	sarif := []byte(readFile(t, filepath.Join(results, "drift.sarif")))
+	sarif := []byte(e2etest.ReadFile(t, filepath.Join(results, "drift.sarif")))
 	sarifcheck.Validate(t, sarif)
 	if !strings.Contains(string(sarif), `"uri": "envs/prod/main.tf"`) || !strings.Contains(string(sarif), `"startLine": 23`) {
 		t.Errorf("SARIF does not point at the ingress block (envs/prod/main.tf:23):\n%s", sarif)
@@ -175,7 +176,7 @@ func TestActionUnderAct(t *testing.T) {
 			Line int    `json:"line"`
 		} `json:"terraform"`
 	}
-	if err := json.Unmarshal([]byte(readFile(t, filepath.Join(results, "drift.ndjson"))), &rec); err != nil || rec.ResourceAddress != "aws_security_group.web" || rec.Severity != "high" || rec.Terraform.File != "envs/prod/main.tf" || rec.Terraform.Line != 18 {
+	if err := json.Unmarshal([]byte(e2etest.ReadFile(t, filepath.Join(results, "drift.ndjson"))), &rec); err != nil || rec.ResourceAddress != "aws_security_group.web" || rec.Severity != "high" || rec.Terraform.File != "envs/prod/main.tf" || rec.Terraform.Line != 18 {
 		t.Errorf("drift record = %+v (%v)", rec, err)
 	}
 
@@ -250,47 +251,4 @@ func TestActionUnderAct(t *testing.T) {
 	if !again {
 		t.Errorf("the second open-issues step did not say the issue already shows the drift; act log:\n%s", log)
 	}
-}
-
-func write(t *testing.T, p, content string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func copyFile(t *testing.T, from, to string) {
-	t.Helper()
-	b, err := os.ReadFile(from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	write(t, to, string(b))
-}
-
-func readFile(t *testing.T, p string) string {
-	t.Helper()
-	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
-// hermetic is the process environment without what would change
-// Terraform's or the runner's behaviour: TF_*, GITHUB_*, RUNNER_*, ACT*.
-func hermetic() []string {
-	var out []string
-	for _, kv := range os.Environ() {
-		k, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "TF_") || strings.HasPrefix(k, "GITHUB_") || strings.HasPrefix(k, "RUNNER_") ||
-			strings.HasPrefix(k, "ACT") || k == "HOME" || k == "CI" {
-			continue
-		}
-		out = append(out, kv)
-	}
-	return out
 }

@@ -1,9 +1,10 @@
-package edit
+package edit_test
 
 import (
 	"context"
 	"encoding/json"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	tfjson "github.com/hashicorp/terraform-json"
 
 	"github.com/tfdrift/tfdrift/detector/drift"
+	"github.com/tfdrift/tfdrift/gitops/edit"
 	"github.com/tfdrift/tfdrift/gitops/locate"
 	"github.com/tfdrift/tfdrift/internal/tftest"
 )
@@ -102,7 +104,7 @@ func TestAcceptEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatalf("locate: %v", err)
 	}
-	accepted, err := Accept(repo, env.Dir, reqs)
+	accepted, err := edit.Accept(repo, env.Dir, reqs)
 	if err != nil {
 		t.Fatalf("Accept: %v", err)
 	}
@@ -112,7 +114,7 @@ func TestAcceptEndToEnd(t *testing.T) {
 	if got, want := strings.Join(accepted.Files(), " "), "compute.tf iam.tf main.tf network.tf variables.tf"; got != want {
 		t.Errorf("edited files = %s, want %s", got, want)
 	}
-	if err := accepted.Apply(env.Dir, FmtWith(env.Terraform), WithContext(ctx)); err != nil {
+	if err := accepted.Apply(env.Dir, edit.FmtWith(env.Terraform), edit.WithContext(ctx)); err != nil {
 		t.Fatalf("Apply: %v", err)
 	}
 	changes, err := tf.Plan(ctx)
@@ -135,16 +137,16 @@ func TestAcceptEndToEnd(t *testing.T) {
 
 // requestsFromDrift turns a refresh-only plan's resource drift into
 // Requests: every attribute whose value differs before and after.
-func requestsFromDrift(t *testing.T, p *tfjson.Plan) []Request {
+func requestsFromDrift(t *testing.T, p *tfjson.Plan) []edit.Request {
 	t.Helper()
-	var out []Request
+	var out []edit.Request
 	for _, rc := range p.ResourceDrift {
 		before, _ := rc.Change.Before.(map[string]any)
 		after, _ := rc.Change.After.(map[string]any)
 		if before == nil || after == nil {
 			t.Fatalf("%s: drift is not an update: %v", rc.Address, rc.Change.Actions)
 		}
-		r := Request{Address: rc.Address, Changes: map[string]drift.AttrChange{}}
+		r := edit.Request{Address: rc.Address, Changes: map[string]drift.AttrChange{}}
 		for k, b := range before {
 			if !sameJSON(b, after[k]) {
 				r.Changes[k] = drift.AttrChange{Expected: b, Actual: after[k]}
@@ -159,12 +161,12 @@ func requestsFromDrift(t *testing.T, p *tfjson.Plan) []Request {
 // regardless of order (show -json renders sets as lists in no promised
 // order).
 func sameJSON(a, b any) bool {
-	na, err1 := normalize(a)
-	nb, err2 := normalize(b)
+	na, err1 := plainJSON(a)
+	nb, err2 := plainJSON(b)
 	if err1 != nil || err2 != nil {
 		return false
 	}
-	if equal(na, nb) {
+	if reflect.DeepEqual(na, nb) {
 		return true
 	}
 	la, ok1 := na.([]any)
@@ -180,4 +182,15 @@ func sameJSON(a, b any) bool {
 	sort.Strings(ka)
 	sort.Strings(kb)
 	return strings.Join(ka, "\x00") == strings.Join(kb, "\x00")
+}
+
+// plainJSON is v as encoding/json decodes it: maps, lists, float64.
+func plainJSON(v any) (any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var out any
+	err = json.Unmarshal(b, &out)
+	return out, err
 }
