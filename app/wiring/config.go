@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/tfdrift/tfdrift/app/config"
@@ -55,7 +56,23 @@ func ConfigOptions() []config.Option {
 // TemplateCheckTimeout bounds the sample rendering of one template while
 // a config loads: a template that ranges over a huge number fails the
 // check instead of hanging it.
-var TemplateCheckTimeout = 2 * time.Second
+//
+// A template still rendering when the bound passes runs on in its goroutine
+// until it ends (text/template cannot be interrupted); the config is refused.
+func TemplateCheckTimeout() time.Duration { return time.Duration(templateCheckTimeout.Load()) }
+
+// SetTemplateCheckTimeout changes the bound and returns a func restoring the
+// previous one (for tests).
+func SetTemplateCheckTimeout(d time.Duration) (restore func()) {
+	old := templateCheckTimeout.Swap(int64(d))
+	return func() { templateCheckTimeout.Store(old) }
+}
+
+var templateCheckTimeout = func() *atomic.Int64 {
+	var v atomic.Int64
+	v.Store(int64(2 * time.Second))
+	return &v
+}()
 
 // CheckTemplate parses and renders one template (config.TemplateCheck)
 // with the renderer that will run it: a payload_template with the webhook
@@ -82,7 +99,8 @@ func CheckTemplate(path, name, text string) error {
 		}()
 		done <- render()
 	}()
-	timer := time.NewTimer(TemplateCheckTimeout)
+	limit := TemplateCheckTimeout()
+	timer := time.NewTimer(limit)
 	defer timer.Stop()
 	select {
 	case err := <-done:
@@ -90,7 +108,7 @@ func CheckTemplate(path, name, text string) error {
 	case <-timer.C:
 		// The goroutine runs on until the template ends; the config is
 		// refused, so the caller stops anyway.
-		return fmt.Errorf("rendering a sample drift took more than %s (a range over a huge number?)", TemplateCheckTimeout)
+		return fmt.Errorf("rendering a sample drift took more than %s (a range over a huge number?)", limit)
 	}
 }
 
