@@ -1,6 +1,9 @@
 package state
 
-import "encoding/json"
+import (
+	"bytes"
+	"encoding/json"
+)
 
 // compactCopy returns a copy of the validated JSON value src with the
 // whitespace between tokens removed, in an allocation of its own and of
@@ -9,33 +12,21 @@ import "encoding/json"
 // state's bytes, which the index would otherwise keep for as long as the
 // state is loaded.
 func compactCopy(src []byte) json.RawMessage {
-	n := compactLen(src)
-	dst := make(json.RawMessage, n)
-	if n == len(src) {
-		copy(dst, src)
-		return dst
-	}
-	return appendCompact(dst[:0], src)
+	var scratch []byte
+	return compactCopyVia(&scratch, src)
+}
+
+// compactCopyVia is compactCopy compacting through *scratch, which it
+// grows as needed for the next call: one pass over src, then one copy.
+func compactCopyVia(scratch *[]byte, src []byte) json.RawMessage {
+	c := appendCompact((*scratch)[:0], src)
+	*scratch = c
+	dst := make(json.RawMessage, len(c))
+	copy(dst, c)
+	return dst
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\r' }
-
-// compactLen returns the length of src compacted.
-func compactLen(src []byte) int {
-	n := 0
-	for i := 0; i < len(src); i++ {
-		c := src[i]
-		switch {
-		case c == '"':
-			j := stringEnd(src, i)
-			n += j - i
-			i = j - 1
-		case !isSpace(c):
-			n++
-		}
-	}
-	return n
-}
 
 // appendCompact appends src without its insignificant whitespace,
 // copying strings whole.
@@ -61,13 +52,22 @@ func appendCompact(dst, src []byte) []byte {
 // quote at src[i]. src is valid JSON, so the string is closed; an
 // unclosed one ends at len(src).
 func stringEnd(src []byte, i int) int {
-	for j := i + 1; j < len(src); j++ {
-		switch src[j] {
-		case '\\':
-			j++
-		case '"':
+	for j := i + 1; j < len(src); {
+		q := bytes.IndexByte(src[j:], '"')
+		if q < 0 {
+			return len(src)
+		}
+		j += q
+		// The quote closes the string unless an odd number of
+		// backslashes precedes it.
+		n := 0
+		for k := j - 1; k > i && src[k] == '\\'; k-- {
+			n++
+		}
+		if n%2 == 0 {
 			return j + 1
 		}
+		j++
 	}
 	return len(src)
 }

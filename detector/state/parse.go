@@ -93,6 +93,8 @@ type parser struct {
 	// prev holds the previous version's resources by address, whose
 	// attributes an unchanged resource shares.
 	prev map[string]*Resource
+	// compact is scratch for compacting attributes.
+	compact []byte
 }
 
 // rawInstance is an instance as read, before its resource's mode and type
@@ -334,7 +336,7 @@ func (p *parser) resource() error {
 			if old := p.prev[r.Address]; old != nil && old.sortedAttrs == in.sorted && compactEqual(in.attrs, old.attrs) {
 				r.attrs = old.attrs
 			} else {
-				r.attrs = compactCopy(in.attrs)
+				r.attrs = compactCopyVia(&p.compact, in.attrs)
 			}
 		}
 		p.snap.Resources = append(p.snap.Resources, r)

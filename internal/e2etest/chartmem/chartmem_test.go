@@ -1,5 +1,3 @@
-// Package chartmem tests that the Helm chart gives the daemon a GOMEMLIMIT
-// below its container's memory limit. It needs helm (make tools).
 package chartmem
 
 import (
