@@ -22,8 +22,8 @@
 // stops the daemon with SIGTERM, reads the store, and reports alerts
 // accepted, drifts recorded, duplicates, lost and peak RSS. It exits 1 if
 // any alert answered 202 that should make a drift has no record (lost),
-// if any event has two records (duplicates), or if a hostile request was
-// accepted.
+// if any event has two records (duplicates), if a record names an event
+// never posted, or if a hostile request was accepted.
 package main
 
 import (
@@ -34,6 +34,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -139,6 +140,11 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	led.mu.Lock()
+	for k := range led.codes {
+		led.measured[k] = maps.Clone(led.codes[k])
+	}
+	led.mu.Unlock()
 	if maxRate < 1 {
 		return errors.New("the daemon accepted nothing while the rate was measured; see " + d.logPath)
 	}
@@ -207,7 +213,7 @@ func run() error {
 	rep.slow = slow.snapshot()
 	rep.drains = drains
 	rep.print(os.Stdout)
-	if rep.lost > 0 || rep.duplicates > 0 || rep.hostileAccepted > 0 {
+	if rep.lost > 0 || rep.duplicates > 0 || rep.hostileAccepted > 0 || rep.foreign > 0 {
 		fmt.Printf("soak: FAILED; the daemon's log and store are in %s\n", dir)
 		os.Exit(1)
 	}
@@ -502,11 +508,17 @@ type ledger struct {
 	codes    [nKinds]map[int]int
 	expected map[string]bool // event IDs of accepted managed alerts
 	others   map[string]bool // event IDs of accepted unmanaged alerts
-	behind   int             // requests the open loop could not send on time
+	// unsure holds the event IDs of managed alerts posted but not
+	// answered 202: refused (503), or cut off by a kill, when the daemon
+	// may have journaled one before it died. A record for one is no loss
+	// and no error.
+	unsure   map[string]bool
+	measured [nKinds]map[int]int // codes during the rate measurement
+	behind   int                 // requests the open loop could not send on time
 }
 
 func newLedger() *ledger {
-	l := &ledger{expected: map[string]bool{}, others: map[string]bool{}, start: time.Now()}
+	l := &ledger{expected: map[string]bool{}, others: map[string]bool{}, unsure: map[string]bool{}, start: time.Now()}
 	for i := range l.codes {
 		l.codes[i] = map[int]int{}
 	}
@@ -518,6 +530,9 @@ func (l *ledger) note(rq request, code int) {
 	defer l.mu.Unlock()
 	l.codes[rq.kind][code]++
 	if code != http.StatusAccepted {
+		if rq.kind == kManaged {
+			l.unsure[rq.eventID] = true
+		}
 		return
 	}
 	switch rq.kind {
@@ -747,6 +762,9 @@ type report struct {
 	recorded        int // drift records in the store
 	found           int // expected event IDs with a record
 	unmanagedDrifts int
+	unsureDrifts    int // records for alerts posted but not answered 202
+	foreign         int // records for events never posted
+	measured        map[int]int
 	duplicates      int
 	lost            int
 	lostSample      []string
@@ -782,7 +800,7 @@ func (l *ledger) verify(db string) (*report, error) {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	rep.codes, rep.behind = l.codes, l.behind
+	rep.codes, rep.behind, rep.measured = l.codes, l.behind, l.measured[kManaged]
 	for k := range nKinds {
 		if k.hostile() {
 			rep.hostileAccepted += l.codes[k][http.StatusAccepted]
@@ -806,8 +824,14 @@ func (l *ledger) verify(db string) (*report, error) {
 		if n > 1 {
 			rep.duplicates += n - 1
 		}
-		if l.others[id] {
+		switch {
+		case l.expected[id]:
+		case l.others[id]:
 			rep.unmanagedDrifts++
+		case l.unsure[id]:
+			rep.unsureDrifts++
+		default:
+			rep.foreign++
 		}
 	}
 	return rep, nil
@@ -832,11 +856,14 @@ func (r *report) print(w io.Writer) {
 		}
 		fmt.Fprintf(w, "  %-12s %s\n", kindNames[k], strings.Join(parts, ", "))
 	}
+	fmt.Fprintf(w, "  (the managed line includes the rate measurement's closed loop: 202: %d, 503: %d)\n",
+		r.measured[http.StatusAccepted], r.measured[http.StatusServiceUnavailable])
 	fmt.Fprintf(w, "  %-12s opened %d, closed by the daemon %d, longest %v, answered early %d\n",
 		"slowloris", r.slow.opened, r.slow.closed, r.slow.longest.Round(time.Second), r.slow.acceptedOrAnswered)
 	fmt.Fprintf(w, "  alerts accepted (202):       %d (managed, repeats and unmanaged; %d not sent on time by the load generator)\n", r.accepted, r.behind)
 	fmt.Fprintf(w, "  drifts expected:             %d (distinct managed alerts accepted)\n", r.expected)
-	fmt.Fprintf(w, "  drifts recorded:             %d (%d of them for unmanaged resources)\n", r.recorded, r.unmanagedDrifts)
+	fmt.Fprintf(w, "  drifts recorded:             %d (%d for unmanaged resources; %d for alerts refused or cut off by a kill, journaled before it; %d for events never posted)\n",
+		r.recorded, r.unmanagedDrifts, r.unsureDrifts, r.foreign)
 	fmt.Fprintf(w, "  duplicates:                  %d\n", r.duplicates)
 	fmt.Fprintf(w, "  lost:                        %d %v\n", r.lost, r.lostSample)
 	fmt.Fprintf(w, "  hostile requests accepted:   %d\n", r.hostileAccepted)
