@@ -12,9 +12,9 @@ import (
 )
 
 // outsideDocs matches what a user's copy of tfdrift does not hold: the
-// design notes and specification the project was written from, and paths
-// outside the repository.
-var outsideDocs = regexp.MustCompile(`DESIGN\.md|STYLE\.md|use-cases\.md|(?i:\bseed\b)|\.\./shared|/work/shared`)
+// design notes and specification the project was written from (and its
+// numbered use cases), and paths outside the repository.
+var outsideDocs = regexp.MustCompile(`DESIGN\.md|STYLE\.md|use-cases\.md|(?i:\bseed\b|\buse cases? \d)|\.\./shared|/work/shared`)
 
 // outsideGo is outsideDocs for Go comments and strings, where "seed" is
 // also the ordinary word for a hash or fuzz seed.
