@@ -67,8 +67,8 @@ type Target struct {
 //
 // The rules, in order:
 //  1. When no matched rule has an enabled alert action, every route that
-//     is not OnDemand is addressed (the seed's use cases 1, 3, 7, 9, 10:
-//     notifications without rule actions).
+//     is not OnDemand is addressed (configs with
+//     notifications and no rule actions).
 //  2. Otherwise the alert actions choose: a route is addressed when an
 //     action's channels name its sink or type; an action without channels
 //     addresses every route that is not OnDemand.

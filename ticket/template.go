@@ -15,7 +15,7 @@ import (
 )
 
 // TemplateData is what message_template (Slack) and payload_template
-// (webhooks) see. The seed's names (.ResourceID, .ResourceType, .User,
+// (webhooks) see. The names tfdrift-falco templates use (.ResourceID, .ResourceType, .User,
 // .ChangeType, .DetectedAt, .Tags, .CloudTrailEvent, .SourceIP,
 // .Severity) plus the cost impact, the full drift and its JSON record.
 //
@@ -233,7 +233,7 @@ func MarshalJSON(v any) ([]byte, error) {
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
-// SampleNotice is a drift notice with every field the seed's templates use
+// SampleNotice is a drift notice with every field that templates use
 // set, for test-running templates when the configuration is loaded.
 func SampleNotice() *Notice {
 	t := time.Date(2025, 1, 20, 14, 32, 15, 0, time.UTC)

@@ -342,7 +342,7 @@ func (d *decoder) mergePairs(val *yaml.Node, path string) []pair {
 }
 
 // duplicate reports a key written twice in one mapping. yaml.v3 would
-// stop at the first; the seed's use case 9 repeats "webhook:" to mean two
+// stop at the first; a config may repeat "webhook:" meaning two
 // webhooks, so that case gets the fix in the message.
 func (d *decoder) duplicate(k, prev *yaml.Node, path string) {
 	msg := fmt.Sprintf("%s is defined twice (first at line %d)", path, prev.Line)
@@ -481,7 +481,7 @@ func (d *decoder) expandTree(n *yaml.Node, path string) *yaml.Node {
 }
 
 // stringList accepts one string or a list of strings: "provider: aws"
-// and "severity: [critical, high]" are both in the seed.
+// and "severity: [critical, high]" are both written in configs.
 type stringList []string
 
 func (l *stringList) decodeNode(d *decoder, n *yaml.Node, path string) {

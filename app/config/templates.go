@@ -74,7 +74,7 @@ func (v *validator) templateErr(path string, err error) {
 }
 
 // sampleDrift is what templates are test-run against by default: every
-// field the seed's templates use has a value.
+// field that tfdrift-falco templates use has a value.
 func sampleDrift() *drift.Drift {
 	t := time.Date(2025, 1, 20, 14, 32, 15, 0, time.UTC)
 	return &drift.Drift{

@@ -56,7 +56,7 @@ func (v *validator) validate(r *rawConfig) *Config {
 	return c
 }
 
-// Keys that tfdrift-falco's configs carry (the seed's use cases 7 and 10)
+// Keys that tfdrift-falco's multi-account and multi-cloud configs carry
 // and tfdrift reads but does not use. They load, so those files keep
 // working, with a warning that says so; docs/config.md does not list them.
 const (

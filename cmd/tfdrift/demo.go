@@ -9,7 +9,7 @@ func init() {
 
 const demoHelp = `
 Runs the whole detector on an embedded scenario: an example infra repo with
-modules, its Terraform state, the seed's drift rules, and a morning of audit
+modules, its Terraform state, typical drift rules, and a morning of audit
 events in three formats (a CloudTrail log file, a Falco alert and a GCP audit
 entry). Console edits become drifts with expected/actual values, severity,
 tags, who did it from where, and the file and line in the repo. Reads, failed

@@ -21,7 +21,7 @@ const s3Service = "s3.amazonaws.com"
 // with the resource that manages the setting: the split resource when
 // state holds one for the bucket, else the bucket's legacy attribute when
 // state holds it (Target.Inline), so the bucket is never blamed for what
-// its split resource manages. The seed's "S3 Encryption Disabled" rule
+// its split resource manages. A rule such as "S3 Encryption Disabled"
 // watches both types.
 //
 // Left out for want of a confirmed record shape: PutBucketWebsite,

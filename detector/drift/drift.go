@@ -104,7 +104,7 @@ type Drift struct {
 	Fingerprint string
 }
 
-// Template helpers: the seed's payload and message templates use these
+// Template helpers: tfdrift-falco's payload and message templates use these
 // names ({{ .User }}, {{ .CloudTrailEvent }}, {{ .SourceIP }}).
 
 // User is who made the change: the person's name where known.

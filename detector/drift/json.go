@@ -11,8 +11,8 @@ import (
 // EventType is the constant event_type of every drift record.
 const EventType = "terraform_drift_detected"
 
-// Record is the JSON form of a Drift: the keys of the seed's audit log
-// entry (use case 6) and IAM alert (use case 2). It is the contract for
+// Record is the JSON form of a Drift: the keys of the audit log entry
+// and the IAM alert the README shows (Output: the drift record). It is the contract for
 // --format json, webhooks and the GitHub Action; add keys, never rename.
 type Record struct {
 	EventID         string                `json:"event_id"`

@@ -45,7 +45,7 @@ func (d *Drift) Title() string {
 	return d.ResourceType + " " + d.ResourceID
 }
 
-// WriteText renders the human alert of the seed's use cases.
+// WriteText renders the human alert (the README's first example).
 func (d *Drift) WriteText(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n", d.Banner())

@@ -1,5 +1,5 @@
 // Package rules gives drifts their severity, tags and actions: the
-// drift_rules of the configuration (DESIGN.md, "Drift semantics" point 7).
+// drift_rules of the configuration (docs/semantics.md).
 //
 // A Rule matches a drift on resource type (exact, "*" or a glob such as
 // "aws_iam_*"), on the changed attributes it watches, on conditions over the

@@ -148,6 +148,22 @@ func (ix *Index) Replace(snap *Snapshot) {
 	ix.write(sw.apply)
 }
 
+// Previous returns what ParseFrom needs to share the memory of the
+// snapshot loaded for a source with its next version, or nil if none is.
+func (ix *Index) Previous(sourceName, workspace string) *Previous {
+	if workspace == "" {
+		workspace = DefaultWorkspace
+	}
+	t, v := ix.read()
+	defer ix.done(v)
+	e := t.sources[sourceID{sourceName, workspace}]
+	if e == nil {
+		return nil
+	}
+	// byAddr is never modified once its entry is published.
+	return &Previous{byAddr: e.byAddr}
+}
+
 // Remove drops a source from the index.
 func (ix *Index) Remove(sourceName, workspace string) {
 	if workspace == "" {

@@ -2,7 +2,6 @@ package state
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -50,6 +49,22 @@ func (e *UnsupportedVersionError) Error() string {
 // with its byte offset, and other format versions as an
 // *UnsupportedVersionError.
 func Parse(data []byte, src Source) (*Snapshot, error) {
+	return ParseFrom(data, src, nil)
+}
+
+// Previous is a loaded snapshot a new version of the same state can share
+// memory with: Index.Previous returns it.
+type Previous struct {
+	byAddr map[string]*Resource
+}
+
+// ParseFrom is Parse for a new version of a state whose previous version
+// prev is loaded (prev may be nil). A resource whose attributes are
+// unchanged since prev shares prev's copy of them instead of holding a
+// second one: a reload then costs little more than the resources that
+// changed, although both versions are in memory until the index swaps
+// them.
+func ParseFrom(data []byte, src Source, prev *Previous) (*Snapshot, error) {
 	if src.Workspace == "" {
 		src.Workspace = DefaultWorkspace
 	}
@@ -57,6 +72,9 @@ func Parse(data []byte, src Source) (*Snapshot, error) {
 		s:      scanner{jsonscan.NewScanner(data)},
 		snap:   &Snapshot{Source: src},
 		intern: make(map[string]string),
+	}
+	if prev != nil {
+		p.prev = prev.byAddr
 	}
 	if err := p.root(); err != nil {
 		return nil, fmt.Errorf("state %s: %w", src.Name, withLine(data, err))
@@ -72,6 +90,11 @@ type parser struct {
 	// bytes kept per resource.
 	intern map[string]string
 	insts  []rawInstance // scratch, reused across resources
+	// prev holds the previous version's resources by address, whose
+	// attributes an unchanged resource shares.
+	prev map[string]*Resource
+	// compact is scratch for compacting attributes.
+	compact []byte
 }
 
 // rawInstance is an instance as read, before its resource's mode and type
@@ -310,7 +333,11 @@ func (p *parser) resource() error {
 			sortedAttrs:  in.sorted,
 		}
 		if len(in.attrs) > 0 {
-			r.attrs = append(json.RawMessage(nil), in.attrs...)
+			if old := p.prev[r.Address]; old != nil && old.sortedAttrs == in.sorted && compactEqual(in.attrs, old.attrs) {
+				r.attrs = old.attrs
+			} else {
+				r.attrs = compactCopyVia(&p.compact, in.attrs)
+			}
 		}
 		p.snap.Resources = append(p.snap.Resources, r)
 	}

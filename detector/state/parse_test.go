@@ -1,6 +1,7 @@
 package state
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"os"
@@ -447,7 +448,13 @@ func TestNewResource(t *testing.T) {
 			if diff := cmp.Diff(tt.want, rows(&Snapshot{Resources: []*Resource{r}})[0]); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
-			if got, want := strings.TrimSpace(string(r.RawAttributes())), strings.TrimSpace(tt.attrs); got != want {
+			var compact bytes.Buffer
+			if tt.attrs != "" {
+				if err := json.Compact(&compact, []byte(tt.attrs)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got, want := string(r.RawAttributes()), compact.String(); got != want {
 				t.Errorf("RawAttributes = %q, want %q", got, want)
 			}
 		})

@@ -63,9 +63,9 @@ type Resource struct {
 	// ID is the "id" attribute: the cloud identifier for most types.
 	ID string
 
-	// attrs is the instance's attributes object, in its own allocation so
-	// that a resource held by a drift record does not pin the whole state
-	// file in memory.
+	// attrs is the instance's attributes object, compacted, in its own
+	// allocation so that a resource held by a drift record does not pin
+	// the whole state file in memory.
 	attrs json.RawMessage
 	// sortedAttrs says attrs' keys are unescaped and strictly increasing.
 	sortedAttrs bool
@@ -91,8 +91,9 @@ func (r *Resource) Attributes() (map[string]any, error) {
 	return m, nil
 }
 
-// RawAttributes returns the attributes object as it appears in state. The
-// bytes are shared: do not modify them.
+// RawAttributes returns the attributes object as it appears in state,
+// without the whitespace between its tokens. The bytes are shared: do not
+// modify them.
 func (r *Resource) RawAttributes() json.RawMessage { return r.attrs }
 
 // NewResource builds a Resource from something other than a state file
@@ -114,7 +115,7 @@ func NewResource(r Resource, attrs json.RawMessage) (*Resource, error) {
 		if s.Peek() != 0 {
 			return nil, fmt.Errorf("resource %s: attributes: %w", r.Address, withLine(attrs, s.Unexpected("end of input")))
 		}
-		out.attrs = append(json.RawMessage(nil), attrs[start:end]...)
+		out.attrs = compactCopy(attrs[start:end])
 		out.sortedAttrs = sorted
 		if out.ID == "" {
 			out.ID = id

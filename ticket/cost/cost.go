@@ -257,7 +257,7 @@ func (im *Impact) String() string {
 	return s
 }
 
-// Lines are the human lines of the seed's cost alert (use cases 4 and 5):
+// Lines are the human lines of the cost alert:
 //
 //	Before: $7.59/month ($0.0104/hr)
 //	After:  $1,121.28/month ($1.536/hr)

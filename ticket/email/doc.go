@@ -1,5 +1,5 @@
-// Package email is the e-mail sink (alert channel "email" in the seed's
-// use case 8): SMTP with STARTTLS and AUTH PLAIN through net/smtp, one
+// Package email is the e-mail sink (alert channel
+// "email"): SMTP with STARTTLS and AUTH PLAIN through net/smtp, one
 // multipart/alternative message per notice, plain text plus HTML.
 //
 // Render builds the message (pure, golden-tested); the HTML part comes

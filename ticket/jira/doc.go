@@ -1,5 +1,5 @@
 // Package jira is the Jira sink, through github.com/andygrunwald/go-jira
-// v1.17.0 and the REST API v2 (wiki markup descriptions): the seed's
+// v1.17.0 and the REST API v2 (wiki markup descriptions): the
 // create_ticket action (system jira, project INFRA, issue_type Task,
 // summary).
 //

@@ -16,7 +16,7 @@ import (
 	"github.com/tfdrift/tfdrift/ticket"
 )
 
-// Defaults, as in the seed's create_ticket action.
+// Defaults of the create_ticket action.
 const (
 	DefaultName           = "jira"
 	DefaultProject        = "INFRA"

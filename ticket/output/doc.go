@@ -1,4 +1,4 @@
-// Package output is the audit-log sink (seed use case 6, output.mode:
+// Package output is the audit-log sink (output.mode:
 // json): one drift per line of NDJSON, the --format json record, to
 // stdout or a file. A resolution is the drift's record with event_type
 // "terraform_drift_resolved"; a storm group is written as its drifts, one

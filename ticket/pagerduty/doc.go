@@ -4,7 +4,7 @@
 // resolved drift resolves it.
 //
 // Render builds the event (pure, golden-tested); Sink sends it to
-// BaseURL/v2/enqueue. The seed's other PagerDuty route, a webhook with a
+// BaseURL/v2/enqueue. The other PagerDuty route, a webhook with a
 // payload_template, is the webhook package's job.
 //
 // It imports ticket, ticket/cost and the standard library; never app.

@@ -36,7 +36,7 @@ type Options struct {
 	// ChannelWebhooks maps a channel name to its own incoming webhook
 	// (channels[].webhook_url); it wins over Token and WebhookURL.
 	ChannelWebhooks map[string]string
-	// MessageTemplate replaces the message text (seed use case 8).
+	// MessageTemplate replaces the message text.
 	MessageTemplate string
 	CodeLink        ticket.CodeLink
 	// APIURL is Slack's Web API base ("https://slack.com/api/" by

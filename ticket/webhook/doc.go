@@ -1,12 +1,12 @@
 // Package webhook is the generic HTTP sink: any number of them, each with
 // a URL, method, headers and an optional payload_template, a Go
-// text/template producing JSON (the seed's PagerDuty, Sysdig, SIEM and
-// cost-management payloads). Without a template the body is the drift's
+// text/template producing JSON (PagerDuty, Sysdig, SIEM and
+// cost-management payloads, for example). Without a template the body is the drift's
 // JSON record, the --format json contract.
 //
 // # Escaping
 //
-// Seed templates quote values themselves ("user": "{{ .User }}") and
+// Templates usually quote values themselves ("user": "{{ .User }}") and
 // values may hold quotes and backslashes, so a template cannot be run as
 // plain text. ParseTemplate escapes by context, as html/template does for
 // HTML: it follows the literal text of the template to know whether each

@@ -1,5 +1,5 @@
 // Package scenario holds the embedded scenario of `tfdrift demo`: an
-// example infra repository, its Terraform state, a config with the seed's
+// example infra repository, its Terraform state, a config with typical
 // drift rules, and a morning's audit events in three input formats. Tests
 // of the daemon and the jobs use it as a realistic fixture.
 //

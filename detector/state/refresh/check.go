@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -77,11 +78,23 @@ func (r *Refresher) check(ctx context.Context, s *source) error {
 		return r.fail(s, start, "", false, &SourceError{Source: s.src, Op: "fetch", Err: err})
 	}
 
-	snap, err := state.Parse(data, s.src)
+	// The new version shares the attributes of every resource it did not
+	// change with the loaded one, so that the two versions the index
+	// holds around the swap cost one copy of the attributes, not two.
+	snap, err := state.ParseFrom(data, s.src, r.ix.Previous(s.src.Name, s.src.Workspace))
 	if err != nil {
 		return r.fail(s, start, version, true, &SourceError{Source: s.src, Op: "parse", Err: withoutName(err, s.src)})
 	}
+	size := len(data)
 	r.ix.Replace(snap)
+	if size >= releaseAfter {
+		// The file's bytes and the replaced version are garbage now. Go
+		// would keep their pages, and pace its next collection from a
+		// heap that held both versions, until the heap held three; give
+		// them back at once instead (one collection per new version of
+		// a large state).
+		debug.FreeOSMemory()
+	}
 	r.loaded(s, start, version, snap)
 	if r.opt.shadow != nil {
 		if err := r.opt.shadow.Drop(cctx, s.src.Name, s.src.Workspace, snap.Serial); err != nil {
@@ -91,6 +104,10 @@ func (r *Refresher) check(ctx context.Context, s *source) error {
 	}
 	return nil
 }
+
+// releaseAfter is the size of state file after whose load the memory of
+// the version it replaced is returned to the operating system.
+const releaseAfter = 16 << 20
 
 // withoutName drops the "state NAME: " that Parse puts before its errors,
 // since SourceError names the source (with its workspace) itself.

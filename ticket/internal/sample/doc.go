@@ -1,5 +1,5 @@
 // Package sample holds the drifts the ticket packages' tests render: one
-// per seed use case that notices show, plus a hostile one whose strings
+// per kind of drift that notices show, plus a hostile one whose strings
 // carry quotes, backslashes, control characters and markup.
 //
 // It is internal to ticket and meant for tests only; it imports only

@@ -93,3 +93,28 @@ across upgrades), else a new random one.
 {{- end -}}
 {{- end -}}
 {{- end -}}
+
+{{/*
+tfdrift.goMemLimit: the GOMEMLIMIT the container runs with. goMemLimit when
+set ("off" for none); otherwise goMemLimitPercent of resources.limits.memory,
+so that the Go runtime collects harder as it nears the limit instead of
+being killed past it; nothing without a memory limit.
+*/}}
+{{- define "tfdrift.goMemLimit" -}}
+{{- $v := toString (default "" .Values.goMemLimit) -}}
+{{- if eq $v "off" -}}
+{{- else if $v -}}
+{{- $v -}}
+{{- else -}}
+{{- $q := toString (dig "limits" "memory" "" (default (dict) .Values.resources)) -}}
+{{- if $q -}}
+{{- $num := regexFind "^[0-9]+(\\.[0-9]+)?" $q -}}
+{{- $unit := trimPrefix $num $q -}}
+{{- $mult := dict "" 1 "k" 1000 "M" 1000000 "G" 1000000000 "T" 1000000000000 "Ki" 1024 "Mi" 1048576 "Gi" 1073741824 "Ti" 1099511627776 -}}
+{{- if or (not $num) (not (hasKey $mult $unit)) -}}
+{{- fail (printf "resources.limits.memory %q: want a number with an optional k, M, G, T, Ki, Mi, Gi or Ti suffix (or set goMemLimit)" $q) -}}
+{{- end -}}
+{{- printf "%d" (int64 (floor (divf (mulf $num (get $mult $unit) .Values.goMemLimitPercent) 100))) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
