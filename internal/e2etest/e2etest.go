@@ -15,12 +15,15 @@
 package e2etest
 
 import (
+	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tfdrift/tfdrift/internal/tftest"
 )
@@ -139,4 +142,25 @@ func Hermetic() []string {
 		out = append(out, kv)
 	}
 	return out
+}
+
+// Helm runs the helm that .ci/install-helm.sh builds, in the module's dir
+// (relative to the module root), with caches of its own so that a test
+// never touches the developer's. It fails the test, never skips, when helm
+// is missing.
+func Helm(t testing.TB, dir string, args ...string) (stdout string, err error) {
+	t.Helper()
+	bin := ToolPath(t, "helm", "bash .ci/install-helm.sh")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, args...)
+	home := t.TempDir()
+	cmd.Env = append(os.Environ(), "HELM_CACHE_HOME="+home, "HELM_CONFIG_HOME="+home, "HELM_DATA_HOME="+home)
+	cmd.Dir = filepath.Join(ModuleRoot(t), dir)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		return out.String(), fmt.Errorf("helm %s: %w\n%s%s", strings.Join(args, " "), err, out.String(), errb.String())
+	}
+	return out.String(), nil
 }

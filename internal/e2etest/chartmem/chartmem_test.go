@@ -1,17 +1,14 @@
 package chartmem
 
 import (
-	"bytes"
-	"context"
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/tfdrift/tfdrift/internal/e2etest"
 )
 
 // chartDir finds deploy/helm/tfdrift from the test's directory.
@@ -35,29 +32,7 @@ func chartDir(t *testing.T) string {
 
 func helm(t *testing.T, args ...string) (string, error) {
 	t.Helper()
-	tools := os.Getenv("TFDRIFT_TOOLS")
-	if tools == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			t.Fatalf("no TFDRIFT_TOOLS and no home directory: %v", err)
-		}
-		tools = filepath.Join(home, ".cache", "tfdrift-tools")
-	}
-	bin := filepath.Join(tools, "bin", "helm")
-	if _, err := os.Stat(bin); err != nil {
-		t.Fatalf("helm not found at %s (%v): build it with `make tools`", bin, err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, args...)
-	dir := t.TempDir()
-	cmd.Env = append(os.Environ(), "HELM_CACHE_HOME="+dir, "HELM_CONFIG_HOME="+dir, "HELM_DATA_HOME="+dir)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("helm %s: %w\n%s", strings.Join(args, " "), err, errb.String())
-	}
-	return out.String(), nil
+	return e2etest.Helm(t, ".", args...)
 }
 
 // goMemLimit renders the chart with set and returns the tfdrift

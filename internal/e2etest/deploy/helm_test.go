@@ -1,18 +1,12 @@
 package deploy_test
 
 import (
-	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"gopkg.in/yaml.v3"
@@ -27,45 +21,11 @@ const (
 	// kubeVersion is passed to helm so that the result does not depend on
 	// the version compiled into the binary.
 	kubeVersion = "1.30.0"
-	// installHelm is what a developer runs when the binary is missing.
-	installHelm = "bash .ci/install-helm.sh"
 )
-
-// helmBinary finds the helm that .ci/install-helm.sh builds. The tests fail,
-// never skip, without it: CI must run them.
-func helmBinary(t *testing.T) string {
-	t.Helper()
-	tools := os.Getenv("TFDRIFT_TOOLS")
-	if tools == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			t.Fatalf("no TFDRIFT_TOOLS and no home directory: %v", err)
-		}
-		tools = filepath.Join(home, ".cache", "tfdrift-tools")
-	}
-	bin := filepath.Join(tools, "bin", "helm")
-	if _, err := os.Stat(bin); err != nil {
-		t.Fatalf("helm not found at %s (%v): build it with `%s` from the repository root (a few minutes, once)", bin, err, installHelm)
-	}
-	return bin
-}
 
 func runHelm(t *testing.T, args ...string) (stdout string, err error) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, helmBinary(t), args...)
-	// helm keeps caches and plugins under these; a test must not touch
-	// the developer's.
-	dir := t.TempDir()
-	cmd.Env = append(os.Environ(), "HELM_CACHE_HOME="+dir, "HELM_CONFIG_HOME="+dir, "HELM_DATA_HOME="+dir)
-	cmd.Dir = filepath.Join(e2etest.ModuleRoot(t), "deploy")
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		return out.String(), fmt.Errorf("helm %s: %w\n%s%s", strings.Join(args, " "), err, out.String(), errb.String())
-	}
-	return out.String(), nil
+	return e2etest.Helm(t, "deploy", args...)
 }
 
 var valueFiles = []struct {
