@@ -39,7 +39,7 @@ type Args struct {
 
 // RegisterFlags binds every command-line flag of drifts to a.
 func (a *Args) RegisterFlags(fs *flag.FlagSet) {
-	fs.StringVar(&a.Database, "database", "", "the store serve uses (sqlite:///path or postgres://…)")
+	fs.StringVar(&a.Database, "database", store.DefaultDSN, "the store serve uses (sqlite:///path or postgres://…); the default is serve's own default, tfdrift.db in the working directory")
 	fs.StringVar(&a.ConfigFile, "config", "", "with resolve: the config whose notifications announce it")
 	fs.StringVar(&a.Status, "status", "", "list: only open, acknowledged, resolved or ignored")
 	fs.IntVar(&a.Limit, "limit", 50, "list: at most this many")

@@ -31,7 +31,7 @@ type Args struct {
 
 // RegisterFlags binds every command-line flag of notices to a.
 func (a *Args) RegisterFlags(fs *flag.FlagSet) {
-	fs.StringVar(&a.Database, "database", "", "the store serve uses (sqlite:///path or postgres://…)")
+	fs.StringVar(&a.Database, "database", store.DefaultDSN, "the store serve uses (sqlite:///path or postgres://…); the default is serve's own default, tfdrift.db in the working directory")
 	fs.StringVar(&a.Status, "status", "", "list: only pending, inflight, delivered or dead")
 	fs.StringVar(&a.Sink, "sink", "", "only this sink")
 	fs.IntVar(&a.Limit, "limit", 50, "list: at most this many")

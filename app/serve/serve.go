@@ -34,7 +34,7 @@ const DefaultListen = "127.0.0.1:8080"
 // (spool/ beside it) replays accepted alerts after a crash.
 // MemoryDatabase keeps neither, explicitly.
 const (
-	DefaultDatabase = "sqlite://tfdrift.db"
+	DefaultDatabase = store.DefaultDSN
 	MemoryDatabase  = "memory"
 )
 

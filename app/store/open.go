@@ -41,6 +41,12 @@ func WithClock(now func() time.Time) Option { return func(o *options) { o.now = 
 // always has one writer connection.
 func WithMaxConns(n int) Option { return func(o *options) { o.maxConns = n } }
 
+// DefaultDSN is where serve keeps its store unless --database says
+// otherwise (a SQLite file in the working directory), and so where drifts
+// and notices look by default: run from serve's directory, they need no
+// --database.
+const DefaultDSN = "sqlite://tfdrift.db"
+
 // MustExist makes Open refuse a store that is not there, with an error
 // wrapping ErrNoStore, instead of creating an empty one: a SQLite file
 // that does not exist (or holds no tfdrift schema), a Postgres database

@@ -6,7 +6,7 @@ import (
 
 func init() {
 	register("drifts", command{summary: "list drift records and move them: ack, resolve, ignore",
-		run: jobCommand("drifts", "drifts list|ack|resolve|ignore --database DSN [flags] [FINGERPRINT...]", driftsHelp,
+		run: jobCommand("drifts", "drifts list|ack|resolve|ignore [--database DSN] [flags] [FINGERPRINT...]", driftsHelp,
 			func(a *drifts.Args, args []string) error {
 				if err := verb("drifts", args, []string{"list", "ack", "resolve", "ignore"}, drifts.ExitUsage); err != nil {
 					return err

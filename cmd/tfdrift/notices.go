@@ -6,7 +6,7 @@ import (
 
 func init() {
 	register("notices", command{summary: "show and replay the notice outbox (notices list|retry)",
-		run: jobCommand("notices", "notices list|retry --database DSN [flags] [ID...]", noticesHelp,
+		run: jobCommand("notices", "notices list|retry [--database DSN] [flags] [ID...]", noticesHelp,
 			func(a *notices.Args, args []string) error {
 				if err := verb("notices", args, []string{"list", "retry"}, notices.ExitUsage); err != nil {
 					return err

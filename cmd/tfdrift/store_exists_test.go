@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tfdrift/tfdrift/app/store"
 )
 
 // Commands that administer a store refuse one that does not exist, rather
@@ -48,5 +50,33 @@ func TestAppStatusRefusesMissingStore(t *testing.T) {
 	}
 	if _, err := os.Stat(typo); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("app status created %s: %v", typo, err)
+	}
+}
+
+// Without --database, drifts and notices read serve's default store
+// (tfdrift.db in the working directory): the quick start's `tfdrift serve`
+// then `tfdrift drifts list` needs no flag, and a directory without it is
+// refused, not given an empty store.
+func TestStoreCommandsDefaultToServesStore(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	for _, args := range [][]string{{"drifts", "list"}, {"notices", "list"}} {
+		r := runCmd(t, "", args...)
+		if r.code != 1 || !strings.Contains(r.stderr, "tfdrift.db") || !strings.Contains(r.stderr, "no tfdrift store there") {
+			t.Errorf("%v without a store: exit %d, stderr %q; want exit 1 naming tfdrift.db", args, r.code, r.stderr)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "tfdrift.db")); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a command created tfdrift.db: %v", err)
+	}
+	st, err := store.Open(t.Context(), store.DefaultDSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	for _, args := range [][]string{{"drifts", "list"}, {"notices", "list"}} {
+		if r := runCmd(t, "", args...); r.code != 0 {
+			t.Errorf("%v with serve's default store: exit %d, stderr %q", args, r.code, r.stderr)
+		}
 	}
 }
