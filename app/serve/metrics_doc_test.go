@@ -64,6 +64,9 @@ func TestDocumentedMetricsPresent(t *testing.T) {
 		t.Fatalf("found only %d metric names in the docs: %v", len(documented), documented)
 	}
 	sc := extract(t)
+	// The quick start keeps its store in the working directory
+	// (tfdrift.db, spool/): an empty one, never the package's.
+	t.Chdir(t.TempDir())
 	started := make(chan string, 1)
 	errb := &lockedBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -118,6 +121,7 @@ func TestDocumentedMetricsPresent(t *testing.T) {
 func TestServeMetricsAuth(t *testing.T) {
 	const secret = "0123456789abcdef-secret"
 	sc := extract(t)
+	t.Chdir(t.TempDir()) // the default store goes in the working directory
 	for _, withMetricsListen := range []bool{false, true} {
 		t.Run(map[bool]string{false: "main listener", true: "metrics listener"}[withMetricsListen], func(t *testing.T) {
 			started, mstarted := make(chan string, 1), make(chan string, 1)
