@@ -186,9 +186,9 @@ func (sp *streamParser) fill() error {
 }
 
 // step runs fn on the unparsed input and, once it succeeds, consumes what
-// it read. When fn failed at the end of the buffer, or succeeded right at
-// its end (a number may go on), the input may simply not have arrived
-// yet: step reads more and runs fn again from the same place. fn must
+// it read. When fn failed at the end of the buffer, or reached its end
+// (a number there may go on), the input may simply not have arrived yet:
+// step reads more and runs fn again from the same place. fn must
 // therefore be repeatable.
 func (sp *streamParser) step(fn func() error) error {
 	kept := len(sp.p.snap.Resources)
@@ -199,11 +199,11 @@ func (sp *streamParser) step(fn func() error) error {
 		err := fn()
 		s := &sp.p.s
 		var se *jsonscan.SyntaxError
-		short := false
-		if err == nil {
-			short = s.Pos >= len(s.Data)
-		} else if errors.As(err, &se) && error(se) == err {
-			short = se.Off >= len(s.Data)
+		// Whatever the outcome, a step that reached the end of the
+		// buffer may have read a number cut short.
+		short := s.Pos >= len(s.Data)
+		if err != nil && errors.As(err, &se) && error(se) == err {
+			short = short || se.Off >= len(s.Data)
 		}
 		if short && !sp.eof {
 			if err := sp.fill(); err != nil {
