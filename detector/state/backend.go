@@ -27,8 +27,16 @@ type Backend interface {
 }
 
 // Load fetches and parses a state object, returning the snapshot and the
-// version to pass as ifVersion next time.
+// version to pass as ifVersion next time. A StreamBackend's state is
+// parsed as it streams in (LoadStream).
 func Load(ctx context.Context, b Backend) (*Snapshot, string, error) {
+	if sb, ok := b.(StreamBackend); ok {
+		snap, version, _, err := LoadStream(ctx, sb, "", nil)
+		if err != nil {
+			return nil, "", err
+		}
+		return snap, version, nil
+	}
 	src := b.Source()
 	data, version, err := b.Fetch(ctx, "")
 	if err != nil {

@@ -51,19 +51,25 @@ const streamAttempts = 3
 // LoadStream opens b's state object, parses it as it streams in (sharing
 // unchanged attributes with prev, as ParseFrom does) and returns the
 // snapshot, its version and the number of bytes read. An object that
-// changed while being read is read again, up to three times. Errors from
-// Open (ErrNotModified among them) and from reading come back as they are
-// and as a *ReadError respectively, each naming the source; anything
-// else is the state's content failing to parse.
+// changed while being read is read again, up to three times.
+//
+// An unchanged ifVersion returns ErrNotModified with the version, as
+// Fetch does. Other errors name the source: those of Open come back with
+// no version, a failure to read as a *ReadError with no version, and a
+// failure to parse what was read (a truncated object among them) with the
+// version that failed.
 func LoadStream(ctx context.Context, b StreamBackend, ifVersion string, prev *Previous) (*Snapshot, string, int64, error) {
 	src := b.Source()
 	for attempt := 1; ; attempt++ {
 		if err := ctx.Err(); err != nil {
-			return nil, "", 0, err
+			return nil, "", 0, fmt.Errorf("state %s: %w", src.Name, err)
 		}
 		body, version, err := b.Open(ctx, ifVersion)
-		if err != nil {
+		if errors.Is(err, ErrNotModified) {
 			return nil, version, 0, err
+		}
+		if err != nil {
+			return nil, "", 0, fmt.Errorf("state %s: %w", src.Name, err)
 		}
 		snap, n, perr := ParseStream(ctxReader{ctx, body}, src, prev)
 		cerr := body.Close()
@@ -190,11 +196,14 @@ func (sp *streamParser) fill() error {
 // (a number there may go on), the input may simply not have arrived yet:
 // step reads more and runs fn again from the same place. fn must
 // therefore be repeatable.
-func (sp *streamParser) step(fn func() error) error {
+//
+// depth is how deep in the document the step starts, for the nesting
+// limit, which counts from the top as it does in Parse.
+func (sp *streamParser) step(depth int, fn func() error) error {
 	kept := len(sp.p.snap.Resources)
 	for {
 		sp.p.snap.Resources = sp.p.snap.Resources[:kept]
-		sp.p.s = scanner{jsonscan.NewScanner(sp.buf[sp.pos:sp.end])}
+		sp.p.s = scanner{jsonscan.NewScannerAt(sp.buf[sp.pos:sp.end], depth)}
 		sp.p.base = sp.base + int64(sp.pos)
 		err := fn()
 		s := &sp.p.s
@@ -253,7 +262,7 @@ func (sp *streamParser) root() error {
 			return err
 		}
 	}
-	if err := sp.step(func() error { return p.s.BeginObject("'{' starting the state object") }); err != nil {
+	if err := sp.step(0, func() error { return p.s.BeginObject("'{' starting the state object") }); err != nil {
 		return err
 	}
 	sawVersion := false
@@ -262,7 +271,7 @@ func (sp *streamParser) root() error {
 	for first := true; ; first = false {
 		var name string
 		var ok bool
-		err := sp.step(func() error {
+		err := sp.step(1, func() error {
 			key, esc, k, err := p.s.NextMember(first)
 			name, ok = string(memberName(key, esc)), k
 			return err
@@ -275,14 +284,14 @@ func (sp *streamParser) root() error {
 		}
 		switch {
 		case name != "resources":
-			if err := sp.step(func() error { return p.field([]byte(name)) }); err != nil {
+			if err := sp.step(1, func() error { return p.field([]byte(name)) }); err != nil {
 				return err
 			}
 			sawVersion = sawVersion || p.snap.Version != 0
 		case !sawVersion:
 			// Terraform writes "version" first; a state that does not
 			// has its resources kept whole until the version is known.
-			err = sp.step(func() error {
+			err = sp.step(1, func() error {
 				start := p.s.Pos
 				if err := p.s.SkipValue(); err != nil {
 					return err
@@ -305,7 +314,7 @@ func (sp *streamParser) root() error {
 			}
 		}
 	}
-	if err := sp.step(func() error {
+	if err := sp.step(0, func() error {
 		if p.s.Peek() != 0 {
 			return p.s.Unexpected("end of input after the state object")
 		}
@@ -320,6 +329,7 @@ func (sp *streamParser) root() error {
 		p.snap.Resources = p.snap.Resources[:0]
 		d := &deferredAt
 		d.buf, d.end, d.eof = deferred, len(deferred), true
+		// Parse reads them again once the state object has closed.
 		p.s = scanner{jsonscan.NewScanner(deferred)}
 		p.base = d.base
 		if err := p.resources(); err != nil {
@@ -333,7 +343,7 @@ func (sp *streamParser) root() error {
 func (sp *streamParser) resources() error {
 	p := &sp.p
 	null := false
-	err := sp.step(func() error {
+	err := sp.step(1, func() error {
 		if null = p.s.Peek() == 'n'; null {
 			return p.s.Literal("null")
 		}
@@ -344,7 +354,7 @@ func (sp *streamParser) resources() error {
 	}
 	for first := true; ; first = false {
 		more := false
-		err := sp.step(func() error {
+		err := sp.step(2, func() error {
 			ok, err := p.s.NextElement(first)
 			if more = ok; err != nil || !ok {
 				return err

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tfdrift/tfdrift/detector/state/internal/benchstate"
+	"github.com/tfdrift/tfdrift/internal/jsonscan"
 )
 
 // streamBufSizes are the first buffer sizes the stream tests parse with:
@@ -93,6 +94,13 @@ func TestParseStreamEqualsParse(t *testing.T) {
 			checkStreamEqual(t, small[:cut], nil)
 		}
 	})
+	// The nesting limit counts from the top of the document, in a
+	// resource as anywhere: the attributes object is six levels deep.
+	for _, k := range []int{jsonscan.MaxDepth - 6, jsonscan.MaxDepth - 5} {
+		doc := `{"version":4,"resources":[{"mode":"managed","type":"a_b","name":"c","instances":[{"attributes":{"a":` +
+			strings.Repeat("[", k) + strings.Repeat("]", k) + `}}]}]}`
+		checkStreamEqual(t, []byte(doc), nil)
+	}
 	for _, doc := range []string{
 		`{"resources":[{"mode":"managed","type":"a_b","name":"c","instances":[{"attributes":{"id":"x"}}]}],"version":4}`,
 		`{"resources":[],"version":4,"resources":[{"mode":"managed","type":"a_b","name":"c","instances":[]}]}`,

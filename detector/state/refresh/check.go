@@ -117,11 +117,10 @@ func (r *Refresher) fetchParse(ctx context.Context, s *source, ifVersion string,
 		switch {
 		case err == nil || errors.Is(err, state.ErrNotModified):
 			return snap, version, size, err
-		case errors.As(err, &re):
-			// Reading failed: nothing says what the version holds.
+		case errors.As(err, &re) || version == "":
+			// Opening or reading failed: nothing says what the
+			// version holds.
 			return nil, "", size, &SourceError{Source: s.src, Op: "fetch", Err: withoutName(err, s.src)}
-		case version == "":
-			return nil, "", size, err // Open failed
 		}
 		return nil, version, size, &SourceError{Source: s.src, Op: "parse", Err: withoutName(err, s.src)}
 	}
