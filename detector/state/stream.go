@@ -207,11 +207,10 @@ func (sp *streamParser) step(depth int, fn func() error) error {
 		sp.p.base = sp.base + int64(sp.pos)
 		err := fn()
 		s := &sp.p.s
-		var se *jsonscan.SyntaxError
 		// Whatever the outcome, a step that reached the end of the
 		// buffer may have read a number cut short.
 		short := s.Pos >= len(s.Data)
-		if err != nil && errors.As(err, &se) && error(se) == err {
+		if se, ok := err.(*jsonscan.SyntaxError); ok {
 			short = short || se.Off >= len(s.Data)
 		}
 		if short && !sp.eof {
@@ -231,8 +230,8 @@ func (sp *streamParser) step(depth int, fn func() error) error {
 // located gives a syntax error in buf[pos:end] its offset, line and
 // column in the whole input, as withLine does for Parse.
 func (sp *streamParser) located(err error) error {
-	var se *jsonscan.SyntaxError
-	if !errors.As(err, &se) || error(se) != err {
+	se, ok := err.(*jsonscan.SyntaxError)
+	if !ok {
 		return err
 	}
 	at := sp.pos + min(se.Off, sp.end-sp.pos)
@@ -352,16 +351,16 @@ func (sp *streamParser) resources() error {
 	if err != nil || null {
 		return err
 	}
-	for first := true; ; first = false {
-		more := false
-		err := sp.step(2, func() error {
-			ok, err := p.s.NextElement(first)
-			if more = ok; err != nil || !ok {
-				return err
-			}
-			return p.resource()
-		})
-		if err != nil || !more {
+	first, more := true, false
+	element := func() error { // one closure for every element
+		ok, err := p.s.NextElement(first)
+		if more = ok; err != nil || !ok {
+			return err
+		}
+		return p.resource()
+	}
+	for ; ; first = false {
+		if err := sp.step(2, element); err != nil || !more {
 			return err
 		}
 	}

@@ -169,7 +169,7 @@ func runReloadChild(tb testing.TB, n int, env ...string) reloadReport {
 }
 
 // BenchmarkReloadMemory100k loads a generated 100,000-instance state
-// (about 130 MB) through a Refresher in a fresh process, reloads it ten
+// (311 MB) through a Refresher in a fresh process, reloads it ten
 // times, and reports the process's peak RSS as a multiple of the file
 // size. Target: under 2×. The child runs without GOMEMLIMIT, the worst
 // case; the Helm chart sets one (deploy.md).
