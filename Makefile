@@ -73,7 +73,8 @@ bench:
 
 ## bench-memory: peak RSS of a generated 100,000-resource state (311 MB)
 ## loaded and then reloaded ten times, in a fresh process, as a multiple
-## of the file size (target under 2x; README, Performance).
+## of the file size (target under 2x; README, Performance), parsed as it
+## streams in and, as the baseline in the same run, read whole first.
 bench-memory:
 	$(GO) test -run '^$$' -bench 'ReloadMemory100k' -benchtime 1x ./detector/state/refresh/
 

@@ -27,8 +27,16 @@ type Backend interface {
 }
 
 // Load fetches and parses a state object, returning the snapshot and the
-// version to pass as ifVersion next time.
+// version to pass as ifVersion next time. A StreamBackend's state is
+// parsed as it streams in (LoadStream).
 func Load(ctx context.Context, b Backend) (*Snapshot, string, error) {
+	if sb, ok := b.(StreamBackend); ok {
+		snap, version, _, err := LoadStream(ctx, sb, "", nil)
+		if err != nil {
+			return nil, "", err
+		}
+		return snap, version, nil
+	}
 	src := b.Source()
 	data, version, err := b.Fetch(ctx, "")
 	if err != nil {
@@ -136,4 +144,67 @@ func (b *LocalBackend) readOnce(ifVersion string) (data []byte, version string, 
 
 func fileVersion(fi os.FileInfo) string {
 	return strconv.FormatInt(fi.ModTime().UnixNano(), 10) + "-" + strconv.FormatInt(fi.Size(), 10)
+}
+
+var _ StreamBackend = (*LocalBackend)(nil)
+
+// Open implements StreamBackend. Its stream's Close returns ErrChanged
+// when the file's version moved while it was read, or when it was read to
+// the end and held other than the size it had when opened.
+func (b *LocalBackend) Open(ctx context.Context, ifVersion string) (io.ReadCloser, string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, "", err
+	}
+	f, err := os.Open(b.path)
+	if err != nil {
+		return nil, "", err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, "", err
+	}
+	version := fileVersion(fi)
+	if ifVersion != "" && ifVersion == version {
+		f.Close()
+		return nil, version, ErrNotModified
+	}
+	return &localStream{f: f, b: b, version: version, size: fi.Size()}, version, nil
+}
+
+type localStream struct {
+	f       *os.File
+	b       *LocalBackend
+	version string
+	size    int64
+	n       int64 // bytes read
+	eof     bool
+}
+
+func (s *localStream) Read(p []byte) (int, error) {
+	n, err := s.f.Read(p)
+	s.n += int64(n)
+	if err == io.EOF {
+		s.eof = true
+	}
+	return n, err
+}
+
+func (s *localStream) Close() error {
+	if err := s.f.Close(); err != nil {
+		return err
+	}
+	if s.b.afterRead != nil {
+		s.b.afterRead()
+	}
+	// Stat the path, not the open file: an atomic rename-over leaves f on
+	// the old inode, which is complete but no longer current.
+	after, err := os.Stat(s.b.path)
+	if err != nil {
+		return err
+	}
+	if fileVersion(after) != s.version || (s.eof && s.n != s.size) {
+		return fmt.Errorf("%s: %w", s.b.path, ErrChanged)
+	}
+	return nil
 }

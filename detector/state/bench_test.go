@@ -37,6 +37,27 @@ var benchKeys = KeySpec{
 // live heap before loading: what a loaded state costs the daemon. The file
 // bytes themselves are garbage once Parse returns.
 func BenchmarkParseIndex100k(b *testing.B) {
+	benchParseIndex100k(b, func(ctx context.Context, backend *LocalBackend) (*Snapshot, error) {
+		// The whole file, then Parse: Load would stream it.
+		data, _, err := backend.Fetch(ctx, "")
+		if err != nil {
+			return nil, err
+		}
+		return Parse(data, backend.Source())
+	})
+}
+
+// BenchmarkParseIndex100kStream is BenchmarkParseIndex100k parsing the
+// file as it is read (LoadStream, what a refresh of a local, S3 or GCS
+// state does), instead of reading it whole and then parsing it.
+func BenchmarkParseIndex100kStream(b *testing.B) {
+	benchParseIndex100k(b, func(ctx context.Context, backend *LocalBackend) (*Snapshot, error) {
+		snap, _, _, err := LoadStream(ctx, backend, "", nil)
+		return snap, err
+	})
+}
+
+func benchParseIndex100k(b *testing.B, load func(context.Context, *LocalBackend) (*Snapshot, error)) {
 	path := writeBench100k(b)
 	fi, err := os.Stat(path)
 	if err != nil {
@@ -58,7 +79,7 @@ func BenchmarkParseIndex100k(b *testing.B) {
 	for b.Loop() {
 		ix = nil // let the previous op's index go
 		t0 := time.Now()
-		snap, _, err := Load(ctx, backend)
+		snap, err := load(ctx, backend)
 		if err != nil {
 			b.Fatal(err)
 		}

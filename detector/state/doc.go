@@ -19,6 +19,10 @@
 //   - Backend fetches state objects with a cheap "not modified" check;
 //     LocalBackend reads files. S3 and GCS backends live in the s3backend and
 //     gcsbackend subpackages, so this package stays free of cloud SDKs.
+//     All three are StreamBackends too: LoadStream (and so Load and the
+//     refresher) parses their state with ParseStream as it arrives, one
+//     resource at a time, so a reload never holds the new file's bytes
+//     beside the loaded version.
 //
 // State files of large organisations run to hundreds of megabytes. Parse
 // therefore walks the JSON with the module's validating scanner

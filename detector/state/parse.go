@@ -95,6 +95,9 @@ type parser struct {
 	prev map[string]*Resource
 	// compact is scratch for compacting attributes.
 	compact []byte
+	// base is the offset in the whole input of s.Data[0]: ParseStream
+	// hands the parser one piece of its input at a time.
+	base int64
 }
 
 // rawInstance is an instance as read, before its resource's mode and type
@@ -187,50 +190,27 @@ func (p *parser) root() error {
 		if !ok {
 			break
 		}
-		switch string(memberName(key, esc)) {
-		case "version":
-			v, err := p.intField("version")
-			if err != nil {
+		name := memberName(key, esc)
+		if string(name) != "resources" {
+			if err := p.field(name); err != nil {
 				return err
 			}
-			if v != SupportedVersion {
-				return &UnsupportedVersionError{Source: p.snap.Source.Name, Version: int(v)}
-			}
-			p.snap.Version = int(v)
-			sawVersion = true
-		case "terraform_version":
-			if p.snap.TerraformVersion, err = p.stringField("terraform_version"); err != nil {
-				return err
-			}
-		case "serial":
-			if p.snap.Serial, err = p.intField("serial"); err != nil {
-				return err
-			}
-			p.snap.Source.Serial = p.snap.Serial
-		case "lineage":
-			if p.snap.Lineage, err = p.stringField("lineage"); err != nil {
-				return err
-			}
-		case "resources":
-			if !sawVersion {
-				// Terraform writes "version" first; anything else is read
-				// once the version is known to be 4.
-				resourcesAt = s.Pos
-				err = s.SkipValue()
-			} else {
-				// A repeated key replaces the earlier value, as in
-				// encoding/json.
-				p.snap.Resources = p.snap.Resources[:0]
-				err = p.resources()
-			}
-			if err != nil {
-				return err
-			}
-		default:
-			// outputs, check_results and fields added by later versions.
-			if err := s.SkipValue(); err != nil {
-				return err
-			}
+			sawVersion = sawVersion || p.snap.Version != 0
+			continue
+		}
+		if !sawVersion {
+			// Terraform writes "version" first; anything else is read
+			// once the version is known to be 4.
+			resourcesAt = s.Pos
+			err = s.SkipValue()
+		} else {
+			// A repeated key replaces the earlier value, as in
+			// encoding/json.
+			p.snap.Resources = p.snap.Resources[:0]
+			err = p.resources()
+		}
+		if err != nil {
+			return err
 		}
 	}
 	if s.Peek() != 0 {
@@ -245,6 +225,34 @@ func (p *parser) root() error {
 		return p.resources()
 	}
 	return nil
+}
+
+// field reads the value of a top-level member other than "resources".
+func (p *parser) field(name []byte) error {
+	var err error
+	switch string(name) {
+	case "version":
+		v, err := p.intField("version")
+		if err != nil {
+			return err
+		}
+		if v != SupportedVersion {
+			return &UnsupportedVersionError{Source: p.snap.Source.Name, Version: int(v)}
+		}
+		p.snap.Version = int(v)
+	case "terraform_version":
+		p.snap.TerraformVersion, err = p.stringField("terraform_version")
+	case "serial":
+		if p.snap.Serial, err = p.intField("serial"); err == nil {
+			p.snap.Source.Serial = p.snap.Serial
+		}
+	case "lineage":
+		p.snap.Lineage, err = p.stringField("lineage")
+	default:
+		// outputs, check_results and fields added by later versions.
+		err = p.s.SkipValue()
+	}
+	return err
 }
 
 func (p *parser) resources() error {
@@ -307,12 +315,12 @@ func (p *parser) resource() error {
 	}
 	if mode != "managed" {
 		if mode == "" {
-			return fmt.Errorf("resource at byte offset %d has no \"mode\"", start)
+			return fmt.Errorf("resource at byte offset %d has no \"mode\"", p.base+int64(start))
 		}
 		return nil // data sources hold no cloud object of their own
 	}
 	if rtype == "" || name == "" {
-		return fmt.Errorf("managed resource at byte offset %d has no \"type\" or \"name\"", start)
+		return fmt.Errorf("managed resource at byte offset %d has no \"type\" or \"name\"", p.base+int64(start))
 	}
 	prov := providerOf(provider)
 	for i := range p.insts {

@@ -199,6 +199,11 @@ func (s *Scanner) Literal(lit string) error {
 	return nil
 }
 
+// NewScannerAt returns a Scanner at the start of data, which is a piece
+// of a larger document nested depth levels deep: the depth limit counts
+// from the document's top.
+func NewScannerAt(data []byte, depth int) Scanner { return Scanner{Data: data, depth: depth} }
+
 // enter and leave track nesting for the depth limit.
 func (s *Scanner) enter() error {
 	s.depth++

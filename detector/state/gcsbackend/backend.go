@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -178,6 +179,53 @@ func (b *Backend) Fetch(ctx context.Context, ifVersion string) ([]byte, string, 
 		return data, version, nil
 	}
 }
+
+var _ state.StreamBackend = (*Backend)(nil)
+
+// Open implements state.StreamBackend: Fetch, returning the generation's
+// reader instead of its bytes.
+func (b *Backend) Open(ctx context.Context, ifVersion string) (io.ReadCloser, string, error) {
+	if err := validWorkspace(b.src.Workspace); err != nil {
+		return nil, "", fmt.Errorf("%s: %w", b.URL(), err)
+	}
+	obj := b.client.Bucket(b.bucket).Object(b.object)
+	for attempt := 1; ; attempt++ {
+		attrs, err := obj.Attrs(ctx)
+		if err != nil {
+			return nil, "", fmt.Errorf("%s: %w", b.URL(), err)
+		}
+		version := strconv.FormatInt(attrs.Generation, 10)
+		if version == ifVersion {
+			return nil, version, state.ErrNotModified
+		}
+		r, err := obj.Generation(attrs.Generation).NewReader(ctx)
+		// In a bucket without object versioning, a write between Attrs and
+		// the read deletes the generation we asked for: look again.
+		if errors.Is(err, storage.ErrObjectNotExist) && attempt < fetchAttempts {
+			continue
+		}
+		if err != nil {
+			return nil, "", fmt.Errorf("%s generation %s: %w", b.URL(), version, err)
+		}
+		return &namedReader{r: r, name: b.URL() + " generation " + version}, version, nil
+	}
+}
+
+// namedReader puts the object's name before its read errors.
+type namedReader struct {
+	r    io.ReadCloser
+	name string
+}
+
+func (r *namedReader) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = fmt.Errorf("%s: %w", r.name, err)
+	}
+	return n, err
+}
+
+func (r *namedReader) Close() error { return r.r.Close() }
 
 func read(ctx context.Context, obj *storage.ObjectHandle, size int64) ([]byte, error) {
 	r, err := obj.NewReader(ctx)

@@ -62,30 +62,25 @@ func (r *Refresher) check(ctx context.Context, s *source) error {
 	start := r.opt.now()
 	cctx, cancel := context.WithTimeout(ctx, r.opt.checkTimeout)
 	defer cancel()
-	data, version, err := s.b.Fetch(cctx, ifVersion)
+	prev := r.ix.Previous(s.src.Name, s.src.Workspace)
+	snap, version, size, err := r.fetchParse(cctx, s, ifVersion, prev)
 	if err != nil && ctx.Err() != nil {
 		// Shutting down: the source did nothing wrong, so nothing is
 		// recorded or reported.
 		return &SourceError{Source: s.src, Op: "fetch", Err: ctx.Err()}
 	}
+	var se *SourceError
 	switch {
 	case errors.Is(err, state.ErrNotModified) && ifVersion != "":
 		return r.unchanged(s, start)
 	case errors.Is(err, state.ErrNotModified):
 		return r.fail(s, start, "", false, &SourceError{Source: s.src, Op: "fetch",
 			Err: errors.New("backend reported the state not modified although no version was known")})
+	case errors.As(err, &se):
+		return r.fail(s, start, version, se.Op == "parse", se)
 	case err != nil:
 		return r.fail(s, start, "", false, &SourceError{Source: s.src, Op: "fetch", Err: err})
 	}
-
-	// The new version shares the attributes of every resource it did not
-	// change with the loaded one, so that the two versions the index
-	// holds around the swap cost one copy of the attributes, not two.
-	snap, err := state.ParseFrom(data, s.src, r.ix.Previous(s.src.Name, s.src.Workspace))
-	if err != nil {
-		return r.fail(s, start, version, true, &SourceError{Source: s.src, Op: "parse", Err: withoutName(err, s.src)})
-	}
-	size := len(data)
 	r.ix.Replace(snap)
 	if size >= releaseAfter {
 		// The file's bytes and the replaced version are garbage now. Go
@@ -103,6 +98,41 @@ func (r *Refresher) check(ctx context.Context, s *source) error {
 		}
 	}
 	return nil
+}
+
+// fetchParse fetches and parses s's state if its version is not
+// ifVersion. A failure to parse comes back as a *SourceError with Op
+// "parse"; any other error is the fetch's.
+//
+// A backend that can stream its state (state.StreamBackend) is parsed as
+// it arrives, so the new version's bytes are never all in memory beside
+// the loaded version. Either way, the new version shares the attributes
+// of every resource it did not change with the loaded one (prev), so that
+// the two versions the index holds around the swap cost one copy of the
+// attributes, not two.
+func (r *Refresher) fetchParse(ctx context.Context, s *source, ifVersion string, prev *state.Previous) (*state.Snapshot, string, int64, error) {
+	if sb, ok := s.b.(state.StreamBackend); ok {
+		snap, version, size, err := state.LoadStream(ctx, sb, ifVersion, prev)
+		var re *state.ReadError
+		switch {
+		case err == nil || errors.Is(err, state.ErrNotModified):
+			return snap, version, size, err
+		case errors.As(err, &re) || version == "":
+			// Opening or reading failed: nothing says what the
+			// version holds.
+			return nil, "", size, &SourceError{Source: s.src, Op: "fetch", Err: withoutName(err, s.src)}
+		}
+		return nil, version, size, &SourceError{Source: s.src, Op: "parse", Err: withoutName(err, s.src)}
+	}
+	data, version, err := s.b.Fetch(ctx, ifVersion)
+	if err != nil {
+		return nil, version, 0, err
+	}
+	snap, err := state.ParseFrom(data, s.src, prev)
+	if err != nil {
+		return nil, version, 0, &SourceError{Source: s.src, Op: "parse", Err: withoutName(err, s.src)}
+	}
+	return snap, version, int64(len(data)), nil
 }
 
 // releaseAfter is the size of state file after whose load the memory of

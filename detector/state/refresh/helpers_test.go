@@ -1,12 +1,15 @@
 package refresh
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/tfdrift/tfdrift/detector/state"
@@ -76,6 +79,9 @@ type memBackend struct {
 	data    []byte
 	version int
 	err     error // returned by Fetch instead of the object
+	// readErr, when set, fails memStream's body after cutAt bytes.
+	readErr error
+	cutAt   int
 	fetches int
 	// onFetch and afterFetch, when set, run at the start and the end of
 	// every Fetch, outside mu.
@@ -115,6 +121,26 @@ func (m *memBackend) Fetch(ctx context.Context, ifVersion string) ([]byte, strin
 		return nil, v, state.ErrNotModified
 	}
 	return m.data, v, nil
+}
+
+// memStream is a memBackend that streams: Open is Fetch's bytes as a
+// reader, cut with readErr after cutAt bytes when readErr is set.
+type memStream struct{ *memBackend }
+
+var _ state.StreamBackend = memStream{}
+
+func (m memStream) Open(ctx context.Context, ifVersion string) (io.ReadCloser, string, error) {
+	data, v, err := m.Fetch(ctx, ifVersion)
+	if err != nil {
+		return nil, v, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var r io.Reader = bytes.NewReader(data)
+	if m.readErr != nil {
+		r = io.MultiReader(io.LimitReader(r, int64(m.cutAt)), iotest.ErrReader(m.readErr))
+	}
+	return io.NopCloser(r), v, nil
 }
 
 func (m *memBackend) set(data []byte) {

@@ -83,9 +83,21 @@ func TestLoadAll(t *testing.T) {
 // A broken state never replaces the last good one, is reported once per
 // broken version, and is replaced by the next good version.
 func TestBrokenStateKeepsLastGood(t *testing.T) {
+	t.Run("bytes", func(t *testing.T) { testBrokenStateKeepsLastGood(t, false) })
+	// The same through a backend that streams: a parse error mid-stream
+	// records the version as seen and is reported once, like one of the
+	// whole file.
+	t.Run("stream", func(t *testing.T) { testBrokenStateKeepsLastGood(t, true) })
+}
+
+func testBrokenStateKeepsLastGood(t *testing.T, stream bool) {
 	ctx := context.Background()
 	b := newMem("app.tfstate", stateJSON(1, "v1", 1))
-	r, ix, alerts := newTestRefresher(t, []state.Backend{b})
+	var backend state.Backend = b
+	if stream {
+		backend = memStream{b}
+	}
+	r, ix, alerts := newTestRefresher(t, []state.Backend{backend})
 	if err := r.LoadAll(ctx); err != nil {
 		t.Fatal(err)
 	}

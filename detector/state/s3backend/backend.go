@@ -245,6 +245,54 @@ func (b *Backend) Fetch(ctx context.Context, ifVersion string) ([]byte, string, 
 	return data, aws.ToString(out.ETag), nil
 }
 
+var _ state.StreamBackend = (*Backend)(nil)
+
+// Open implements state.StreamBackend: Fetch's request, returning the
+// body as it arrives. A body that ends before its Content-Length, or runs
+// past it, fails the read.
+func (b *Backend) Open(ctx context.Context, ifVersion string) (io.ReadCloser, string, error) {
+	if err := validWorkspace(b.src.Workspace); err != nil {
+		return nil, "", fmt.Errorf("%s: %w", b.URL(), err)
+	}
+	in := &s3.GetObjectInput{Bucket: aws.String(b.bucket), Key: aws.String(b.objectKey)}
+	if ifVersion != "" {
+		in.IfNoneMatch = aws.String(ifVersion)
+	}
+	out, err := b.client.GetObject(ctx, in)
+	if err != nil {
+		if ifVersion != "" && httpStatus(err) == http.StatusNotModified {
+			return nil, ifVersion, state.ErrNotModified
+		}
+		return nil, "", fmt.Errorf("%s: %w", b.URL(), err)
+	}
+	return &sizedBody{body: out.Body, size: aws.ToInt64(out.ContentLength), url: b.URL()}, aws.ToString(out.ETag), nil
+}
+
+// sizedBody holds a response body to its Content-Length (when known,
+// size > 0), as readBody does.
+type sizedBody struct {
+	body io.ReadCloser
+	size int64
+	n    int64
+	url  string
+}
+
+func (r *sizedBody) Read(p []byte) (int, error) {
+	n, err := r.body.Read(p)
+	r.n += int64(n)
+	switch {
+	case r.size > 0 && r.n > r.size:
+		return n, fmt.Errorf("%s: body longer than its Content-Length %d", r.url, r.size)
+	case err == io.EOF && r.size > 0 && r.n < r.size:
+		return n, fmt.Errorf("%s: body ended at byte %d of its Content-Length %d: %w", r.url, r.n, r.size, io.ErrUnexpectedEOF)
+	case err != nil && err != io.EOF:
+		return n, fmt.Errorf("%s: %w", r.url, err)
+	}
+	return n, err
+}
+
+func (r *sizedBody) Close() error { return r.body.Close() }
+
 // readBody reads r, sized by the Content-Length when known: state objects
 // run to hundreds of megabytes, and growing a buffer by doubling would
 // copy them many times over.
