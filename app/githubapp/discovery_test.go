@@ -171,6 +171,13 @@ func TestBadConfigKeepsTheGoodOne(t *testing.T) {
 	if cr.Conclusion != "failure" || !cmp.Equal(wantAnn, cr.Annotations) || !strings.Contains(cr.Summary, "keeps using the configuration of "+f.head[:12]) {
 		t.Errorf("check run: %s %q %+v", cr.Conclusion, cr.Summary, cr.Annotations)
 	}
+	// The check run, the status and the metric are each written by the
+	// discovery's own goroutine: wait for the last of them, not only the
+	// check run.
+	waitUntil(t, "the status to name the problem", func() bool {
+		st := f.a.Status().Installations[0].Repos[0]
+		return st.Head == bad && len(st.Problems) > 0 && f.counter(f.a.m.configErrors.WithLabelValues("acme/infra")) >= 1
+	})
 	st := f.a.Status().Installations[0].Repos[0]
 	if st.SHA != f.head || st.Head != bad || len(st.Problems) != 1 || !strings.HasPrefix(st.Problems[0], ".tfdrift.yml:5: ") {
 		t.Errorf("status after the bad push: %+v", st)
@@ -190,7 +197,9 @@ func TestBadConfigKeepsTheGoodOne(t *testing.T) {
 	}
 
 	fixed := push(map[string]string{"main.tf": f.files["main.tf"], ".tfdrift.yml": strings.Replace(tfdriftYML, "medium", "high", 1)})
-	waitUntil(t, "the fix to load", func() bool { return f.a.Status().Installations[0].Repos[0].SHA == fixed })
+	waitUntil(t, "the fix to load", func() bool {
+		return f.a.Status().Installations[0].Repos[0].SHA == fixed && len(checks(fixed)) > 0
+	})
 	if cs := checks(fixed); len(cs) != 1 || cs[0].Conclusion != "success" {
 		t.Errorf("check runs on the fix: %+v", cs)
 	}

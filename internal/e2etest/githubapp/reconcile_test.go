@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-exec/tfexec"
 
 	"github.com/tfdrift/tfdrift/app/store"
+	"github.com/tfdrift/tfdrift/internal/eventually"
 	"github.com/tfdrift/tfdrift/internal/githubfake"
 	"github.com/tfdrift/tfdrift/internal/golden"
 )
@@ -195,8 +196,12 @@ func TestAutoRevertThroughServe(t *testing.T) {
 	if got := w.ingressPorts("db"); got != "5432" {
 		t.Errorf("db opens %s after the auto revert, want 5432", got)
 	}
-	if last := strings.Join(botBodies(w.botComments(db.Number)), "\n"); !strings.Contains(last, "**auto_revert** (rule `No RDP`)") {
-		t.Errorf("the issue was not told of the auto revert: %q", last)
+	// The issue is closed, then told: wait for the comment too.
+	told := func() bool {
+		return strings.Contains(strings.Join(botBodies(w.botComments(db.Number)), "\n"), "**auto_revert** (rule `No RDP`)")
+	}
+	if !eventually.Poll(eventually.Timeout, told) {
+		t.Errorf("the issue was not told of the auto revert: %q", strings.Join(botBodies(w.botComments(db.Number)), "\n"))
 	}
 	// enabled: false: nothing ran.
 	if got := w.ingressPorts("web"); got != "443,22" {
