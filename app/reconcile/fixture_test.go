@@ -15,6 +15,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -108,29 +109,13 @@ func newWorld(t *testing.T, o worldOptions) *world {
 	// The repository, with the state's absolute path written in.
 	w.env = tftest.New(t, filepath.Join("testdata", o.fixture))
 	w.state = filepath.Join(t.TempDir(), "terraform.tfstate")
-	files := map[string]string{}
-	err := filepath.WalkDir(w.env.Dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
+	files := w.env.Rewrite(t, func(name string, b []byte) []byte {
 		b = bytes.ReplaceAll(b, []byte("STATE_PATH"), []byte(w.state))
-		if o.modePR && d.Name() == ".tfdrift.yml" {
+		if o.modePR && path.Base(name) == ".tfdrift.yml" {
 			b = append(b, "    mode: pr\n"...)
 		}
-		if err := os.WriteFile(p, b, 0o644); err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(w.env.Dir, p)
-		files[filepath.ToSlash(rel)] = string(b)
-		return nil
+		return b
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if o.apply {
 		tf := w.env.Tf(t)
 		if err := tf.Init(ctx); err != nil {

@@ -166,3 +166,33 @@ func copyTree(src, dst string) error {
 		return os.WriteFile(target, b, 0o644)
 	})
 }
+
+// Rewrite passes every file of the working directory through edit (given
+// its slash-separated name relative to Dir and its content), writes the
+// result back, and returns the files by name: a fixture's placeholders
+// (STATE_PATH…) filled in. It fails the test on an I/O error.
+func (e *Env) Rewrite(t testing.TB, edit func(name string, b []byte) []byte) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	err := filepath.WalkDir(e.Dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(e.Dir, p)
+		rel = filepath.ToSlash(rel)
+		b = edit(rel, b)
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			return err
+		}
+		files[rel] = string(b)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -69,28 +70,13 @@ func newWorld(t *testing.T, o worldOptions) *world {
 	w := &world{t: t, ctx: ctx, out: &syncBuffer{}, log: &syncBuffer{}, files: map[string]string{}, ids: map[string]string{}}
 	w.env = tftest.New(t, filepath.Join("testdata", "infra"))
 	w.state = filepath.Join(t.TempDir(), "terraform.tfstate")
-	err := filepath.WalkDir(w.env.Dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
+	w.files = w.env.Rewrite(t, func(name string, b []byte) []byte {
 		b = bytes.ReplaceAll(b, []byte("STATE_PATH"), []byte(w.state))
-		if o.modePR && d.Name() == ".tfdrift.yml" {
+		if o.modePR && path.Base(name) == ".tfdrift.yml" {
 			b = append(b, "    mode: pr\n"...)
 		}
-		if err := os.WriteFile(p, b, 0o644); err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(w.env.Dir, p)
-		w.files[filepath.ToSlash(rel)] = string(b)
-		return nil
+		return b
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	tf := w.env.Tf(t)
 	if err := tf.Init(ctx); err != nil {
 		t.Fatal(err)
