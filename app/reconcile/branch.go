@@ -18,11 +18,13 @@ const maxSlug = 80
 func BranchName(address, fingerprint string) string {
 	fp := sanitize(fingerprint)
 	if len(fp) > 8 {
-		fp = fp[:8]
+		// A cut can leave a name git refuses ("0000000." or "abc.lock"),
+		// so the cut is sanitized again.
+		fp = sanitize(fp[:8])
 	}
 	slug := sanitize(address)
 	if len(slug) > maxSlug {
-		slug = strings.TrimRight(slug[:maxSlug], ".-")
+		slug = sanitize(slug[:maxSlug])
 	}
 	if slug == "" {
 		slug = "resource"
