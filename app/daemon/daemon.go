@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/tfdrift/tfdrift/app/ingest"
@@ -219,6 +220,10 @@ func Run(ctx context.Context, o Options) error {
 	// Nothing is decided before every state has loaded once (gate.go):
 	// /falco's alerts are journaled and held, or refused without a spool.
 	g := newGate(cmp.Or(o.QueueSize, DefaultQueueSize))
+	m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "tfdrift_events_held",
+		Help: "Alerts received before every state loaded, held (journaled) until it does.",
+	}, func() float64 { return float64(g.heldCount()) }))
 	handle, durable := ingest.Handler(p.Handle), ingest.Handler(p.Handle)
 	falcoNext := g.handler(p.Handle, o.Spool != nil)
 	var recoverLater func()

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
@@ -147,6 +148,8 @@ func TestNothingDecidedBeforeStateLoads(t *testing.T) {
 	if got := outcomes(t, h.m); len(got) != 0 {
 		t.Errorf("decided before the state loaded: %v", got)
 	}
+	heldLine := fmt.Sprintf("\ntfdrift_events_held %d\n", sp.Stats().Appended)
+	waitFor(t, "the held alerts counted:"+heldLine, func() bool { _, m := h.get(t, "/metrics"); return strings.Contains(m, heldLine) })
 	if h.out.String() != "" {
 		t.Errorf("drifts before the state loaded:\n%s", h.out.String())
 	}
@@ -160,6 +163,7 @@ func TestNothingDecidedBeforeStateLoads(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, "every held alert decided", func() bool { st := sp.Stats(); return st.Done+st.Failed == st.Appended })
+	waitFor(t, "no alert held", func() bool { _, m := h.get(t, "/metrics"); return strings.Contains(m, "\ntfdrift_events_held 0\n") })
 	if code, body := h.get(t, "/readyz"); code != http.StatusOK {
 		t.Errorf("/readyz after the state loaded: %d %q", code, body)
 	}
