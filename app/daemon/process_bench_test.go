@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"io"
+	"log/slog"
 	"path/filepath"
 	"testing"
 
@@ -12,7 +13,6 @@ import (
 	"github.com/tfdrift/tfdrift/detector/catalog"
 	"github.com/tfdrift/tfdrift/detector/state/refresh"
 	"github.com/tfdrift/tfdrift/internal/cputime"
-	"log/slog"
 )
 
 // BenchmarkPipelineFalcoAlert is the daemon's work per alert without the
