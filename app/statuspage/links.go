@@ -64,8 +64,15 @@ func safeURL(u string) (string, bool) {
 	default:
 		return "", false
 	}
+	if strings.Trim(p.Host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") != "" {
+		return "", false // a host no browser resolves ("https://\"" parses, then prints as %22)
+	}
 	p.Scheme = strings.ToLower(p.Scheme)
-	return p.String(), true
+	out := p.String()
+	if q, err := url.Parse(out); err != nil || q.Host != p.Host {
+		return "", false // what is written must read back as the same link
+	}
+	return out, true
 }
 
 // GitHub's rules for owner and repository names: an owner is letters,
