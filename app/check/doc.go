@@ -12,7 +12,9 @@
 // GitHub Actions the job summary, annotations and step outputs. With
 // --open-issues each drifted resource's GitHub issue is opened or updated
 // through the App's issue sink (ticket/ghissue), with the token of the
-// environment: a pipeline and the App share one issue per resource.
+// environment: a pipeline and the App share one issue per resource. The
+// open issues of a checked root's resources that no longer drift are
+// closed.
 //
 // Run decides the exit status; see its documentation. The job reads the
 // process environment only through Env, and never exits the process.

@@ -73,10 +73,12 @@ func tokenAuthor(ctx context.Context, c *ghapi.Client) string {
 
 // openIssues opens or updates the issue of every drift in the report
 // through the App's issue sink (one issue per resource, found by the same
-// marker, so a pipeline and the App share it). Commands are not offered:
-// nothing answers them in a pipeline. Each outcome is a progress line;
-// the error lists the drifts whose issue could not be written.
-func openIssues(ctx context.Context, r *issueRepo, rep *action.Report, progress io.Writer) error {
+// marker, so a pipeline and the App share it), then closes the open
+// issues of the resources a root was checked in sync (closeInSync).
+// Commands are not offered: nothing answers them in a pipeline. Each
+// outcome is a progress line; the error lists the resources whose issue
+// could not be written. roots are rep.Roots' roots, in the same order.
+func openIssues(ctx context.Context, r *issueRepo, rep *action.Report, roots []root, progress io.Writer) error {
 	client, err := ghapi.NewTokenClient(r.token, ghapi.Options{APIURL: r.apiURL, MaxRateLimitWait: issueWait})
 	if err != nil {
 		return fmt.Errorf("--open-issues: %w", err)
@@ -86,9 +88,9 @@ func openIssues(ctx context.Context, r *issueRepo, rep *action.Report, progress 
 			fmt.Fprintf(progress, "tfdrift check: "+format+"\n", args...)
 		}
 	}
+	target := ghissue.Target{Client: client, Owner: r.owner, Repo: r.name, HTMLURL: r.htmlURL, Author: tokenAuthor(ctx, client)}
 	sink, err := ghissue.New(ghissue.Options{
-		Resolver: ghissue.Fixed(ghissue.Target{Client: client, Owner: r.owner, Repo: r.name, HTMLURL: r.htmlURL,
-			Author: tokenAuthor(ctx, client)}),
+		Resolver: ghissue.Fixed(target),
 		OnOutcome: func(d *drift.Drift, o ghissue.Outcome, rc ticket.Receipt) {
 			say(outcomeText[o], rc.ExternalID, ghissue.Title(d))
 		},
@@ -109,9 +111,62 @@ func openIssues(ctx context.Context, r *issueRepo, rep *action.Report, progress 
 			}
 		}
 	}
+	var errs []error
 	if len(failed) > 0 {
-		return fmt.Errorf("--open-issues: the issues of %d of %d drifted resources were not opened or updated in %s: %s",
-			len(failed), total, r.fullName(), strings.Join(failed, ", "))
+		errs = append(errs, fmt.Errorf("--open-issues: the issues of %d of %d drifted resources were not opened or updated in %s: %s",
+			len(failed), total, r.fullName(), strings.Join(failed, ", ")))
+	}
+	for i, root := range rep.Roots {
+		if root.Err != nil || i >= len(roots) {
+			continue // a root not checked says nothing of its resources
+		}
+		if err := closeInSync(ctx, sink, target, roots[i], root, r.sha, say); err != nil {
+			errs = append(errs, fmt.Errorf("--open-issues: %s in %s", err, r.fullName()))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// closeInSync closes the open issues (and overflow entries) of the
+// resources of one checked root that no longer drift: reverted in the
+// cloud, applied, or drifting now only in ignored attributes. Drifts the
+// App found in the root's state are closed the same way, since a
+// pipeline and the App share one issue per resource. The error names
+// what could not be read or closed.
+func closeInSync(ctx context.Context, sink *ghissue.Sink, target ghissue.Target, rt root, res action.Root, sha string,
+	say func(string, ...any)) error {
+	open, err := sink.OpenDrifts(ctx, target, rt.stateName(), rt.spec.Workspace)
+	if err != nil {
+		say("the open issues of %s not read: %v", res.Dir, err)
+		return fmt.Errorf("the open issues of root %s could not be read: %w", res.Dir, err)
+	}
+	drifting := map[string]bool{}
+	for _, ad := range res.Drifts {
+		drifting[ad.Drift.ResourceAddress] = true
+	}
+	reason := "tfdrift check found the resource in sync with the cloud"
+	if sha != "" {
+		reason += " at " + sha
+	}
+	tried := 0
+	var failed []string
+	for _, o := range open {
+		d := o.Drift
+		if drifting[d.ResourceAddress] {
+			continue
+		}
+		tried++
+		d.EventID = "tfdrift-check:in-sync"
+		d.Terraform.Root = rt.dir
+		n := &ticket.Notice{Sink: sink.Name(), Kind: ticket.KindResolved, Drift: d, Reason: reason}
+		if _, err := sink.Send(ctx, n); err != nil {
+			say("issue for %s not closed: %v", d.ResourceAddress, err)
+			failed = append(failed, d.ResourceAddress)
+		}
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("the issues of %d of %d resources of root %s found in sync were not closed: %s",
+			len(failed), tried, res.Dir, strings.Join(failed, ", "))
 	}
 	return nil
 }
@@ -123,4 +178,6 @@ var outcomeText = map[ghissue.Outcome]string{
 	ghissue.Commented:  "commented on %s: %s",
 	ghissue.Unchanged:  "%s already shows this drift: %s",
 	ghissue.Overflowed: "over max_open_issues, listed in %s: %s",
+	ghissue.Closed:     "closed %s, in sync now: %s",
+	ghissue.NotOpen:    "%.0sin sync now, taken off the overflow list: %s",
 }

@@ -20,7 +20,7 @@ func (a *Args) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&a.Binary, "terraform", "", "the same as --binary")
 	fs.IntVar(&a.Parallel, "parallel", 0, "root modules checked at once (default: the number of CPUs)")
 	fs.Var((*job.StringList)(&a.BackendConfig), "backend-config", "KEY=VALUE or a file, passed to every root's terraform init as -backend-config (repeatable)")
-	fs.BoolVar(&a.OpenIssues, "open-issues", false, "open or update one GitHub issue per drifted resource in $GITHUB_REPOSITORY (needs $GITHUB_TOKEN)")
+	fs.BoolVar(&a.OpenIssues, "open-issues", false, "open or update one GitHub issue per drifted resource in $GITHUB_REPOSITORY, and close those of resources found in sync (needs $GITHUB_TOKEN)")
 }
 
 // DriftError is Run's error when drift at or above --fail-on was found:

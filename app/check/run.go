@@ -142,7 +142,7 @@ func run(ctx context.Context, env Env, a Args, gh githubEnv) (*action.Report, in
 	// opened is still reported everywhere else.
 	var issueErr error
 	if issues != nil {
-		issueErr = openIssues(ctx, issues, rep, env.Stderr)
+		issueErr = openIssues(ctx, issues, rep, roots, env.Stderr)
 	}
 	if failed := rep.Failed(); len(failed) > 0 {
 		return rep, ExitError, errors.Join(fmt.Errorf("%d of %s not checked", len(failed), plural(len(rep.Roots), "root module")), issueErr)

@@ -21,7 +21,10 @@ const actionToken = "ghs_actions_job_token"
 // Actions token. A drift opens its resource's issue, with the App's
 // marker and a permalink to the code; a second run that finds the same
 // drift writes nothing; a run that finds it changed comments and updates
-// the table. Never a second issue.
+// the table. Never a second issue. Put back in the cloud, the resource's
+// issue is closed by the next run, saying why; an issue the App opened
+// for another resource of the root is closed too, and one of a root not
+// checked is left alone.
 func TestCheckOpensIssues(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
@@ -32,6 +35,7 @@ func TestCheckOpensIssues(t *testing.T) {
 	a := prodOnly(check.Args{OpenIssues: true})
 
 	sg := f.ids["aws_security_group.web"]
+	original := f.cloud.Get(tftest.KindSecurityGroup, sg)
 	f.cloud.Mutate(tftest.KindSecurityGroup, sg, func(o map[string]any) {
 		o["ingress"] = append(o["ingress"].([]any), map[string]any{
 			"from_port": 22, "to_port": 22, "protocol": "tcp", "cidr_blocks": []any{"0.0.0.0/0"},
@@ -136,6 +140,38 @@ func TestCheckOpensIssues(t *testing.T) {
 					t.Errorf("a failed run wrote to GitHub")
 				}
 			})
+		}
+	})
+
+	t.Run("in sync again", func(t *testing.T) {
+		app := repo.CreateIssueAs("tfdrift[bot]", "Drift: aws_instance.app", // the App's, of the same root
+			"An earlier drift.\n<!-- tfdrift:resource=prod/aws_instance.app -->\n", "tfdrift", "severity:medium")
+		elsewhere := repo.CreateIssueAs("tfdrift[bot]", "Drift: aws_instance.other", // of a root not checked
+			"<!-- tfdrift:resource=staging/aws_instance.other -->\n", "tfdrift")
+		f.cloud.Set(tftest.KindSecurityGroup, sg, original)
+		r := f.runWith(t, a, env)
+		if r.code != check.ExitOK || r.err != nil {
+			t.Fatalf("exit %d (%v), want 0\nstderr:\n%s", r.code, r.err, r.stderr)
+		}
+		for _, n := range []int{1, app} {
+			is, _ := repo.Issue(n)
+			cs := repo.Comments(n)
+			if is.State != "closed" || is.StateReason != "completed" || len(cs) == 0 ||
+				!strings.Contains(cs[len(cs)-1].Body, "tfdrift check found the resource in sync with the cloud at 0123456789abcdef") {
+				t.Errorf("issue #%d is %s/%s; comments %+v", n, is.State, is.StateReason, cs)
+			}
+		}
+		if is, _ := repo.Issue(elsewhere); is.State != "open" {
+			t.Errorf("the issue of a root not checked was %s", is.State)
+		}
+		for _, want := range []string{"closed acme/infra#1, in sync now: Drift: aws_security_group.web", fmt.Sprintf("closed acme/infra#%d, in sync now", app)} {
+			if !strings.Contains(r.stderr, want) {
+				t.Errorf("stderr does not say %q:\n%s", want, r.stderr)
+			}
+		}
+		writes := len(gh.Writes())
+		if r = f.runWith(t, a, env); r.code != check.ExitOK || len(gh.Writes()) != writes {
+			t.Errorf("a run after: exit %d (%v), %d writes", r.code, r.err, len(gh.Writes())-writes)
 		}
 	})
 }
