@@ -148,6 +148,61 @@ func TestRevertThroughServe(t *testing.T) {
 	}
 }
 
+// TestIgnoreThroughServe: /tfdrift ignore --attr on the drift's issue
+// closes it as not planned and marks the resource's drifts ignored, with
+// a rocket; a later edit giving the attribute another value is a new
+// drift and opens a new issue, whose table shows the new rule.
+func TestIgnoreThroughServe(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	const addr = "aws_security_group.web"
+	w.authorize("web", 22, "0.0.0.0/0", "debug")
+	is := w.issueOf(addr)
+
+	// An attribute that did not drift is refused, naming the ones that did.
+	c := w.comment(writer, is.Number, "/tfdrift ignore --attr tags")
+	w.waitFor("the refusal", func() bool { return w.hasReaction(c.ID, "confused") })
+	if last := lastBody(w.botComments(is.Number)); !strings.Contains(last, "has no drifted attribute `tags`; its drifted attributes are `ingress`") {
+		t.Errorf("refusal of an attribute that did not drift: %q", last)
+	}
+
+	c = w.comment(writer, is.Number, "/tfdrift ignore --attr ingress")
+	w.waitFor("the ignore", func() bool {
+		got, _ := w.repo.Issue(is.Number)
+		return got.State == "closed" && w.hasReaction(c.ID, "rocket")
+	})
+	if got, _ := w.repo.Issue(is.Number); got.StateReason != "not_planned" {
+		t.Errorf("the issue was closed as %q, want not_planned", got.StateReason)
+	}
+	recs := w.records(addr)
+	if len(recs) == 0 {
+		t.Fatal("no drift record")
+	}
+	for _, rec := range recs {
+		if rec.Status != store.StatusIgnored {
+			t.Errorf("drift %s: %s, want ignored", rec.Fingerprint, rec.Status)
+		}
+	}
+
+	// Another value of the ignored attribute: reported, in a new issue.
+	w.authorize("web", 8080, "10.0.0.0/8", "metrics")
+	var again githubfake.Issue
+	w.waitFor("a new issue", func() bool {
+		for _, x := range w.repo.Issues() {
+			if !x.IsPull && x.Number != is.Number && x.State == "open" && strings.Contains(x.Body, "<!-- tfdrift:resource=prod/"+addr+" -->") {
+				again = x
+				return true
+			}
+		}
+		return false
+	})
+	if !strings.Contains(again.Body, "8080") {
+		t.Errorf("the new issue does not show the new rule:\n%s", again.Body)
+	}
+	if w.ingressPorts("web") != "443,22,8080" {
+		t.Errorf("the cloud opens %s: an ignore changes nothing in the cloud", w.ingressPorts("web"))
+	}
+}
+
 // TestCountSharedThroughServe: accepting a drift of one instance of a
 // count-shared resource opens no pull request; the reply explains why,
 // with file:line.
