@@ -135,10 +135,13 @@ func sqsCanonicalURL(raw, region string) string {
 		return raw
 	}
 	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
-	if len(parts) != 2 || parts[0] == "" || parts[1] == "" {
+	if len(parts) != 2 || !sqsAccount(parts[0]) || !sqsQueueName(parts[1]) {
 		return raw
 	}
 	host := strings.ToLower(u.Host)
+	if host == "" || strings.Trim(host, "abcdefghijklmnopqrstuvwxyz0123456789.-:") != "" {
+		return raw
+	}
 	if strings.HasPrefix(host, "sqs.") {
 		return "https://" + host + "/" + parts[0] + "/" + parts[1]
 	}
@@ -156,4 +159,19 @@ func sqsCanonicalURL(raw, region string) string {
 		domain = "amazonaws.com.cn"
 	}
 	return "https://sqs." + region + "." + domain + "/" + parts[0] + "/" + parts[1]
+}
+
+// sqsAccount reports whether s is an account ID as a queue URL holds it:
+// digits only.
+func sqsAccount(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789") == ""
+}
+
+// sqsQueueName reports whether s is a queue name: letters, digits, '-'
+// and '_', at most 80 of them, and ".fifo" at the end of a FIFO queue's.
+// (A path decoded from %00 or %2F is not one, and is never rewritten.)
+func sqsQueueName(s string) bool {
+	s = strings.TrimSuffix(s, ".fifo")
+	return s != "" && len(s) <= 80 &&
+		strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") == ""
 }

@@ -21,6 +21,10 @@ func TestSQSCanonicalURL(t *testing.T) {
 			"https://sqs.cn-north-1.amazonaws.com.cn/123456789012/orders"},
 		{"not a queue URL", "orders", "us-east-1", "orders"},
 		{"no region to build with", "https://queue.amazonaws.com/123456789012/orders", "", "https://queue.amazonaws.com/123456789012/orders"},
+		{"FIFO queue", "https://queue.amazonaws.com/123456789012/orders.fifo", "us-east-1", want + ".fifo"},
+		{"an escaped byte in the path is not a queue name (a fuzz finding)", "//0/%00/0", "0", "//0/%00/0"},
+		{"an account that is not digits", "https://queue.amazonaws.com/acct/orders", "us-east-1", "https://queue.amazonaws.com/acct/orders"},
+		{"a host of odd characters", `https://sqs."x/123456789012/orders`, "us-east-1", `https://sqs."x/123456789012/orders`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
