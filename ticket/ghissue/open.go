@@ -2,6 +2,7 @@ package ghissue
 
 import (
 	"context"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -82,8 +83,8 @@ func driftOfID(id, state, workspace string) (*drift.Drift, bool) {
 	if !ok || rest == "" {
 		return nil, false
 	}
-	addr, ok := unescapeMarker(rest)
-	if !ok {
+	addr, err := url.PathUnescape(rest) // markerValue's percent-encoding
+	if err != nil {
 		return nil, false
 	}
 	d.ResourceAddress = addr
@@ -91,41 +92,6 @@ func driftOfID(id, state, workspace string) (*drift.Drift, bool) {
 		return nil, false // not the canonical escape: not one tfdrift wrote
 	}
 	return d, true
-}
-
-// unescapeMarker undoes markerValue's percent-encoding.
-func unescapeMarker(s string) (string, bool) {
-	if !strings.Contains(s, "%") {
-		return s, true
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] != '%' {
-			b.WriteByte(s[i])
-			continue
-		}
-		if i+2 >= len(s) {
-			return "", false
-		}
-		hi, ok1 := unhex(s[i+1])
-		lo, ok2 := unhex(s[i+2])
-		if !ok1 || !ok2 {
-			return "", false
-		}
-		b.WriteByte(hi<<4 | lo)
-		i += 2
-	}
-	return b.String(), true
-}
-
-func unhex(c byte) (byte, bool) {
-	switch {
-	case c >= '0' && c <= '9':
-		return c - '0', true
-	case c >= 'A' && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
 }
 
 // severityLabel is the severity an issue's severity:<s> label names, ""
